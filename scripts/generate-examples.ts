@@ -1,0 +1,62 @@
+// Writes registry-schema/examples/: really signed example documents (public material only), validated by
+// test/model/schemas.test.ts. Re-run after a schema change: npx tsx scripts/generate-examples.ts
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createDemoDsc, createDemoShcIssuer } from '../src/demo/demo-signer.js'
+import type { NodeConfig, TrustListDraft } from '../src/model/schema.types.js'
+import { buildTrustList } from '../src/trust-list/build-trust-list.js'
+import { detectEquivocation } from '../src/trust-list/equivocation.js'
+import { generateRootKey, rootOf } from '../src/trust-list/root-key.js'
+import { signTrustList } from '../src/trust-list/sign-trust-list.js'
+import { verifyTrustList } from '../src/trust-list/verify-trust-list.js'
+
+const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../registry-schema/examples')
+const now = new Date('2026-11-24T12:00:00Z')
+const year = new Date('2027-11-24T12:00:00Z')
+
+const root = await generateRootKey()
+const cy = await generateRootKey('p256')
+const dsc = await createDemoDsc({ country: 'GR', notBefore: now, notAfter: year })
+const shc = await createDemoShcIssuer({ issuer: 'https://shc.example.gr/issuer', notBefore: now, notAfter: year })
+const draft: TrustListDraft = {
+  signers: [dsc.signer, shc.signer],
+  revokedSigners: [{ kid: 'AAAAAAAAAAA=', revokedAt: '2026-11-01T00:00:00Z', reason: 'key-compromise' }],
+  vaccines: [
+    { product: 'EU/1/20/1528', dosesForCompletion: 2, validityDays: 270, daysAfterLastDose: 14 },
+    { product: 'EU/1/20/1525', dosesForCompletion: 1, validityDays: 270, daysAfterLastDose: 14 },
+  ],
+  rules: { testMaxAgeHours: 72, recoveryValidityDays: 180 },
+  recognitions: [{ country: 'CY', rootThumbprint: cy.thumbprint, scopes: ['vaccination', 'test'], approvals: [] }],
+  diplomats: [],
+  quorum: 2,
+}
+const payload = buildTrustList({
+  country: 'GR',
+  root: rootOf(root),
+  draft,
+  now,
+  nodes: [{ peerId: '12D3KooWExample', multiaddrs: ['/ip4/127.0.0.1/tcp/7201'], url: 'http://127.0.0.1:7101' }],
+})
+const signed = await signTrustList(payload, [root])
+const verified = await verifyTrustList(signed, { now })
+const fork = await verifyTrustList(await signTrustList({ ...payload, quorum: 1 }, [root]), { now })
+const proof = detectEquivocation(verified, fork)
+const config: NodeConfig = {
+  version: 1,
+  country: 'GR',
+  name: 'Hellenic Republic',
+  http: { host: '127.0.0.1', port: 7101, publicUrl: 'http://127.0.0.1:7101' },
+  p2p: { listen: ['/ip4/127.0.0.1/tcp/7201'], bootstrap: [] },
+  trustList: { validityDays: 30, quorum: 2 },
+  limits: { maxTrustListBytes: 1048576, maxBodyBytes: 2097152 },
+}
+
+await mkdir(out, { recursive: true })
+const write = (name: string, doc: unknown) => writeFile(path.join(out, name), `${JSON.stringify(doc, null, 2)}\n`)
+await write('trust-list.v1.example.json', payload)
+await write('signed-trust-list.v1.example.json', signed)
+await write('equivocation-proof.v1.example.json', proof)
+await write('node-config.v1.example.json', config)
+await write('draft.v1.example.json', draft)
+console.log(`wrote examples to ${out}`)

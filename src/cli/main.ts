@@ -1,0 +1,57 @@
+// The `entente` command: dispatches to subcommands; every failure becomes one line `entente: CODE: message`.
+import { EntenteError } from '../model/errors.js'
+import { initHelp, runInit } from './commands/init.js'
+import { inspectHelp, runInspect } from './commands/inspect.js'
+import { publishHelp, runPublish } from './commands/publish.js'
+import { processIo, type CliIo } from './io.js'
+
+type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }
+
+const commands: Record<string, Command> = {
+  init: { run: runInit, help: initHelp },
+  publish: { run: (argv, io) => runPublish(argv, io), help: publishHelp },
+  inspect: { run: (argv, io) => runInspect(argv, io), help: inspectHelp },
+}
+
+function usage(): string {
+  return `Usage: entente <command> [options]\n\n${Object.values(commands)
+    .map((c) => c.help)
+    .join('\n\n')}\n`
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(usage())
+    return name === undefined ? 2 : 0
+  }
+  const command = commands[name]
+  if (command === undefined) {
+    io.stderr(`entente: ERR_USAGE: unknown command "${name}" (try entente help)\n`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.help}\n`)
+    return 0
+  }
+  try {
+    return await command.run(rest, io)
+  } catch (error) {
+    return report(error, io)
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof EntenteError) {
+    io.stderr(`entente: ${error.code}: ${error.message}\n`)
+    return error.code === 'ERR_USAGE' ? 2 : 1
+  }
+  // parseArgs reports unknown or malformed options with these codes.
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr(`entente: ERR_USAGE: ${(error as Error).message}\n`)
+    return 2
+  }
+  io.stderr(`entente: ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`)
+  return 1
+}

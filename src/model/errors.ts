@@ -1,0 +1,51 @@
+// The one error type of Entente: every failure carries a code from one union, so callers switch on codes.
+// Pure: no I/O.
+import type { CertificateErrorCode } from '../certificates/error-codes.js'
+
+export type TrustListErrorCode =
+  | 'ERR_TRUST_LIST_MALFORMED'
+  | 'ERR_TRUST_LIST_TOO_LARGE'
+  | 'ERR_TRUST_LIST_SCHEMA'
+  | 'ERR_TRUST_LIST_NOT_CANONICAL'
+  | 'ERR_TRUST_LIST_SIGNATURE'
+  | 'ERR_TRUST_LIST_WRONG_ROOT'
+  | 'ERR_TRUST_LIST_ROTATION'
+  | 'ERR_TRUST_LIST_COUNTRY_MISMATCH'
+  | 'ERR_TRUST_LIST_ROLLBACK'
+  | 'ERR_TRUST_LIST_DUPLICATE'
+  | 'ERR_TRUST_LIST_EQUIVOCATION'
+  | 'ERR_TRUST_LIST_CHAIN'
+  | 'ERR_TRUST_LIST_EXPIRED'
+  | 'ERR_TRUST_LIST_NOT_YET_VALID'
+  | 'ERR_EQUIVOCATION_PROOF_INVALID'
+
+export type ConfigErrorCode =
+  | 'ERR_CONFIG_NOT_FOUND'
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_INIT_EXISTS'
+  | 'ERR_KEY_INVALID'
+  | 'ERR_KEY_FILE_PERMISSIONS'
+  | 'ERR_USAGE'
+  | 'ERR_INPUT_TOO_LARGE'
+
+export type StoreErrorCode = 'ERR_STORE' | 'ERR_STORE_CONFLICT' | 'ERR_STORE_MIGRATION' | 'ERR_NOT_FOUND'
+
+export type EntenteErrorCode = TrustListErrorCode | ConfigErrorCode | StoreErrorCode | CertificateErrorCode
+
+export class EntenteError extends Error {
+  constructor(
+    readonly code: EntenteErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.details = options?.details
+  }
+
+  readonly details: Record<string, unknown> | undefined
+}
+
+export function isEntenteError(error: unknown, code?: EntenteErrorCode): error is EntenteError {
+  return error instanceof EntenteError && (code === undefined || error.code === code)
+}

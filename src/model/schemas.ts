@@ -1,0 +1,81 @@
+// Runtime validation against registry-schema/ (the contract) with ajv, draft 2020-12.
+// Pure: the schemas are imported as modules; no file or network access.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import defs from '../../registry-schema/defs.v1.schema.json' with { type: 'json' }
+import draft from '../../registry-schema/draft.v1.schema.json' with { type: 'json' }
+import equivocationProof from '../../registry-schema/equivocation-proof.v1.schema.json' with { type: 'json' }
+import nodeConfig from '../../registry-schema/node-config.v1.schema.json' with { type: 'json' }
+import signedTrustList from '../../registry-schema/signed-trust-list.v1.schema.json' with { type: 'json' }
+import trustList from '../../registry-schema/trust-list.v1.schema.json' with { type: 'json' }
+import { EntenteError, type EntenteErrorCode } from './errors.js'
+import type {
+  EquivocationProof,
+  NodeConfig,
+  SignedTrustList,
+  TrustListDraft,
+  TrustListPayload,
+} from './schema.types.js'
+
+export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft] as const
+
+export interface SchemaTypes {
+  'trust-list.v1': TrustListPayload
+  'signed-trust-list.v1': SignedTrustList
+  'equivocation-proof.v1': EquivocationProof
+  'node-config.v1': NodeConfig
+  'draft.v1': TrustListDraft
+}
+export type SchemaName = keyof SchemaTypes
+
+const BASE = 'https://entente.example/schema/'
+
+/** Compiled validators for every schema. Build once per process and pass it along; compiling is the slow part. */
+export class SchemaValidators {
+  readonly #ajv: Ajv2020
+  readonly #compiled = new Map<SchemaName, ValidateFunction>()
+
+  constructor() {
+    this.#ajv = new Ajv2020({ allErrors: false, strict: true, strictTuples: false })
+    addFormats.default(this.#ajv)
+    for (const schema of allSchemas) this.#ajv.addSchema(schema)
+  }
+
+  /** Returns the value typed as the schema says, or throws `code` with the first violation. */
+  check<N extends SchemaName>(name: N, value: unknown, code: EntenteErrorCode): SchemaTypes[N] {
+    const validate = this.#validator(name)
+    if (!validate(value)) {
+      throw new EntenteError(code, `${name}: ${describe(validate.errors)}`, {
+        details: { errors: (validate.errors ?? []).slice(0, 10) },
+      })
+    }
+    return value as SchemaTypes[N]
+  }
+
+  is<N extends SchemaName>(name: N, value: unknown): value is SchemaTypes[N] {
+    return this.#validator(name)(value)
+  }
+
+  #validator(name: SchemaName): ValidateFunction {
+    let validate = this.#compiled.get(name)
+    if (validate === undefined) {
+      validate = this.#ajv.getSchema(`${BASE}${name}.schema.json`)
+      if (validate === undefined) throw new Error(`schema ${name} is not registered`)
+      this.#compiled.set(name, validate)
+    }
+    return validate
+  }
+}
+
+function describe(errors: ErrorObject[] | null | undefined): string {
+  const first = errors?.[0]
+  if (first === undefined) return 'invalid'
+  return `${first.instancePath || '(root)'} ${first.message ?? 'is invalid'}`
+}
+
+let shared: SchemaValidators | undefined
+/** The process-wide compiled validators: immutable once built, so sharing them is safe. */
+export function schemaValidators(): SchemaValidators {
+  shared ??= new SchemaValidators()
+  return shared
+}

@@ -1,0 +1,274 @@
+// The node's durable state in one SQLite file (WAL): append-only list history, heads, equivocation proofs,
+// operator drafts. Every write is one transaction, so a crash leaves the previous head intact.
+// Stores only what the caller has verified; it does no trust decisions of its own.
+import Database from 'better-sqlite3'
+import { EntenteError } from '../model/errors.js'
+import { schemaValidators } from '../model/schemas.js'
+import type { EquivocationProof, SignedTrustList, TrustListDraft } from '../model/schema.types.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
+import type { VerifiedTrustList } from '../trust-list/trust-list.types.js'
+import { migrations } from './migrations.js'
+import type { StoreWriteStep, StoredEquivocation, StoredTrustList, TrustStore } from './store.types.js'
+
+export interface SqliteStoreOptions {
+  /** Called inside the write transaction after each step; throwing or dying there must lose nothing committed. */
+  readonly onWriteStep?: (step: StoreWriteStep) => void
+}
+
+interface ListRow {
+  id: number
+  country: string
+  seq: number
+  hash: string
+  root_thumbprint: string
+  issued_at: string
+  expires_at: string
+  jws: string
+  size: number
+  received_at: string
+}
+
+interface EquivocationRow {
+  id: number
+  country: string
+  seq: number
+  hash_a: string
+  hash_b: string
+  root_thumbprint: string
+  proof: string
+  detected_at: string
+}
+
+export class SqliteStore implements TrustStore {
+  readonly #db: Database.Database
+  readonly #onWriteStep: ((step: StoreWriteStep) => void) | undefined
+
+  /** Opens (creating if needed) the store at `file`; ':memory:' gives a private in-memory store for unit tests. */
+  static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
+    let db: Database.Database
+    try {
+      db = new Database(file)
+    } catch (cause) {
+      throw new EntenteError('ERR_STORE', `cannot open store ${file}`, { cause })
+    }
+    try {
+      return new SqliteStore(db, options)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  }
+
+  private constructor(db: Database.Database, options: SqliteStoreOptions) {
+    this.#db = db
+    this.#onWriteStep = options.onWriteStep
+    db.pragma('journal_mode = WAL')
+    // FULL: a committed list survives power loss, not just a process crash; lists are rare, durability is cheap.
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    this.#migrate()
+  }
+
+  #migrate(): void {
+    const current = this.#db.pragma('user_version', { simple: true }) as number
+    if (current > migrations.length) {
+      throw new EntenteError(
+        'ERR_STORE_MIGRATION',
+        `store schema version ${current} is newer than this program knows (${migrations.length})`,
+      )
+    }
+    for (let version = current; version < migrations.length; version++) {
+      this.#db.transaction(() => {
+        this.#db.exec(migrations[version] as string)
+        this.#db.pragma(`user_version = ${version + 1}`)
+      }).immediate()
+    }
+  }
+
+  schemaVersion(): number {
+    return this.#db.pragma('user_version', { simple: true }) as number
+  }
+
+  head(country: string): StoredTrustList | undefined {
+    const row = this.#db
+      .prepare<[string], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE h.country = ?')
+      .get(country)
+    return row === undefined ? undefined : toList(row)
+  }
+
+  heads(): StoredTrustList[] {
+    return this.#db
+      .prepare<[], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id ORDER BY h.country')
+      .all()
+      .map(toList)
+  }
+
+  get(country: string, seq: number): StoredTrustList | undefined {
+    const row = this.#db
+      .prepare<[string, number], ListRow>('SELECT * FROM trust_lists WHERE country = ? AND seq = ?')
+      .get(country, seq)
+    return row === undefined ? undefined : toList(row)
+  }
+
+  history(country: string, options: { afterSeq?: number; limit?: number } = {}): StoredTrustList[] {
+    return this.#db
+      .prepare<[string, number, number], ListRow>(
+        'SELECT * FROM trust_lists WHERE country = ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
+      .all(country, options.afterSeq ?? 0, options.limit ?? 1000)
+      .map(toList)
+  }
+
+  changedSince(afterId: number): StoredTrustList[] {
+    return this.#db
+      .prepare<[number], ListRow>(
+        'SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE l.id > ? ORDER BY h.country',
+      )
+      .all(afterId)
+      .map(toList)
+  }
+
+  lastChangeId(): number {
+    const row = this.#db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM trust_lists').get()
+    return row?.id ?? 0
+  }
+
+  append(list: VerifiedTrustList, options: { expectedHead: string | undefined; receivedAt: Date }): StoredTrustList {
+    const { payload } = list
+    const write = this.#db.transaction((): StoredTrustList => {
+      // Optimistic concurrency: the list was verified against `expectedHead`; if the head moved since, re-verify.
+      const current = this.#db
+        .prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM heads WHERE country = ?')
+        .get(payload.country)
+      if (current?.hash !== options.expectedHead) {
+        throw new EntenteError('ERR_STORE_CONFLICT', `head of ${payload.country} changed during verification`)
+      }
+      if (current !== undefined && payload.seq <= current.seq) {
+        throw new EntenteError('ERR_TRUST_LIST_ROLLBACK', `seq ${payload.seq} is not above the head ${current.seq}`)
+      }
+      const receivedAt = options.receivedAt.toISOString()
+      const inserted = this.#db
+        .prepare<unknown[], ListRow>(
+          `INSERT INTO trust_lists (country, seq, hash, root_thumbprint, issued_at, expires_at, jws, size, received_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(
+          payload.country,
+          payload.seq,
+          list.hash,
+          payload.root.thumbprint,
+          payload.issuedAt,
+          payload.expiresAt,
+          JSON.stringify(list.signed),
+          list.size,
+          receivedAt,
+        ) as ListRow
+      this.#onWriteStep?.('list-inserted')
+      this.#db
+        .prepare(
+          `INSERT INTO heads (country, list_id, seq, hash, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (country) DO UPDATE SET list_id = excluded.list_id, seq = excluded.seq,
+             hash = excluded.hash, updated_at = excluded.updated_at`,
+        )
+        .run(payload.country, inserted.id, payload.seq, list.hash, receivedAt)
+      this.#onWriteStep?.('head-updated')
+      return toList(inserted)
+    })
+    try {
+      return write.immediate()
+    } catch (error) {
+      if (error instanceof EntenteError) throw error
+      throw new EntenteError('ERR_STORE', `cannot store ${payload.country} seq ${payload.seq}`, { cause: error })
+    }
+  }
+
+  recordEquivocation(
+    proof: EquivocationProof,
+    options: { detectedAt: Date },
+  ): { stored: StoredEquivocation; isNew: boolean } {
+    schemaValidators().check('equivocation-proof.v1', proof, 'ERR_EQUIVOCATION_PROOF_INVALID')
+    const hashes = (proof.lists).map((l) => decodeTrustList(l, Number.MAX_SAFE_INTEGER).hash).sort()
+    const [a, b] = hashes as [string, string]
+    const root = proof.rootThumbprint ?? decodeTrustList(proof.lists[0] as SignedTrustList, Number.MAX_SAFE_INTEGER).payload.root.thumbprint
+    const write = this.#db.transaction(() => {
+      const result = this.#db
+        .prepare(
+          `INSERT INTO equivocations (country, seq, hash_a, hash_b, root_thumbprint, proof, detected_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(proof.country, proof.seq, a, b, root, JSON.stringify(proof), options.detectedAt.toISOString())
+      const row = this.#db
+        .prepare<[string, number, string, string], EquivocationRow>(
+          'SELECT * FROM equivocations WHERE country = ? AND seq = ? AND hash_a = ? AND hash_b = ?',
+        )
+        .get(proof.country, proof.seq, a, b) as EquivocationRow
+      return { stored: toEquivocation(row), isNew: result.changes > 0 }
+    })
+    return write.immediate()
+  }
+
+  equivocations(country?: string): StoredEquivocation[] {
+    const rows =
+      country === undefined
+        ? this.#db.prepare<[], EquivocationRow>('SELECT * FROM equivocations ORDER BY id').all()
+        : this.#db.prepare<[string], EquivocationRow>('SELECT * FROM equivocations WHERE country = ? ORDER BY id').all(country)
+    return rows.map(toEquivocation)
+  }
+
+  draft(country: string): TrustListDraft | undefined {
+    const row = this.#db.prepare<[string], { draft: string }>('SELECT draft FROM drafts WHERE country = ?').get(country)
+    if (row === undefined) return undefined
+    return schemaValidators().check('draft.v1', JSON.parse(row.draft), 'ERR_STORE')
+  }
+
+  saveDraft(country: string, draft: TrustListDraft, options: { updatedAt: Date }): void {
+    schemaValidators().check('draft.v1', draft, 'ERR_CONFIG_INVALID')
+    this.#db
+      .prepare(
+        `INSERT INTO drafts (country, draft, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (country) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
+      )
+      .run(country, JSON.stringify(draft), options.updatedAt.toISOString())
+  }
+
+  /** Runs `fn` in one immediate transaction (read-modify-write of drafts without lost updates). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate()
+  }
+
+  integrityCheck(): string {
+    return this.#db.pragma('integrity_check', { simple: true }) as string
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close()
+  }
+}
+
+function toList(row: ListRow): StoredTrustList {
+  return {
+    id: row.id,
+    country: row.country,
+    seq: row.seq,
+    hash: row.hash,
+    rootThumbprint: row.root_thumbprint,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    signed: JSON.parse(row.jws) as SignedTrustList,
+    size: row.size,
+    receivedAt: row.received_at,
+  }
+}
+
+function toEquivocation(row: EquivocationRow): StoredEquivocation {
+  return {
+    id: row.id,
+    country: row.country,
+    seq: row.seq,
+    hashes: [row.hash_a, row.hash_b],
+    rootThumbprint: row.root_thumbprint,
+    proof: JSON.parse(row.proof) as EquivocationProof,
+    detectedAt: row.detected_at,
+  }
+}

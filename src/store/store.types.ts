@@ -1,0 +1,52 @@
+// What the store returns. Lists are kept as the exact JWS received, so anyone can re-verify them.
+import type { EquivocationProof, SignedTrustList, TrustListDraft } from '../model/schema.types.js'
+import type { VerifiedTrustList } from '../trust-list/trust-list.types.js'
+
+export interface StoredTrustList {
+  /** Position in this store's history: the change token for deltas. */
+  readonly id: number
+  readonly country: string
+  readonly seq: number
+  readonly hash: string
+  readonly rootThumbprint: string
+  readonly issuedAt: string
+  readonly expiresAt: string
+  readonly signed: SignedTrustList
+  readonly size: number
+  readonly receivedAt: string
+}
+
+export interface StoredEquivocation {
+  readonly id: number
+  readonly country: string
+  readonly seq: number
+  readonly hashes: readonly [string, string]
+  readonly rootThumbprint: string
+  readonly proof: EquivocationProof
+  readonly detectedAt: string
+}
+
+/** Observation points inside a write, for tracing and for crash tests. */
+export type StoreWriteStep = 'list-inserted' | 'head-updated'
+
+/** The store contract: every implementation must pass test/store/store-contract.ts. */
+export interface TrustStore {
+  head(country: string): StoredTrustList | undefined
+  heads(): StoredTrustList[]
+  get(country: string, seq: number): StoredTrustList | undefined
+  history(country: string, options?: { afterSeq?: number; limit?: number }): StoredTrustList[]
+  /** Lists accepted after change token `afterId`, heads only, newest per country. */
+  changedSince(afterId: number): StoredTrustList[]
+  /** The highest change token so far (0 for an empty store). */
+  lastChangeId(): number
+  /**
+   * Appends a verified list and makes it the head, atomically. `expectedHead` is the head hash the list was
+   * verified against (undefined: none), so a concurrent write in between fails instead of being overwritten.
+   */
+  append(list: VerifiedTrustList, options: { expectedHead: string | undefined; receivedAt: Date }): StoredTrustList
+  recordEquivocation(proof: EquivocationProof, options: { detectedAt: Date }): { stored: StoredEquivocation; isNew: boolean }
+  equivocations(country?: string): StoredEquivocation[]
+  draft(country: string): TrustListDraft | undefined
+  saveDraft(country: string, draft: TrustListDraft, options: { updatedAt: Date }): void
+  close(): void
+}

@@ -1,0 +1,66 @@
+// Root keys: generation, import and RFC 7638 thumbprints. A root key signs trust lists only.
+// Pure apart from key generation's randomness; reading key files belongs to the caller.
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose'
+import { EntenteError } from '../model/errors.js'
+import type { Root } from '../model/schema.types.js'
+
+export type RootPublicJwk = Root['jwk']
+export type RootKeyType = 'ed25519' | 'p256'
+
+/** A root key able to sign: the private JWK plus what a trust list publishes about it. */
+export interface RootSigningKey {
+  readonly privateJwk: JWK
+  readonly publicJwk: RootPublicJwk
+  readonly thumbprint: string
+  readonly alg: 'ES256' | 'EdDSA'
+}
+
+export async function generateRootKey(type: RootKeyType = 'ed25519'): Promise<RootSigningKey> {
+  const { privateKey } =
+    type === 'ed25519'
+      ? await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
+      : await generateKeyPair('ES256', { extractable: true })
+  return rootKeyFromJwk(await exportJWK(privateKey))
+}
+
+/** Validates a private root JWK (from a key file) and derives its public half and thumbprint. */
+export async function rootKeyFromJwk(jwk: JWK): Promise<RootSigningKey> {
+  const publicJwk = publicRootJwk(jwk)
+  if (typeof jwk.d !== 'string' || jwk.d.length === 0) {
+    throw new EntenteError('ERR_KEY_INVALID', 'root key file holds no private key (d)')
+  }
+  const alg = publicJwk.kty === 'EC' ? 'ES256' : 'EdDSA'
+  const privateJwk: JWK = { ...publicJwk, d: jwk.d }
+  // Importing proves the private scalar is well formed before we ever try to sign with it.
+  await importJWK(privateJwk, alg).catch((cause: unknown) => {
+    throw new EntenteError('ERR_KEY_INVALID', 'root key cannot be imported', { cause })
+  })
+  return { privateJwk, publicJwk, thumbprint: await rootThumbprint(publicJwk), alg }
+}
+
+/** Keeps only the public members of a supported root JWK; rejects everything else. */
+export function publicRootJwk(jwk: JWK): RootPublicJwk {
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256' && typeof jwk.x === 'string' && typeof jwk.y === 'string') {
+    return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
+  }
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.x === 'string') {
+    return { kty: 'OKP', crv: 'Ed25519', x: jwk.x }
+  }
+  throw new EntenteError('ERR_KEY_INVALID', 'root key must be an EC P-256 or OKP Ed25519 JWK')
+}
+
+export function rootThumbprint(jwk: RootPublicJwk): Promise<string> {
+  return calculateJwkThumbprint(jwk, 'sha256')
+}
+
+export function rootAlg(jwk: RootPublicJwk): 'ES256' | 'EdDSA' {
+  return jwk.kty === 'EC' ? 'ES256' : 'EdDSA'
+}
+
+export async function importRootPublicKey(jwk: RootPublicJwk): Promise<CryptoKey | Uint8Array> {
+  return importJWK(jwk, rootAlg(jwk))
+}
+
+export function rootOf(key: RootSigningKey): Root {
+  return { jwk: key.publicJwk, thumbprint: key.thumbprint }
+}

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { generateSchemaTypes, typesFile } from '../../scripts/generate-schema-types.js'
+import type { EntenteError } from '../../src/model/errors.js'
+import { schemaValidators, type SchemaName } from '../../src/model/schemas.js'
+import { verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
+import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
+import type { SignedTrustList } from '../../src/model/schema.types.js'
+
+const examplesDir = path.resolve(import.meta.dirname, '../../registry-schema/examples')
+const read = (file: string): unknown => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8'))
+
+describe('registry-schema', () => {
+  const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.example.json'))
+
+  it('has an example for every root schema', () => {
+    expect(examples.map((f) => f.replace('.example.json', '')).sort()).toEqual(
+      ['draft.v1', 'equivocation-proof.v1', 'node-config.v1', 'signed-trust-list.v1', 'trust-list.v1'].sort(),
+    )
+  })
+
+  for (const file of examples) {
+    it(`${file} validates against its schema`, () => {
+      const name = file.replace('.example.json', '') as SchemaName
+      expect(() => schemaValidators().check(name, read(file), 'ERR_TRUST_LIST_SCHEMA')).not.toThrow()
+    })
+  }
+
+  it('the signed example really verifies, and so does the equivocation proof', async () => {
+    const now = new Date('2026-11-24T12:00:00Z')
+    const verified = await verifyTrustList(read('signed-trust-list.v1.example.json') as SignedTrustList, { now })
+    expect(verified.payload).toEqual(read('trust-list.v1.example.json'))
+    await expect(verifyEquivocationProof(read('equivocation-proof.v1.example.json'), { now })).resolves.toMatchObject({ country: 'GR' })
+  })
+
+  it('reports the first violation with the caller’s code', () => {
+    const error = (() => {
+      try {
+        schemaValidators().check('node-config.v1', { version: 1, country: 'Greece' }, 'ERR_CONFIG_INVALID')
+      } catch (e) {
+        return e as EntenteError
+      }
+      return undefined
+    })()
+    expect(error?.code).toBe('ERR_CONFIG_INVALID')
+    expect(error?.message).toContain('/country')
+  })
+
+  it('src/model/schema.types.ts is generated from the schemas and up to date', async () => {
+    expect(readFileSync(typesFile, 'utf8')).toBe(await generateSchemaTypes())
+  })
+})
