@@ -16,6 +16,7 @@ const roots = [
   'equivocation-proof.v1.schema.json',
   'node-config.v1.schema.json',
   'draft.v1.schema.json',
+  'bundle.v1.schema.json',
 ]
 
 export async function generateSchemaTypes(): Promise<string> {

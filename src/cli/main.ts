@@ -2,7 +2,10 @@
 import { EntenteError } from '../model/errors.js'
 import { initHelp, runInit } from './commands/init.js'
 import { inspectHelp, runInspect } from './commands/inspect.js'
+import { nodeHelp, runNode } from './commands/node.js'
 import { publishHelp, runPublish } from './commands/publish.js'
+import { runVerify, verifyHelp } from './commands/verify.js'
+import { runSigner, runVaccines, signerHelp, vaccinesHelp } from './commands/signer.js'
 import { processIo, type CliIo } from './io.js'
 
 type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }
@@ -11,6 +14,10 @@ const commands: Record<string, Command> = {
   init: { run: runInit, help: initHelp },
   publish: { run: (argv, io) => runPublish(argv, io), help: publishHelp },
   inspect: { run: (argv, io) => runInspect(argv, io), help: inspectHelp },
+  node: { run: runNode, help: nodeHelp },
+  signer: { run: runSigner, help: signerHelp },
+  vaccines: { run: runVaccines, help: vaccinesHelp },
+  verify: { run: runVerify, help: verifyHelp },
 }
 
 function usage(): string {

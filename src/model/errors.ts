@@ -1,6 +1,8 @@
 // The one error type of Entente: every failure carries a code from one union, so callers switch on codes.
 // Pure: no I/O.
 import type { CertificateErrorCode } from '../certificates/error-codes.js'
+import type { OperatorErrorCode } from '../operator/error-codes.js'
+import type { RecognitionErrorCode } from '../trust-list/recognition-error-codes.js'
 
 export type TrustListErrorCode =
   | 'ERR_TRUST_LIST_MALFORMED'
@@ -30,7 +32,26 @@ export type ConfigErrorCode =
 
 export type StoreErrorCode = 'ERR_STORE' | 'ERR_STORE_CONFLICT' | 'ERR_STORE_MIGRATION' | 'ERR_NOT_FOUND'
 
-export type EntenteErrorCode = TrustListErrorCode | ConfigErrorCode | StoreErrorCode | CertificateErrorCode
+export type HttpErrorCode =
+  | 'ERR_HTTP_NOT_FOUND'
+  | 'ERR_HTTP_METHOD_NOT_ALLOWED'
+  | 'ERR_HTTP_BODY_TOO_LARGE'
+  | 'ERR_HTTP_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_HTTP_MALFORMED_JSON'
+  | 'ERR_HTTP_BAD_REQUEST'
+  | 'ERR_HTTP_UNAUTHORIZED'
+  | 'ERR_HTTP_TIMEOUT'
+  | 'ERR_HTTP_UNAVAILABLE'
+  | 'ERR_INTERNAL'
+
+export type EntenteErrorCode =
+  | TrustListErrorCode
+  | ConfigErrorCode
+  | StoreErrorCode
+  | CertificateErrorCode
+  | OperatorErrorCode
+  | RecognitionErrorCode
+  | HttpErrorCode
 
 export class EntenteError extends Error {
   constructor(

@@ -60,6 +60,12 @@ export interface TrustListPayload {
    */
   recognitions: Recognition[]
   /**
+   * Recognitions withdrawn by a quorum of diplomats, kept with their evidence for audit.
+   *
+   * @maxItems 300
+   */
+  withdrawals?: Recognition[]
+  /**
    * @maxItems 200
    */
   diplomats: Diplomat[]
@@ -248,8 +254,13 @@ export interface Approval {
   clientDataJSON: string
   signature: string
 }
+/**
+ * A registered passkey of one of this country's diplomats; its approvals are re-verifiable offline against rpId and origin.
+ */
 
 export interface Diplomat {
+  rpId: string
+  origin: string
   credentialId: string
   name: string
   /**
@@ -375,6 +386,13 @@ export type Vaccines = AcceptedVaccine[]
 
 export type Recognitions = Recognition[]
 /**
+ * Recognitions withdrawn by a quorum of diplomats, kept with their evidence for audit.
+ *
+ * @maxItems 300
+ */
+
+export type Withdrawals = Recognition[]
+/**
  * @maxItems 200
  */
 
@@ -390,6 +408,7 @@ export interface TrustListDraft {
   vaccines: Vaccines
   rules?: Rules
   recognitions: Recognitions
+  withdrawals?: Withdrawals
   diplomats: Diplomats
   /**
    * Number of distinct diplomats whose approvals a recognition needs.
@@ -398,4 +417,32 @@ export interface TrustListDraft {
 }
 /**
  * EU DCC Document Signer Certificate.
+ */
+
+export interface Bundle {
+  type: 'entente.bundle'
+  version: 1
+  /**
+   * Opaque change token: pass it as ?since= to receive only what changed after this bundle.
+   */
+  token: string
+  /**
+   * Present in a delta: the token it continues from.
+   */
+  since?: string
+  /**
+   * true: this is the whole state (replace); false: a delta to merge over the state at `since`.
+   */
+  full: boolean
+  /**
+   * @maxItems 1000
+   */
+  lists: SignedTrustList[]
+  /**
+   * @maxItems 1000
+   */
+  alarms: EquivocationProof[]
+}
+/**
+ * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
  */

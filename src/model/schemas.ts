@@ -2,6 +2,7 @@
 // Pure: the schemas are imported as modules; no file or network access.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
+import bundle from '../../registry-schema/bundle.v1.schema.json' with { type: 'json' }
 import defs from '../../registry-schema/defs.v1.schema.json' with { type: 'json' }
 import draft from '../../registry-schema/draft.v1.schema.json' with { type: 'json' }
 import equivocationProof from '../../registry-schema/equivocation-proof.v1.schema.json' with { type: 'json' }
@@ -10,6 +11,7 @@ import signedTrustList from '../../registry-schema/signed-trust-list.v1.schema.j
 import trustList from '../../registry-schema/trust-list.v1.schema.json' with { type: 'json' }
 import { EntenteError, type EntenteErrorCode } from './errors.js'
 import type {
+  Bundle,
   EquivocationProof,
   NodeConfig,
   SignedTrustList,
@@ -17,7 +19,7 @@ import type {
   TrustListPayload,
 } from './schema.types.js'
 
-export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft] as const
+export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft, bundle] as const
 
 export interface SchemaTypes {
   'trust-list.v1': TrustListPayload
@@ -25,6 +27,7 @@ export interface SchemaTypes {
   'equivocation-proof.v1': EquivocationProof
   'node-config.v1': NodeConfig
   'draft.v1': TrustListDraft
+  'bundle.v1': Bundle
 }
 export type SchemaName = keyof SchemaTypes
 

@@ -42,6 +42,8 @@ interface EquivocationRow {
 export class SqliteStore implements TrustStore {
   readonly #db: Database.Database
   readonly #onWriteStep: ((step: StoreWriteStep) => void) | undefined
+  // Compiling SQL costs more than running these small queries: prepare each statement once per connection.
+  readonly #statements = new Map<string, Database.Statement>()
 
   /** Opens (creating if needed) the store at `file`; ':memory:' gives a private in-memory store for unit tests. */
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -86,34 +88,44 @@ export class SqliteStore implements TrustStore {
     }
   }
 
+  /** The connection, for repositories in src/store/ that keep their own tables in the same file. */
+  get database(): Database.Database {
+    return this.#db
+  }
+
+  #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement as unknown as Database.Statement<P, R>
+  }
+
   schemaVersion(): number {
     return this.#db.pragma('user_version', { simple: true }) as number
   }
 
   head(country: string): StoredTrustList | undefined {
-    const row = this.#db
-      .prepare<[string], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE h.country = ?')
+    const row = this.#prepare<[string], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE h.country = ?')
       .get(country)
     return row === undefined ? undefined : toList(row)
   }
 
   heads(): StoredTrustList[] {
-    return this.#db
-      .prepare<[], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id ORDER BY h.country')
+    return this.#prepare<[], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id ORDER BY h.country')
       .all()
       .map(toList)
   }
 
   get(country: string, seq: number): StoredTrustList | undefined {
-    const row = this.#db
-      .prepare<[string, number], ListRow>('SELECT * FROM trust_lists WHERE country = ? AND seq = ?')
+    const row = this.#prepare<[string, number], ListRow>('SELECT * FROM trust_lists WHERE country = ? AND seq = ?')
       .get(country, seq)
     return row === undefined ? undefined : toList(row)
   }
 
   history(country: string, options: { afterSeq?: number; limit?: number } = {}): StoredTrustList[] {
-    return this.#db
-      .prepare<[string, number, number], ListRow>(
+    return this.#prepare<[string, number, number], ListRow>(
         'SELECT * FROM trust_lists WHERE country = ? AND seq > ? ORDER BY seq LIMIT ?',
       )
       .all(country, options.afterSeq ?? 0, options.limit ?? 1000)
@@ -121,8 +133,7 @@ export class SqliteStore implements TrustStore {
   }
 
   changedSince(afterId: number): StoredTrustList[] {
-    return this.#db
-      .prepare<[number], ListRow>(
+    return this.#prepare<[number], ListRow>(
         'SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE l.id > ? ORDER BY h.country',
       )
       .all(afterId)
@@ -130,7 +141,7 @@ export class SqliteStore implements TrustStore {
   }
 
   lastChangeId(): number {
-    const row = this.#db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM trust_lists').get()
+    const row = this.#prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM trust_lists').get()
     return row?.id ?? 0
   }
 
@@ -138,8 +149,7 @@ export class SqliteStore implements TrustStore {
     const { payload } = list
     const write = this.#db.transaction((): StoredTrustList => {
       // Optimistic concurrency: the list was verified against `expectedHead`; if the head moved since, re-verify.
-      const current = this.#db
-        .prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM heads WHERE country = ?')
+      const current = this.#prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM heads WHERE country = ?')
         .get(payload.country)
       if (current?.hash !== options.expectedHead) {
         throw new EntenteError('ERR_STORE_CONFLICT', `head of ${payload.country} changed during verification`)
@@ -148,8 +158,7 @@ export class SqliteStore implements TrustStore {
         throw new EntenteError('ERR_TRUST_LIST_ROLLBACK', `seq ${payload.seq} is not above the head ${current.seq}`)
       }
       const receivedAt = options.receivedAt.toISOString()
-      const inserted = this.#db
-        .prepare<unknown[], ListRow>(
+      const inserted = this.#prepare<unknown[], ListRow>(
           `INSERT INTO trust_lists (country, seq, hash, root_thumbprint, issued_at, expires_at, jws, size, received_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         )
@@ -165,8 +174,7 @@ export class SqliteStore implements TrustStore {
           receivedAt,
         ) as ListRow
       this.#onWriteStep?.('list-inserted')
-      this.#db
-        .prepare(
+      this.#prepare(
           `INSERT INTO heads (country, list_id, seq, hash, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (country) DO UPDATE SET list_id = excluded.list_id, seq = excluded.seq,
              hash = excluded.hash, updated_at = excluded.updated_at`,
@@ -192,14 +200,12 @@ export class SqliteStore implements TrustStore {
     const [a, b] = hashes as [string, string]
     const root = proof.rootThumbprint ?? decodeTrustList(proof.lists[0] as SignedTrustList, Number.MAX_SAFE_INTEGER).payload.root.thumbprint
     const write = this.#db.transaction(() => {
-      const result = this.#db
-        .prepare(
+      const result = this.#prepare(
           `INSERT INTO equivocations (country, seq, hash_a, hash_b, root_thumbprint, proof, detected_at)
            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         )
         .run(proof.country, proof.seq, a, b, root, JSON.stringify(proof), options.detectedAt.toISOString())
-      const row = this.#db
-        .prepare<[string, number, string, string], EquivocationRow>(
+      const row = this.#prepare<[string, number, string, string], EquivocationRow>(
           'SELECT * FROM equivocations WHERE country = ? AND seq = ? AND hash_a = ? AND hash_b = ?',
         )
         .get(proof.country, proof.seq, a, b) as EquivocationRow
@@ -211,21 +217,31 @@ export class SqliteStore implements TrustStore {
   equivocations(country?: string): StoredEquivocation[] {
     const rows =
       country === undefined
-        ? this.#db.prepare<[], EquivocationRow>('SELECT * FROM equivocations ORDER BY id').all()
-        : this.#db.prepare<[string], EquivocationRow>('SELECT * FROM equivocations WHERE country = ? ORDER BY id').all(country)
+        ? this.#prepare<[], EquivocationRow>('SELECT * FROM equivocations ORDER BY id').all()
+        : this.#prepare<[string], EquivocationRow>('SELECT * FROM equivocations WHERE country = ? ORDER BY id').all(country)
     return rows.map(toEquivocation)
   }
 
+  equivocationsSince(afterId: number): StoredEquivocation[] {
+    return this.#prepare<[number], EquivocationRow>('SELECT * FROM equivocations WHERE id > ? ORDER BY id')
+      .all(afterId)
+      .map(toEquivocation)
+  }
+
+  lastEquivocationId(): number {
+    const row = this.#prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM equivocations').get()
+    return row?.id ?? 0
+  }
+
   draft(country: string): TrustListDraft | undefined {
-    const row = this.#db.prepare<[string], { draft: string }>('SELECT draft FROM drafts WHERE country = ?').get(country)
+    const row = this.#prepare<[string], { draft: string }>('SELECT draft FROM drafts WHERE country = ?').get(country)
     if (row === undefined) return undefined
     return schemaValidators().check('draft.v1', JSON.parse(row.draft), 'ERR_STORE')
   }
 
   saveDraft(country: string, draft: TrustListDraft, options: { updatedAt: Date }): void {
     schemaValidators().check('draft.v1', draft, 'ERR_CONFIG_INVALID')
-    this.#db
-      .prepare(
+    this.#prepare(
         `INSERT INTO drafts (country, draft, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (country) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
       )

@@ -46,6 +46,9 @@ export interface TrustStore {
   append(list: VerifiedTrustList, options: { expectedHead: string | undefined; receivedAt: Date }): StoredTrustList
   recordEquivocation(proof: EquivocationProof, options: { detectedAt: Date }): { stored: StoredEquivocation; isNew: boolean }
   equivocations(country?: string): StoredEquivocation[]
+  /** Proofs recorded after change token `afterId`. */
+  equivocationsSince(afterId: number): StoredEquivocation[]
+  lastEquivocationId(): number
   draft(country: string): TrustListDraft | undefined
   saveDraft(country: string, draft: TrustListDraft, options: { updatedAt: Date }): void
   close(): void

@@ -41,6 +41,9 @@ export function buildTrustList(input: BuildTrustListInput): TrustListPayload {
     nodes: [...(input.nodes ?? [])],
   }
   if (draft.rules !== undefined) payload.rules = draft.rules
+  if (draft.withdrawals !== undefined && draft.withdrawals.length > 0) {
+    payload.withdrawals = [...draft.withdrawals].sort((a, b) => compare(a.country, b.country))
+  }
   return payload
 }
 

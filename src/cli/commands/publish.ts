@@ -11,9 +11,12 @@ import { SqliteStore } from '../../store/sqlite-store.js'
 import type { StoredTrustList } from '../../store/store.types.js'
 import { generateRootKey, type RootKeyType, type RootSigningKey } from '../../trust-list/root-key.js'
 import { usageError, type CliIo } from '../io.js'
+import { callOperator, resolveTarget, type OperatorTarget } from '../operator-client.js'
 
 export const publishHelp = `entente publish --dir DIR [--validity-days N] [--rotate-root [--key-type ed25519|p256]] [--out FILE] [--json]
-  Builds the next trust list from the node's state, signs it with the root key and stores it.
+entente publish --url URL --token T [--validity-days N] [--json]
+  Builds the next trust list from the node's state, signs it with the root key and stores it. When the
+  node of DIR is running (or with --url), the node publishes it, so it also reaches its peers.
   --rotate-root  generates a new root key; the list is signed by the old and the new root.
   --out FILE     also writes the signed list (JWS JSON) to FILE.`
 
@@ -28,11 +31,15 @@ export async function runPublish(argv: string[], io: CliIo, now: () => Date = ()
       'key-type': { type: 'string', default: 'ed25519' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'token-file': { type: 'string' },
+      local: { type: 'boolean', default: false },
     },
     strict: true,
   })
   const location = values.config ?? values.dir
-  if (location === undefined) throw usageError('--dir (or --config) is required')
+  if (location === undefined && values.url === undefined) throw usageError('--dir (or --config, or --url) is required')
   const validityDays = values['validity-days'] === undefined ? undefined : Number(values['validity-days'])
   if (validityDays !== undefined && (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
     throw usageError('--validity-days must be 1..366')
@@ -40,6 +47,15 @@ export async function runPublish(argv: string[], io: CliIo, now: () => Date = ()
   const keyType = values['key-type']
   if (keyType !== 'ed25519' && keyType !== 'p256') throw usageError('--key-type must be ed25519 or p256')
 
+  if (!values['rotate-root'] && values.out === undefined && !values.local) {
+    const target = values.url !== undefined ? await resolveTarget(values) : await runningNode(values)
+    if (target !== undefined) {
+      const list = (await callOperator(target, 'POST', '/v1/operator/publish', validityDays === undefined ? {} : { validityDays })) as StoredTrustListSummary
+      io.stdout(values.json ? `${JSON.stringify(list)}\n` : `Published ${list.country} seq ${list.seq} via the node at ${target.url}\n  hash     ${list.hash}\n  expires  ${list.expiresAt}\n`)
+      return 0
+    }
+  }
+  if (location === undefined) throw usageError('--rotate-root and --out need --dir')
   const config = await loadNodeConfig(location)
   const store = SqliteStore.open(config.paths.store)
   try {
@@ -64,6 +80,29 @@ export async function runPublish(argv: string[], io: CliIo, now: () => Date = ()
   } finally {
     store.close()
   }
+}
+
+interface StoredTrustListSummary {
+  country: string
+  seq: number
+  hash: string
+  expiresAt: string
+}
+
+/** The node of --dir, if it is up and is that country's node; otherwise publish locally. */
+async function runningNode(values: { dir?: string; config?: string }): Promise<OperatorTarget | undefined> {
+  const location = values.config ?? values.dir
+  if (location === undefined) return undefined
+  const config = await loadNodeConfig(location)
+  const url = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })
+    const health = (await response.json()) as { country?: string }
+    if (health.country !== config.country) return undefined
+  } catch {
+    return undefined
+  }
+  return resolveTarget(values)
 }
 
 function nextKeyFile(config: ResolvedNodeConfig): string {

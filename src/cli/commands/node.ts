@@ -1,0 +1,40 @@
+// `entente node start`: runs a country's node until SIGINT/SIGTERM, then shuts down cleanly.
+import { parseArgs } from 'node:util'
+import { loadNodeConfig } from '../../config/node-config.js'
+import { startNode } from '../../node.js'
+import { usageError, type CliIo } from '../io.js'
+
+export const nodeHelp = `entente node start --dir DIR | --config FILE [--port N]
+  Starts the country's node (HTTP on 127.0.0.1) from its config and SQLite store; Ctrl-C stops it cleanly.`
+
+export async function runNode(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv
+  if (sub !== 'start') throw usageError('usage: entente node start --dir DIR')
+  const { values } = parseArgs({
+    args: rest,
+    options: { dir: { type: 'string' }, config: { type: 'string' }, port: { type: 'string' } },
+    strict: true,
+  })
+  const location = values.config ?? values.dir
+  if (location === undefined) throw usageError('--dir (or --config) is required')
+  const port = values.port === undefined ? undefined : Number(values.port)
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('--port must be 0..65535')
+  const config = await loadNodeConfig(location)
+  const node = await startNode(config, { ...(port === undefined ? {} : { port }), log: (line) => io.stderr(`${line}\n`) })
+  io.stdout(`${config.country} node on ${node.url} (store ${config.paths.store})\n`)
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      io.stderr(`${signal}: stopping\n`)
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve()
+    }
+    const onInt = () => stop('SIGINT')
+    const onTerm = () => stop('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+  })
+  await node.stop()
+  io.stderr('stopped\n')
+  return 0
+}

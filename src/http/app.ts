@@ -1,0 +1,198 @@
+// The node's HTTP API as one hono app: public, anonymous, cacheable reads; operator writes behind a bearer
+// token. Every route is Request → Response and testable with app.request; every error is problem JSON.
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { timeout } from 'hono/timeout'
+import type { ResolvedNodeConfig } from '../config/node-config.js'
+import { operatorTokenMatches } from '../config/secrets.js'
+import type { NodeMetrics } from '../metrics/metrics.js'
+import { EntenteError } from '../model/errors.js'
+import type { OperatorService } from '../operator/operator-service.js'
+import type { StoredTrustList, TrustStore } from '../store/store.types.js'
+import { BundleSource } from './bundle-source.js'
+import { mountExports } from './export-routes.js'
+import { openApiDocument } from './openapi.js'
+import { problemResponse } from './problem.js'
+import { readJson } from './read-json.js'
+
+export interface AppDeps {
+  readonly config: ResolvedNodeConfig
+  readonly store: TrustStore
+  readonly metrics: NodeMetrics
+  readonly operator: OperatorService
+  readonly now: () => Date
+  /** Mounts further route groups (diplomat pages) before the error handlers apply. */
+  readonly mount?: (app: Hono) => void
+  /** Extra status for /health (peers etc.), filled in by the composition root. */
+  readonly health?: () => Record<string, unknown>
+}
+
+const COUNTRY = /^[A-Z]{2}$/
+
+export function createApp(deps: AppDeps): Hono {
+  const { config, store, metrics, now } = deps
+  const bundles = new BundleSource(store)
+  const app = new Hono({ strict: true })
+
+  app.use('*', countRequests(metrics))
+  app.use('*', timeout(config.limits.requestTimeoutMs, () => new EntenteError('ERR_HTTP_TIMEOUT', 'the request took too long') as unknown as never))
+  app.onError((error, c) => problemResponse(c, error))
+  app.notFound((c) => problemResponse(c, new EntenteError('ERR_HTTP_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)))
+
+  // --- public, anonymous ---------------------------------------------------------------------------
+  app.get('/health', (c) =>
+    c.json({ status: 'ok', country: config.country, countries: store.heads().length, alarms: store.lastEquivocationId() > 0 ? store.equivocations().length : 0, time: now().toISOString(), ...deps.health?.() }, 200, { 'cache-control': 'no-store' }),
+  )
+
+  app.get('/metrics', (c) => {
+    metrics.countries.set(store.heads().length)
+    return c.body(metrics.registry.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
+  })
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=3600' }))
+
+  app.get('/v1/bundle', (c) => {
+    const since = c.req.query('since')
+    const response = since === undefined ? bundles.full(now()) : bundles.since(since, now())
+    if (response.full) metrics.bundleBytes.set(Buffer.byteLength(response.body))
+    // Each encoding is its own representation with its own strong ETag (RFC 9110 §8.8.3).
+    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
+    const etag = gzip ? `${response.etag.slice(0, -1)}-gzip"` : response.etag
+    const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
+    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+    if (gzip) {
+      const body = response.gzipped()
+      return c.body(body, 200, { ...headers, 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.byteLength) })
+    }
+    return c.body(response.body, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(response.body)) })
+  })
+
+  app.get('/v1/trust-lists', (c) =>
+    c.json({ lists: store.heads().map(summary) }, 200, { 'cache-control': 'public, max-age=30' }),
+  )
+
+  app.get('/v1/trust-lists/:country', (c) => {
+    const head = store.head(countryParam(c))
+    if (head === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list held for ${c.req.param('country')}`)
+    return signedList(c, head, 'public, max-age=30')
+  })
+
+  app.get('/v1/trust-lists/:country/history', (c) => {
+    const country = countryParam(c)
+    const after = intQuery(c, 'after', 0)
+    const limit = Math.min(intQuery(c, 'limit', 100), 1000)
+    if (store.head(country) === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list held for ${country}`)
+    return c.json({ country, lists: store.history(country, { afterSeq: after, limit }).map(summary) }, 200, { 'cache-control': 'public, max-age=30' })
+  })
+
+  app.get('/v1/trust-lists/:country/:seq', (c) => {
+    const country = countryParam(c)
+    const seq = c.req.param('seq')
+    if (!/^[1-9]\d{0,15}$/.test(seq)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'seq must be a positive integer')
+    const list = store.get(country, Number(seq))
+    if (list === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list ${country} seq ${seq}`)
+    // A stored list never changes: cache it forever.
+    return signedList(c, list, 'public, max-age=31536000, immutable')
+  })
+
+  app.get('/v1/alarms', (c) =>
+    c.json(
+      {
+        alarms: store.equivocations().map((e) => ({ country: e.country, seq: e.seq, rootThumbprint: e.rootThumbprint, hashes: e.hashes, detectedAt: e.detectedAt, proof: e.proof })),
+      },
+      200,
+      { 'cache-control': 'public, max-age=30' },
+    ),
+  )
+
+  mountExports(app, { store, now, config })
+
+  // --- operator, behind the bearer token ------------------------------------------------------------
+  const operator = new Hono()
+  operator.use('*', requireOperator(config))
+  operator.use('*', bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: () => { throw new EntenteError('ERR_HTTP_BODY_TOO_LARGE', `the body is over ${config.limits.maxBodyBytes} bytes`) } }))
+  operator.get('/draft', (c) => c.json(deps.operator.draft()))
+  operator.post('/signers', async (c) => c.json(await deps.operator.addSigner(await readJson(c)), 201))
+  operator.post('/revocations', async (c) => c.json(await deps.operator.revokeSigner(await readJson(c)), 200))
+  operator.put('/vaccines', async (c) => c.json(await deps.operator.setVaccines(await readJson(c)), 200))
+  operator.post('/publish', async (c) => {
+    const body = (await readJson(c, { optional: true })) as { validityDays?: unknown }
+    const validityDays = body.validityDays
+    if (validityDays !== undefined && (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
+      throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
+    }
+    const list = await deps.operator.publish(validityDays === undefined ? {} : { validityDays })
+    return c.json(summary(list), 201)
+  })
+  operator.post('/trust-lists', async (c) => {
+    const list = await deps.operator.acceptSigned((await readJson(c)) as Parameters<OperatorService['acceptSigned']>[0])
+    return c.json(summary(list), 201)
+  })
+  app.route('/v1/operator', operator)
+  deps.mount?.(app)
+
+  return app
+}
+
+export function summary(list: StoredTrustList) {
+  return {
+    country: list.country,
+    seq: list.seq,
+    hash: list.hash,
+    issuedAt: list.issuedAt,
+    expiresAt: list.expiresAt,
+    rootThumbprint: list.rootThumbprint,
+    size: list.size,
+    receivedAt: list.receivedAt,
+  }
+}
+
+function signedList(c: Context, list: StoredTrustList, cacheControl: string): Response {
+  const etag = `"${list.hash}"`
+  const headers = { etag, 'cache-control': cacheControl }
+  if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+  return c.body(JSON.stringify(list.signed), 200, { ...headers, 'content-type': 'application/json' })
+}
+
+/** RFC 9110 §13.1.2: If-None-Match uses weak comparison, so W/"x" matches "x". */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  if (header.trim() === '*') return true
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag)
+}
+
+function countryParam(c: Context): string {
+  const country = c.req.param('country') ?? ''
+  if (!COUNTRY.test(country)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'country must be an upper-case ISO 3166-1 alpha-2 code')
+  return country
+}
+
+function intQuery(c: Context, name: string, fallback: number): number {
+  const raw = c.req.query(name)
+  if (raw === undefined) return fallback
+  if (!/^\d{1,15}$/.test(raw)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', `${name} must be a non-negative integer`)
+  return Number(raw)
+}
+
+function requireOperator(config: ResolvedNodeConfig): MiddlewareHandler {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? ''
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)
+    const expected = config.operatorTokenSha256
+    if (match?.[1] === undefined || expected === undefined || !operatorTokenMatches(match[1], expected)) {
+      throw new EntenteError('ERR_HTTP_UNAUTHORIZED', 'a valid operator token is required')
+    }
+    await next()
+  }
+}
+
+function countRequests(metrics: NodeMetrics): MiddlewareHandler {
+  return async (c, next) => {
+    await next()
+    // The route pattern, never the concrete path: no unbounded label values, nothing a client controls.
+    const route = c.req.routePath
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) })
+    const length = Number(c.res.headers.get('content-length') ?? 0)
+    if (length > 0) metrics.httpResponseBytes.inc({ route }, length)
+  }
+}

@@ -1,0 +1,81 @@
+// Serves the bundle: latest unexpired list per country plus alarms, as full or delta documents with strong
+// ETags. The full bundle is serialized once per store change, so 200s and 304s cost a lookup.
+import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { EntenteError } from '../model/errors.js'
+import type { Bundle } from '../model/schema.types.js'
+import type { StoredEquivocation, StoredTrustList, TrustStore } from '../store/store.types.js'
+
+export interface BundleResponse {
+  readonly body: string
+  readonly etag: string
+  readonly full: boolean
+  readonly token: string
+  /** The body gzip-compressed, computed once per response (the full bundle is cached, so once per change). */
+  gzipped(): ArrayBuffer
+}
+
+const TOKEN = /^(\d{1,15})\.(\d{1,15})$/
+
+export class BundleSource {
+  readonly #store: TrustStore
+  #cached: { key: string; validUntil: number; response: BundleResponse } | undefined
+
+  constructor(store: TrustStore) {
+    this.#store = store
+  }
+
+  /** The current change token, without building anything. */
+  token(): string {
+    return `${this.#store.lastChangeId()}.${this.#store.lastEquivocationId()}`
+  }
+
+  full(now: Date): BundleResponse {
+    const token = this.token()
+    const cached = this.#cached
+    if (cached !== undefined && cached.key === token && now.getTime() < cached.validUntil) return cached.response
+    const lists = this.#store.heads().filter((l) => Date.parse(l.expiresAt) > now.getTime())
+    const response = render({ lists, alarms: this.#store.equivocationsSince(0), token, full: true })
+    // Valid until the first included list expires: then it must drop out of the bundle.
+    const validUntil = Math.min(...lists.map((l) => Date.parse(l.expiresAt)), Number.MAX_SAFE_INTEGER)
+    this.#cached = { key: token, validUntil, response }
+    return response
+  }
+
+  /** What changed after `since`; a token this node never issued (ahead of it) gets the full bundle. */
+  since(since: string, now: Date): BundleResponse {
+    const match = TOKEN.exec(since)
+    if (match === null) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'since must be a token from a previous bundle')
+    const [listId, alarmId] = [Number(match[1]), Number(match[2])]
+    const token = this.token()
+    if (listId > this.#store.lastChangeId() || alarmId > this.#store.lastEquivocationId()) return this.full(now)
+    const lists = this.#store.changedSince(listId).filter((l) => Date.parse(l.expiresAt) > now.getTime())
+    return render({ lists, alarms: this.#store.equivocationsSince(alarmId), token, full: false, since })
+  }
+}
+
+function render(input: {
+  lists: readonly StoredTrustList[]
+  alarms: readonly StoredEquivocation[]
+  token: string
+  full: boolean
+  since?: string
+}): BundleResponse {
+  const bundle: Bundle = {
+    type: 'entente.bundle',
+    version: 1,
+    token: input.token,
+    ...(input.since === undefined ? {} : { since: input.since }),
+    full: input.full,
+    lists: input.lists.map((l) => l.signed),
+    alarms: input.alarms.map((a) => a.proof),
+  }
+  const body = JSON.stringify(bundle)
+  const etag = `"${createHash('sha256').update(body).digest('base64url')}"`
+  let gzipped: ArrayBuffer | undefined
+  const compress = (): ArrayBuffer => {
+    const bytes = gzipSync(body)
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  }
+  return { body, etag, full: input.full, token: input.token, gzipped: () => (gzipped ??= compress()) }
+}

@@ -1,0 +1,131 @@
+// OpenAPI 3.1 description of the node's HTTP API. Document schemas are the registry-schema files themselves
+// (OpenAPI 3.1 speaks JSON Schema 2020-12), so the contract has one source.
+import { allSchemas } from '../model/schemas.js'
+
+const problem = {
+  description: 'RFC 9457 problem',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
+const json = (ref: string, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema: { $ref: ref } } },
+})
+const jsonBody = (schema: object) => ({ required: true, content: { 'application/json': { schema } } })
+const country = { name: 'country', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z]{2}$' } }
+const errors = { '400': problem, '404': problem, '413': problem, '415': problem, '422': problem, '500': problem, '503': problem }
+const operatorErrors = { ...errors, '401': problem, '409': problem }
+const operator = { security: [{ operatorToken: [] }], tags: ['operator'] }
+const schemaRef = (id: string) => `https://entente.example/schema/${id}.schema.json`
+
+export function openApiDocument(): Record<string, unknown> {
+  const summary = { type: 'object', additionalProperties: true, required: ['country', 'seq', 'hash'] }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Entente node',
+      version: '1',
+      description: 'A country node of the Entente federation: signed trust lists for anyone, operator actions behind a token.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths: {
+      '/health': { get: { summary: 'Liveness and a short status', responses: { '200': { description: 'OK' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format' } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/v1/bundle': {
+        get: {
+          summary: 'Latest unexpired list of every country plus equivocation alarms',
+          parameters: [
+            { name: 'since', in: 'query', required: false, schema: { type: 'string' }, description: 'token of a previous bundle: return a delta' },
+            { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': json(schemaRef('bundle.v1')), '304': { description: 'Not modified' }, ...errors },
+        },
+      },
+      '/v1/trust-lists': { get: { summary: 'Summary of the held head per country', responses: { '200': { description: 'OK' } } } },
+      '/v1/trust-lists/{country}': {
+        get: { summary: 'Latest list of a country', parameters: [country], responses: { '200': json(schemaRef('signed-trust-list.v1')), '304': { description: 'Not modified' }, ...errors } },
+      },
+      '/v1/trust-lists/{country}/history': {
+        get: {
+          summary: 'Accepted lists of a country, oldest first',
+          parameters: [
+            country,
+            { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { country: { type: 'string' }, lists: { type: 'array', items: summary } } } } } }, ...errors },
+        },
+      },
+      '/v1/trust-lists/{country}/{seq}': {
+        get: {
+          summary: 'One list by seq (immutable)',
+          parameters: [country, { name: 'seq', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': json(schemaRef('signed-trust-list.v1')), '304': { description: 'Not modified' }, ...errors },
+        },
+      },
+      '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } } } } } } } } } },
+      '/v1/export/eu-dcc/trustList/DSC': { get: { summary: 'EU DCC gateway trust list shape, for existing verifier apps', tags: ['exports'], responses: { '200': { description: 'array of {kid, timestamp, country, certificateType, thumbprint, signature, rawData}' } } } },
+      '/v1/export/shc/{issuer}/.well-known/jwks.json': {
+        get: {
+          summary: 'SMART Health Card issuer keys for one issuer (the https:// URL without scheme)',
+          tags: ['exports'],
+          parameters: [{ name: 'issuer', in: 'path', required: true, schema: { type: 'string' }, description: 'host and path of the issuer URL' }],
+          responses: { '200': { description: 'JWKS' }, ...errors },
+        },
+      },
+      '/v1/export/gdhcn/did.json': { get: { summary: 'WHO GDHCN-style DID trust list (JsonWebKey2020 with x5c)', tags: ['exports'], responses: { '200': { description: 'DID document' } } } },
+      '/v1/operator/draft': { get: { ...operator, summary: 'The draft of the next list', responses: { '200': json(schemaRef('draft.v1')), ...operatorErrors } } },
+      '/v1/operator/signers': {
+        post: {
+          ...operator,
+          summary: 'Add a signer: EU DCC DSC (PEM or base64 DER) or SHC JWK with issuer',
+          requestBody: jsonBody({ type: 'object', required: ['format'], properties: { format: { enum: ['dcc', 'shc'] }, certificate: { type: 'string' }, issuer: { type: 'string' }, jwk: { type: 'object' }, usage: { type: 'array', items: { enum: ['vaccination', 'test', 'recovery'] } } } }),
+          responses: { '201': json(schemaRef('draft.v1'), 'The updated draft'), ...operatorErrors },
+        },
+      },
+      '/v1/operator/revocations': {
+        post: {
+          ...operator,
+          summary: 'Revoke a signer by kid',
+          requestBody: jsonBody({ type: 'object', required: ['kid'], properties: { kid: { type: 'string' }, reason: { enum: ['key-compromise', 'superseded', 'cessation-of-operation', 'unspecified'] }, revokedAt: { type: 'string', format: 'date-time' } } }),
+          responses: { '200': json(schemaRef('draft.v1'), 'The updated draft'), ...operatorErrors },
+        },
+      },
+      '/v1/operator/vaccines': {
+        put: {
+          ...operator,
+          summary: 'Set accepted vaccines (EU value-set product codes) and rules',
+          requestBody: jsonBody({ type: 'object', required: ['vaccines'], properties: { vaccines: { $ref: `${schemaRef('trust-list.v1')}#/properties/vaccines` }, rules: { $ref: `${schemaRef('trust-list.v1')}#/$defs/rules` } } }),
+          responses: { '200': json(schemaRef('draft.v1'), 'The updated draft'), ...operatorErrors },
+        },
+      },
+      '/v1/operator/publish': {
+        post: {
+          ...operator,
+          summary: 'Sign and store the next list with the root key file',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
+          responses: { '201': { description: 'Summary of the published list' }, ...operatorErrors },
+        },
+      },
+      '/v1/operator/trust-lists': {
+        post: {
+          ...operator,
+          summary: 'Store a list of this country signed elsewhere (offline root), after verifying it',
+          requestBody: jsonBody({ $ref: schemaRef('signed-trust-list.v1') }),
+          responses: { '201': { description: 'Summary of the stored list' }, ...operatorErrors },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'The token shown by entente init' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string', pattern: '^ERR_' } },
+        },
+        ...Object.fromEntries(allSchemas.map((schema) => [String(schema.title ?? schema.$id).replace(/\W/g, ''), schema])),
+      },
+    },
+  }
+}

@@ -1,0 +1,75 @@
+// Errors as RFC 9457 problem JSON: one table maps every error code to an HTTP status.
+// Never leaks a stack trace or an internal message to the client.
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
+
+const STATUS: Partial<Record<EntenteErrorCode, ContentfulStatusCode>> = {
+  ERR_HTTP_NOT_FOUND: 404,
+  ERR_NOT_FOUND: 404,
+  ERR_SIGNER_NOT_FOUND: 404,
+  ERR_HTTP_METHOD_NOT_ALLOWED: 405,
+  ERR_HTTP_BODY_TOO_LARGE: 413,
+  ERR_TRUST_LIST_TOO_LARGE: 413,
+  ERR_INPUT_TOO_LARGE: 413,
+  ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_HTTP_UNAUTHORIZED: 401,
+  ERR_HTTP_TIMEOUT: 503,
+  ERR_HTTP_UNAVAILABLE: 503,
+  ERR_VALUESETS_UNAVAILABLE: 503,
+  ERR_STORE_CONFLICT: 409,
+  ERR_SIGNER_EXISTS: 409,
+  ERR_SIGNER_KID_COLLISION: 409,
+  ERR_SIGNER_ALREADY_REVOKED: 409,
+  ERR_TRUST_LIST_DUPLICATE: 409,
+  ERR_TRUST_LIST_ROLLBACK: 409,
+  ERR_TRUST_LIST_EQUIVOCATION: 409,
+  ERR_INTERNAL: 500,
+  ERR_STORE: 500,
+  ERR_KEY_FILE_PERMISSIONS: 500,
+  ERR_CONFIG_NOT_FOUND: 500,
+}
+
+/** Everything else is the client's fault: a request the node understood and refused. */
+export function statusOf(code: EntenteErrorCode): ContentfulStatusCode {
+  return STATUS[code] ?? (code.startsWith('ERR_TRUST_LIST') || code.startsWith('ERR_SIGNER') ? 422 : 400)
+}
+
+export interface Problem {
+  readonly type: string
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+  readonly code: EntenteErrorCode
+}
+
+export function problemOf(error: unknown): Problem {
+  if (error instanceof EntenteError) {
+    const status = statusOf(error.code)
+    // Server-side failures get a generic detail: their messages may name files or internals.
+    const detail = status >= 500 && error.code !== 'ERR_HTTP_TIMEOUT' && error.code !== 'ERR_HTTP_UNAVAILABLE' ? 'internal error' : error.message
+    return { type: `https://entente.example/problems/${error.code}`, title: titleOf(error.code), status, detail, code: error.code }
+  }
+  if (error instanceof HTTPException) {
+    const code: EntenteErrorCode =
+      error.status === 413 ? 'ERR_HTTP_BODY_TOO_LARGE' : error.status === 504 || error.status === 503 ? 'ERR_HTTP_TIMEOUT' : error.status === 401 ? 'ERR_HTTP_UNAUTHORIZED' : 'ERR_HTTP_BAD_REQUEST'
+    return problemOf(new EntenteError(code, error.message || titleOf(code)))
+  }
+  return problemOf(new EntenteError('ERR_INTERNAL', 'internal error'))
+}
+
+export function problemResponse(c: Context, error: unknown): Response {
+  const problem = problemOf(error)
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' }
+  if (problem.code === 'ERR_HTTP_UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="entente-operator"'
+  return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, headers)
+}
+
+function titleOf(code: EntenteErrorCode): string {
+  return code
+    .replace(/^ERR_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase())
+}

@@ -1,0 +1,118 @@
+// The operator's actions on a node: edit the draft (signers, revocations, vaccines), publish, or accept a
+// list signed elsewhere with an offline root. Actions run one at a time; each draft write is one transaction.
+import { EntenteError } from '../model/errors.js'
+import type { NodeAddress, TrustListDraft } from '../model/schema.types.js'
+import { acceptTrustList } from '../store/accept-trust-list.js'
+import type { StoredTrustList, TrustStore } from '../store/store.types.js'
+import { emptyDraft } from '../trust-list/build-trust-list.js'
+import { decodeTrustList, type TrustListInput } from '../trust-list/decode-trust-list.js'
+import type { RootSigningKey } from '../trust-list/root-key.js'
+import { addSigner, onboardSigner, revokeSigner } from './onboard-signer.js'
+import { publishNextList } from './publish-next-list.js'
+import { setVaccines, type VaccineValueSets } from './value-sets.js'
+
+export interface OperatorServiceInit {
+  readonly store: TrustStore
+  readonly country: string
+  readonly now: () => Date
+  readonly validityDays: number
+  readonly quorum: number
+  readonly maxTrustListBytes: number
+  /** Read on every publish, so the key lives on disk (or in an HSM) and never in a long-lived object. */
+  readonly loadRootKey: () => Promise<RootSigningKey>
+  readonly loadValueSets: () => Promise<VaccineValueSets>
+  readonly nodes: () => readonly NodeAddress[]
+  /** Called after a list of this country is stored (by publish or upload), e.g. to gossip it. */
+  readonly onPublished?: (list: StoredTrustList) => void
+}
+
+export class OperatorService {
+  readonly #init: OperatorServiceInit
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor(init: OperatorServiceInit) {
+    this.#init = init
+  }
+
+  draft(): TrustListDraft {
+    return this.#init.store.draft(this.#init.country) ?? emptyDraft(this.#init.quorum)
+  }
+
+  addSigner(request: unknown): Promise<TrustListDraft> {
+    return this.#exclusive(async () => {
+      const draft = this.draft()
+      // Revoked kids stay taken: a revoked key must never come back under the same kid.
+      const existing = [...draft.signers]
+      const revoked = new Set(draft.revokedSigners.map((r) => r.kid))
+      const signer = await onboardSigner(request, { country: this.#init.country, now: this.#init.now(), existing })
+      if (revoked.has(signer.kid)) throw new EntenteError('ERR_SIGNER_KID_COLLISION', `kid ${signer.kid} was revoked; it cannot be reused`)
+      return this.#save(addSigner(draft, signer))
+    })
+  }
+
+  revokeSigner(request: unknown): Promise<TrustListDraft> {
+    return this.#exclusive(() => Promise.resolve(this.#save(revokeSigner(this.draft(), request, this.#init.now()))))
+  }
+
+  setVaccines(request: unknown): Promise<TrustListDraft> {
+    return this.#exclusive(async () => {
+      const valueSets = await this.#init.loadValueSets()
+      return this.#save(setVaccines(this.draft(), request, valueSets))
+    })
+  }
+
+  /** Replaces the draft wholesale (used by diplomat recognition workflows). */
+  updateDraft(update: (draft: TrustListDraft) => TrustListDraft): Promise<TrustListDraft> {
+    return this.#exclusive(() => Promise.resolve(this.#save(update(this.draft()))))
+  }
+
+  publish(options: { validityDays?: number } = {}): Promise<StoredTrustList> {
+    return this.#exclusive(async () => {
+      const list = await publishNextList({
+        store: this.#init.store,
+        country: this.#init.country,
+        rootKey: await this.#init.loadRootKey(),
+        now: this.#init.now(),
+        validityDays: options.validityDays ?? this.#init.validityDays,
+        quorum: this.#init.quorum,
+        nodes: this.#init.nodes(),
+        maxBytes: this.#init.maxTrustListBytes,
+      })
+      this.#init.onPublished?.(list)
+      return list
+    })
+  }
+
+  /** A list of this country signed elsewhere (offline root): verified against the held chain, then stored. */
+  acceptSigned(input: TrustListInput): Promise<StoredTrustList> {
+    return this.#exclusive(async () => {
+      const { payload } = decodeTrustList(input, this.#init.maxTrustListBytes)
+      if (payload.country !== this.#init.country) {
+        throw new EntenteError('ERR_TRUST_LIST_COUNTRY_MISMATCH', `this node publishes ${this.#init.country}, not ${payload.country}`)
+      }
+      const outcome = await acceptTrustList(this.#init.store, input, { now: this.#init.now(), maxBytes: this.#init.maxTrustListBytes })
+      switch (outcome.status) {
+        case 'accepted':
+          this.#init.onPublished?.(outcome.list)
+          return outcome.list
+        case 'duplicate':
+          throw new EntenteError('ERR_TRUST_LIST_DUPLICATE', `seq ${outcome.seq} is already held`)
+        case 'stale':
+          throw new EntenteError('ERR_TRUST_LIST_ROLLBACK', `seq ${outcome.seq} is older than the head ${outcome.headSeq}`)
+        case 'equivocation':
+          throw new EntenteError('ERR_TRUST_LIST_EQUIVOCATION', `a different list with seq ${outcome.proof.seq} is already held; proof recorded`)
+      }
+    })
+  }
+
+  #save(draft: TrustListDraft): TrustListDraft {
+    this.#init.store.saveDraft(this.#init.country, draft, { updatedAt: this.#init.now() })
+    return draft
+  }
+
+  #exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(action, action)
+    this.#queue = run.catch(() => undefined)
+    return run
+  }
+}

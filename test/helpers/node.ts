@@ -1,0 +1,36 @@
+// A real node directory (made by `entente init`) and an in-process node over it, with a controllable clock.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { loadNodeConfig } from '../../src/config/node-config.js'
+import { createNode } from '../../src/node.js'
+import { cli } from './cli.js'
+import { vectorPath } from './vectors.js'
+
+export interface TestNode extends ReturnType<typeof createNode> {
+  readonly dir: string
+  readonly token: string
+  readonly clock: { now: Date }
+  request(path: string, init?: RequestInit & { auth?: boolean }): Promise<Response>
+}
+
+export async function createTestNode(country: string, options: { now?: Date } = {}): Promise<TestNode> {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'entente-node-')), country)
+  const init = await cli(['init', '--country', country, '--dir', dir, '--json', '--port', '0'])
+  if (init.code !== 0) throw new Error(init.stderr)
+  const { operatorToken } = JSON.parse(init.stdout) as { operatorToken: string }
+  const config = await loadNodeConfig(dir)
+  const clock = { now: options.now ?? new Date() }
+  const node = createNode(config, { now: () => clock.now, valueSetsDir: vectorPath('valuesets') })
+  return {
+    ...node,
+    dir,
+    token: operatorToken,
+    clock,
+    request: (p, init = {}) => {
+      const headers = new Headers(init.headers)
+      if (init.auth !== false) headers.set('authorization', `Bearer ${operatorToken}`)
+      return Promise.resolve(node.app.request(p, { ...init, headers }))
+    },
+  }
+}

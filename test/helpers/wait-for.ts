@@ -1,0 +1,10 @@
+// Polls a condition until it holds or a deadline passes: tests wait for states, never for fixed times.
+export async function waitFor<T>(condition: () => T | undefined | false | Promise<T | undefined | false>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000)
+  for (;;) {
+    const value = await condition()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`)
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25))
+  }
+}
