@@ -30,6 +30,8 @@ export type ConfigErrorCode =
   | 'ERR_USAGE'
   | 'ERR_INPUT_TOO_LARGE'
 
+export type GossipErrorCode = 'ERR_GOSSIP_PROTOCOL' | 'ERR_GOSSIP_TOO_LARGE' | 'ERR_GOSSIP_TIMEOUT'
+
 export type StoreErrorCode = 'ERR_STORE' | 'ERR_STORE_CONFLICT' | 'ERR_STORE_MIGRATION' | 'ERR_NOT_FOUND'
 
 export type HttpErrorCode =
@@ -52,6 +54,7 @@ export type EntenteErrorCode =
   | OperatorErrorCode
   | RecognitionErrorCode
   | HttpErrorCode
+  | GossipErrorCode
 
 export class EntenteError extends Error {
   constructor(

@@ -1,0 +1,316 @@
+// The catch-up protocol /entente/catch-up/1.0.0: a client opens one stream and sends requests one at a time; the
+// server answers each. Frames are unsigned-varint length-prefixed UTF-8 JSON, capped in size, each round trip under
+// a deadline. This module moves and shape-checks messages only: it never verifies or stores a list (the gossip
+// service passes every pulled list to acceptTrustList).
+//
+//   request                                                  response
+//   {"type":"summary"}                                       {"type":"summary","heads":[{"country","seq","hash"}],"alarms":[id]}
+//   {"type":"history","country","afterSeq","limit"}          {"type":"history","lists":[SignedTrustList, ...]}  (ascending seq)
+//   {"type":"alarms","ids":[id, ...]}                        {"type":"alarms","proofs":[EquivocationProof, ...]}
+//   anything else                                            {"type":"error","code":"..."} and the server closes
+//
+// An alarm id is "<country>:<seq>:<hashA>:<hashB>" with the two list hashes in ascending order.
+import type { Stream } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
+import type { SignedTrustList } from '../model/schema.types.js'
+import type { StoredEquivocation, TrustStore } from '../store/store.types.js'
+import {
+  CATCH_UP_ALARMS_PER_REQUEST,
+  CATCH_UP_IDLE_TIMEOUT_MS,
+  CATCH_UP_MAX_REQUEST_BYTES,
+  CATCH_UP_MAX_REQUESTS_PER_SESSION,
+  CATCH_UP_MAX_SUMMARY_ALARMS,
+  CATCH_UP_MAX_SUMMARY_COUNTRIES,
+  CATCH_UP_MIN_RESPONSE_BYTES,
+  CATCH_UP_PAGE_LISTS,
+  CATCH_UP_REQUEST_TIMEOUT_MS,
+} from './constants.js'
+
+/** Codes for catch-up protocol failures: counted per peer and dropped, never thrown at the peer. */
+export const CATCH_UP_MALFORMED: EntenteErrorCode = 'ERR_GOSSIP_PROTOCOL'
+export const CATCH_UP_TOO_LARGE: EntenteErrorCode = 'ERR_GOSSIP_TOO_LARGE'
+export const CATCH_UP_TIMEOUT: EntenteErrorCode = 'ERR_GOSSIP_TIMEOUT'
+
+export interface HeadSummary {
+  readonly country: string
+  readonly seq: number
+  readonly hash: string
+}
+
+export interface CatchUpSummary {
+  readonly heads: readonly HeadSummary[]
+  readonly alarms: readonly string[]
+}
+
+export type CatchUpRequest =
+  | { readonly type: 'summary' }
+  | { readonly type: 'history'; readonly country: string; readonly afterSeq: number; readonly limit: number }
+  | { readonly type: 'alarms'; readonly ids: readonly string[] }
+
+export type CatchUpResponse =
+  | ({ readonly type: 'summary' } & CatchUpSummary)
+  /** Lists are opaque here: acceptTrustList verifies each. */
+  | { readonly type: 'history'; readonly lists: readonly unknown[] }
+  /** Proofs are opaque here: verifyEquivocationProof verifies each. */
+  | { readonly type: 'alarms'; readonly proofs: readonly unknown[] }
+  | { readonly type: 'error'; readonly code: string }
+
+/** The largest response either side sends or accepts: room for a page of lists, or one proof of two lists. */
+export function maxResponseBytes(maxListBytes: number): number {
+  return Math.max(CATCH_UP_MIN_RESPONSE_BYTES, 2 * maxListBytes + CATCH_UP_MAX_REQUEST_BYTES)
+}
+
+export function alarmId(equivocation: Pick<StoredEquivocation, 'country' | 'seq' | 'hashes'>): string {
+  const [a, b] = [...equivocation.hashes].sort()
+  return `${equivocation.country}:${equivocation.seq}:${a ?? ''}:${b ?? ''}`
+}
+
+// ---- shapes ---------------------------------------------------------------------------------------------------
+
+const COUNTRY = /^[A-Z]{2}$/
+const HASH = /^[0-9a-f]{64}$/
+const ALARM_ID = /^[A-Z]{2}:[1-9][0-9]{0,15}:[0-9a-f]{64}:[0-9a-f]{64}$/
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1
+const isAfterSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
+
+function malformed(message: string): EntenteError {
+  return new EntenteError(CATCH_UP_MALFORMED, `catch-up: ${message}`)
+}
+
+function parseFrame(bytes: Uint8Array): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch (cause) {
+    throw new EntenteError(CATCH_UP_MALFORMED, 'catch-up: frame is not UTF-8 JSON', { cause })
+  }
+  if (!isObject(value) || typeof value.type !== 'string') throw malformed('frame is not a typed JSON object')
+  return value
+}
+
+export function parseRequest(bytes: Uint8Array): CatchUpRequest {
+  const value = parseFrame(bytes)
+  switch (value.type) {
+    case 'summary':
+      return { type: 'summary' }
+    case 'history': {
+      const { country, afterSeq, limit } = value
+      if (typeof country !== 'string' || !COUNTRY.test(country)) throw malformed('history: bad country')
+      if (!isAfterSeq(afterSeq)) throw malformed('history: bad afterSeq')
+      if (!isSeq(limit)) throw malformed('history: bad limit')
+      return { type: 'history', country, afterSeq, limit: Math.min(limit, CATCH_UP_PAGE_LISTS) }
+    }
+    case 'alarms': {
+      const { ids } = value
+      if (!Array.isArray(ids) || ids.length > CATCH_UP_ALARMS_PER_REQUEST) throw malformed('alarms: bad ids')
+      if (!ids.every((id) => typeof id === 'string' && ALARM_ID.test(id))) throw malformed('alarms: bad id')
+      return { type: 'alarms', ids: ids as string[] }
+    }
+    default:
+      throw malformed(`unknown request type`)
+  }
+}
+
+export function parseResponse(bytes: Uint8Array, expected: CatchUpRequest['type']): CatchUpResponse {
+  const value = parseFrame(bytes)
+  if (value.type === 'error') {
+    throw malformed(`peer answered error ${typeof value.code === 'string' ? value.code.slice(0, 64) : '?'}`)
+  }
+  if (value.type !== expected) throw malformed(`expected a ${expected} response`)
+  switch (expected) {
+    case 'summary': {
+      const { heads, alarms } = value
+      if (!Array.isArray(heads) || heads.length > CATCH_UP_MAX_SUMMARY_COUNTRIES) throw malformed('summary: bad heads')
+      if (!Array.isArray(alarms) || alarms.length > CATCH_UP_MAX_SUMMARY_ALARMS) throw malformed('summary: bad alarms')
+      const seen = new Set<string>()
+      for (const head of heads) {
+        if (!isObject(head)) throw malformed('summary: bad head')
+        const { country, seq, hash } = head
+        if (typeof country !== 'string' || !COUNTRY.test(country) || seen.has(country)) throw malformed('summary: bad country')
+        if (!isSeq(seq) || typeof hash !== 'string' || !HASH.test(hash)) throw malformed('summary: bad seq or hash')
+        seen.add(country)
+      }
+      if (!alarms.every((id) => typeof id === 'string' && ALARM_ID.test(id))) throw malformed('summary: bad alarm id')
+      return {
+        type: 'summary',
+        heads: heads.map((h: Record<string, unknown>) => ({ country: h.country, seq: h.seq, hash: h.hash }) as HeadSummary),
+        alarms: alarms as string[],
+      }
+    }
+    case 'history': {
+      const { lists } = value
+      if (!Array.isArray(lists) || lists.length > CATCH_UP_PAGE_LISTS) throw malformed('history: bad lists')
+      return { type: 'history', lists }
+    }
+    case 'alarms': {
+      const { proofs } = value
+      if (!Array.isArray(proofs) || proofs.length > CATCH_UP_ALARMS_PER_REQUEST) throw malformed('alarms: bad proofs')
+      return { type: 'alarms', proofs }
+    }
+  }
+}
+
+function encode(message: CatchUpRequest | CatchUpResponse): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(message))
+}
+
+// ---- serving --------------------------------------------------------------------------------------------------
+
+/** Answers one request from the store. Pure over the store: reads only. */
+export function answerRequest(store: TrustStore, request: CatchUpRequest, budgetBytes: number): CatchUpResponse {
+  switch (request.type) {
+    case 'summary': {
+      const heads = store
+        .heads()
+        .slice(0, CATCH_UP_MAX_SUMMARY_COUNTRIES)
+        .map((h) => ({ country: h.country, seq: h.seq, hash: h.hash }))
+      // When there are more proofs than a summary names, name the newest: those are the ones peers likely lack.
+      const alarms = store.equivocations().slice(-CATCH_UP_MAX_SUMMARY_ALARMS).map(alarmId)
+      return { type: 'summary', heads, alarms }
+    }
+    case 'history': {
+      const lists: SignedTrustList[] = []
+      let bytes = 0
+      for (const list of store.history(request.country, { afterSeq: request.afterSeq, limit: request.limit })) {
+        // Always at least one list, so a page makes progress whatever the list sizes.
+        if (lists.length > 0 && bytes + list.size > budgetBytes) break
+        lists.push(list.signed)
+        bytes += list.size
+      }
+      return { type: 'history', lists }
+    }
+    case 'alarms': {
+      const wanted = new Set(request.ids)
+      const countries = new Set(request.ids.map((id) => id.slice(0, 2)))
+      const proofs: unknown[] = []
+      let bytes = 0
+      for (const country of countries) {
+        for (const stored of store.equivocations(country)) {
+          if (!wanted.has(alarmId(stored))) continue
+          const size = stored.proof.lists.reduce((n, l) => n + l.payload.length + 512, 0)
+          if (proofs.length > 0 && bytes + size > budgetBytes) return { type: 'alarms', proofs }
+          proofs.push(stored.proof)
+          bytes += size
+        }
+      }
+      return { type: 'alarms', proofs }
+    }
+  }
+}
+
+function isEndOfStream(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'UnexpectedEOFError' || error.name === 'StreamClosedError')
+}
+
+/**
+ * Serves one inbound stream until the client closes it, goes idle, or sends a bad request. Never throws: failures
+ * abort the stream and are reported through `onError`.
+ */
+export async function serveCatchUp(
+  stream: Stream,
+  answer: (request: CatchUpRequest) => CatchUpResponse | Promise<CatchUpResponse>,
+  options: { readonly maxResponseBytes: number; readonly signal?: AbortSignal; readonly onError?: (error: unknown) => void },
+): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: CATCH_UP_MAX_REQUEST_BYTES })
+  try {
+    for (let served = 0; served < CATCH_UP_MAX_REQUESTS_PER_SESSION; served++) {
+      const signal = withDeadline(options.signal, CATCH_UP_IDLE_TIMEOUT_MS)
+      let frame
+      try {
+        frame = await lp.read({ signal })
+      } catch (error) {
+        if (isEndOfStream(error)) break
+        throw error
+      }
+      let response: CatchUpResponse
+      try {
+        response = await answer(parseRequest(frame.subarray()))
+      } catch (error) {
+        const code = error instanceof EntenteError ? error.code : 'ERR_INTERNAL'
+        await lp.write(encode({ type: 'error', code }), { signal })
+        throw error
+      }
+      await lp.write(encode(response), { signal })
+    }
+    await stream.close({ signal: withDeadline(options.signal, CATCH_UP_REQUEST_TIMEOUT_MS) })
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    options.onError?.(error)
+  }
+}
+
+// ---- asking ---------------------------------------------------------------------------------------------------
+
+/** The client end of one session. Every method throws EntenteError on a bad, late or oversized response. */
+export class CatchUpClient {
+  readonly #stream: Stream
+  readonly #lp: LengthPrefixedStream<Stream>
+  readonly #signal: AbortSignal | undefined
+
+  constructor(stream: Stream, options: { readonly maxResponseBytes: number; readonly signal?: AbortSignal }) {
+    this.#stream = stream
+    this.#lp = lpStream(stream, { maxDataLength: options.maxResponseBytes, maxBufferSize: options.maxResponseBytes + 16 })
+    this.#signal = options.signal
+  }
+
+  async summary(): Promise<CatchUpSummary> {
+    const response = await this.#ask({ type: 'summary' })
+    if (response.type !== 'summary') throw malformed('expected a summary')
+    return response
+  }
+
+  /** Up to `limit` lists after `afterSeq`, as the peer sent them (unverified). */
+  async history(country: string, afterSeq: number, limit: number): Promise<readonly unknown[]> {
+    const response = await this.#ask({ type: 'history', country, afterSeq, limit })
+    if (response.type !== 'history') throw malformed('expected a history page')
+    return response.lists
+  }
+
+  /** The proofs named by `ids` that the peer holds (unverified). */
+  async alarms(ids: readonly string[]): Promise<readonly unknown[]> {
+    const response = await this.#ask({ type: 'alarms', ids })
+    if (response.type !== 'alarms') throw malformed('expected alarms')
+    return response.proofs
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#stream.close({ signal: withDeadline(this.#signal, CATCH_UP_REQUEST_TIMEOUT_MS) })
+    } catch (error) {
+      this.abort(error)
+    }
+  }
+
+  abort(error: unknown): void {
+    this.#stream.abort(error instanceof Error ? error : new Error(String(error)))
+  }
+
+  async #ask(request: CatchUpRequest): Promise<CatchUpResponse> {
+    const signal = withDeadline(this.#signal, CATCH_UP_REQUEST_TIMEOUT_MS)
+    try {
+      await this.#lp.write(encode(request), { signal })
+      const frame = await this.#lp.read({ signal })
+      return parseResponse(frame.subarray(), request.type)
+    } catch (error) {
+      throw asProtocolError(error, signal)
+    }
+  }
+}
+
+function asProtocolError(error: unknown, signal: AbortSignal): EntenteError {
+  if (error instanceof EntenteError) return error
+  if (signal.aborted) return new EntenteError(CATCH_UP_TIMEOUT, 'catch-up: peer did not answer in time', { cause: error })
+  const name = error instanceof Error ? error.name : ''
+  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
+    return new EntenteError(CATCH_UP_TOO_LARGE, 'catch-up: response over the size cap', { cause: error })
+  }
+  return new EntenteError(CATCH_UP_MALFORMED, `catch-up: stream failed (${name || 'error'})`, { cause: error })
+}
+
+function withDeadline(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms)
+  return signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+}

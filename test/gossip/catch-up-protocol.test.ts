@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { alarmId, answerRequest, parseRequest, parseResponse } from '../../src/gossip/catch-up-protocol.js'
+import { CATCH_UP_PAGE_LISTS } from '../../src/gossip/constants.js'
+import { EntenteError } from '../../src/model/errors.js'
+import { acceptTrustList } from '../../src/store/accept-trust-list.js'
+import { SqliteStore } from '../../src/store/sqlite-store.js'
+import { TestCountry } from '../helpers/country.js'
+import { NOW } from './helpers.js'
+
+const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value))
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (error) {
+    return error instanceof EntenteError ? error.code : 'other'
+  }
+  return 'none'
+}
+const hash = 'a'.repeat(64)
+
+describe('catch-up frames', () => {
+  it('parses the three requests and caps the page size', () => {
+    expect(parseRequest(bytes({ type: 'summary' }))).toEqual({ type: 'summary' })
+    expect(parseRequest(bytes({ type: 'history', country: 'GR', afterSeq: 0, limit: 10_000 }))).toEqual({
+      type: 'history',
+      country: 'GR',
+      afterSeq: 0,
+      limit: CATCH_UP_PAGE_LISTS,
+    })
+    expect(parseRequest(bytes({ type: 'alarms', ids: [`GR:2:${hash}:${'b'.repeat(64)}`] })).type).toBe('alarms')
+  })
+
+  it.each([
+    ['not JSON', 'nope'],
+    ['not UTF-8', new Uint8Array([0xff, 0xfe])],
+    ['unknown type', { type: 'drop-tables' }],
+    ['bad country', { type: 'history', country: 'gr', afterSeq: 0, limit: 1 }],
+    ['negative seq', { type: 'history', country: 'GR', afterSeq: -1, limit: 1 }],
+    ['fractional limit', { type: 'history', country: 'GR', afterSeq: 0, limit: 1.5 }],
+    ['too many alarm ids', { type: 'alarms', ids: Array.from({ length: 17 }, () => `GR:2:${hash}:${hash}`) }],
+  ])('refuses a bad request: %s', (_name, frame) => {
+    expect(codeOf(() => parseRequest(frame instanceof Uint8Array ? frame : bytes(frame)))).toBe('ERR_GOSSIP_PROTOCOL')
+  })
+
+  it('refuses responses of the wrong type or shape', () => {
+    expect(codeOf(() => parseResponse(bytes({ type: 'history', lists: [] }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
+    expect(codeOf(() => parseResponse(bytes({ type: 'error', code: 'X' }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
+    const twice = { type: 'summary', heads: [{ country: 'GR', seq: 1, hash }, { country: 'GR', seq: 2, hash }], alarms: [] }
+    expect(codeOf(() => parseResponse(bytes(twice), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
+    expect(codeOf(() => parseResponse(bytes({ type: 'summary', heads: [{ country: 'GR', seq: 0, hash }], alarms: [] }), 'summary'))).toBe(
+      'ERR_GOSSIP_PROTOCOL',
+    )
+  })
+
+  it('answers from the store: summary, history pages within the byte budget, alarms by id', async () => {
+    const store = SqliteStore.open(':memory:')
+    try {
+      const gr = await TestCountry.create('GR')
+      const lists = [await gr.next(), await gr.next(), await gr.next()]
+      for (const l of lists) await acceptTrustList(store, l.signed, { now: NOW })
+      const x = await gr.next({ advance: false })
+      const y = await gr.next({ advance: false, edit: (p) => void (p.quorum = 3) })
+      await acceptTrustList(store, x.signed, { now: NOW })
+      const eq = await acceptTrustList(store, y.signed, { now: NOW })
+      expect(eq.status).toBe('equivocation')
+
+      const summary = answerRequest(store, { type: 'summary' }, 1 << 20)
+      expect(summary).toEqual({ type: 'summary', heads: [{ country: 'GR', seq: 4, hash: x.hash }], alarms: [expect.any(String)] })
+      const id = summary.type === 'summary' ? (summary.alarms[0] as string) : ''
+      expect(id).toBe(alarmId({ country: 'GR', seq: 4, hashes: [y.hash, x.hash] }))
+
+      const page = answerRequest(store, { type: 'history', country: 'GR', afterSeq: 1, limit: 32 }, 1 << 20)
+      expect(page.type === 'history' && page.lists.length).toBe(3)
+      // A tiny budget still makes progress: one list per page.
+      const small = answerRequest(store, { type: 'history', country: 'GR', afterSeq: 0, limit: 32 }, 1)
+      expect(small.type === 'history' && small.lists.length).toBe(1)
+
+      const alarms = answerRequest(store, { type: 'alarms', ids: [id] }, 1 << 20)
+      expect(alarms.type === 'alarms' && alarms.proofs.length).toBe(1)
+    } finally {
+      store.close()
+    }
+  })
+})
