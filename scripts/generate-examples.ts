@@ -10,6 +10,10 @@ import { detectEquivocation } from '../src/trust-list/equivocation.js'
 import { generateRootKey, rootOf } from '../src/trust-list/root-key.js'
 import { signTrustList } from '../src/trust-list/sign-trust-list.js'
 import { verifyTrustList } from '../src/trust-list/verify-trust-list.js'
+import { buildRevocationList } from '../src/revocation/build-revocation-list.js'
+import { dccRevocationHash } from '../src/revocation/parse-revocation-request.js'
+import { signRevocationList } from '../src/revocation/sign-revocation-list.js'
+import { SoftAuthenticator } from '../test/helpers/webauthn.js'
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../registry-schema/examples')
 const now = new Date('2026-11-24T12:00:00Z')
@@ -19,6 +23,11 @@ const root = await generateRootKey()
 const cy = await generateRootKey('p256')
 const dsc = await createDemoDsc({ country: 'GR', notBefore: now, notAfter: year })
 const shc = await createDemoShcIssuer({ issuer: 'https://shc.example.gr/issuer', notBefore: now, notAfter: year })
+// Real recognition evidence: two diplomats' passkeys (software authenticators) approve the CY entry.
+const cyEntry = { country: 'CY', rootThumbprint: cy.thumbprint, scopes: ['vaccination' as const, 'test' as const] }
+const passkeys = [SoftAuthenticator.create('ES256'), SoftAuthenticator.create('EdDSA')]
+const diplomats = passkeys.map((p, i) => p.diplomat({ name: ['Alice Athanasiou', 'Bob Barakat'][i] ?? 'Diplomat', origin: 'https://diplomats.example.gr', rpId: 'diplomats.example.gr', addedAt: '2026-11-20T09:00:00Z' }))
+const approvals = passkeys.map((p, i) => p.approve({ country: 'GR', entry: cyEntry, diplomat: diplomats[i] as (typeof diplomats)[number] }))
 const draft: TrustListDraft = {
   signers: [dsc.signer, shc.signer],
   revokedSigners: [{ kid: 'AAAAAAAAAAA=', revokedAt: '2026-11-01T00:00:00Z', reason: 'key-compromise' }],
@@ -27,8 +36,8 @@ const draft: TrustListDraft = {
     { product: 'EU/1/20/1525', dosesForCompletion: 1, validityDays: 270, daysAfterLastDose: 14 },
   ],
   rules: { testMaxAgeHours: 72, recoveryValidityDays: 180 },
-  recognitions: [{ country: 'CY', rootThumbprint: cy.thumbprint, scopes: ['vaccination', 'test'], approvals: [] }],
-  diplomats: [],
+  recognitions: [{ ...cyEntry, approvals }],
+  diplomats,
   quorum: 2,
 }
 const payload = buildTrustList({
@@ -52,6 +61,20 @@ const config: NodeConfig = {
   limits: { maxTrustListBytes: 1048576, maxBodyBytes: 2097152 },
 }
 
+const revocations = buildRevocationList({
+  country: 'GR',
+  rootThumbprint: root.thumbprint,
+  entries: {
+    dcc: [
+      { hashType: 'UCI', hash: dccRevocationHash('UCI', 'URN:UVCI:01:GR:EXAMPLE0000000001', 'GR') },
+      { hashType: 'COUNTRYCODEUCI', hash: dccRevocationHash('COUNTRYCODEUCI', 'URN:UVCI:01:GR:EXAMPLE0000000001', 'GR') },
+    ],
+    shc: [{ issuer: 'https://shc.example.gr/issuer', kid: shc.signer.kid, rid: 'dGhpcy1yaWQ', revokedAt: '2026-11-20T00:00:00Z' }],
+  },
+  now,
+})
+const signedRevocations = await signRevocationList(revocations, root)
+
 await mkdir(out, { recursive: true })
 const write = (name: string, doc: unknown) => writeFile(path.join(out, name), `${JSON.stringify(doc, null, 2)}\n`)
 await write('trust-list.v1.example.json', payload)
@@ -59,4 +82,6 @@ await write('signed-trust-list.v1.example.json', signed)
 await write('equivocation-proof.v1.example.json', proof)
 await write('node-config.v1.example.json', config)
 await write('draft.v1.example.json', draft)
+await write('revocation-list.v1.example.json', revocations)
+await write('signed-revocation-list.v1.example.json', signedRevocations)
 console.log(`wrote examples to ${out}`)

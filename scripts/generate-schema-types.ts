@@ -17,6 +17,10 @@ const roots = [
   'node-config.v1.schema.json',
   'draft.v1.schema.json',
   'bundle.v1.schema.json',
+  'federation.v1.schema.json',
+  'verified-bundle.v1.schema.json',
+  'revocation-list.v1.schema.json',
+  'signed-revocation-list.v1.schema.json',
 ]
 
 export async function generateSchemaTypes(): Promise<string> {

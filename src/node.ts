@@ -6,13 +6,17 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { ResolvedNodeConfig } from './config/node-config.js'
 import { readRootKey } from './config/secrets.js'
+import { createDiplomatService } from './diplomats/diplomat-service.js'
 import { createApp } from './http/app.js'
+import { mountDiplomats } from './http/diplomats/routes.js'
 import { nodeMetrics, type NodeMetrics } from './metrics/metrics.js'
-import { EntenteError } from './model/errors.js'
+import { EntenteError, isEntenteError } from './model/errors.js'
+import { GossipService, createPeerKeyFile, loadPeerKey } from './gossip/index.js'
 import type { NodeAddress } from './model/schema.types.js'
 import { OperatorService } from './operator/operator-service.js'
 import { defaultValueSetsDir, loadVaccineValueSets, type VaccineValueSets } from './operator/value-sets.js'
 import { SqliteStore } from './store/sqlite-store.js'
+import { RevocationRepository } from './store/revocation-repository.js'
 
 export interface NodeOptions {
   readonly now?: () => Date
@@ -30,6 +34,8 @@ export interface RunningNode {
   readonly store: SqliteStore
   readonly operator: OperatorService
   readonly metrics: NodeMetrics
+  readonly gossip: GossipService
+  readonly revocations: RevocationRepository
   stop(): Promise<void>
 }
 
@@ -37,9 +43,13 @@ export interface RunningNode {
 export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}) {
   const now = options.now ?? (() => new Date())
   const store = SqliteStore.open(config.paths.store)
+  // Certificate revocation lists live in the same file (migration 3).
+  const revocations = new RevocationRepository(store.database)
   const metrics = nodeMetrics()
   let valueSets: Promise<VaccineValueSets> | undefined
   let publicUrl = config.http.publicUrl
+  // Set by startNode once the libp2p host runs; app.request tests run without it.
+  const links: { gossip?: GossipService } = {}
   const operator = new OperatorService({
     store,
     country: config.country,
@@ -59,19 +69,35 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
       valueSets = loading
       return loading
     },
-    nodes: (): NodeAddress[] => (publicUrl === undefined ? [] : [{ multiaddrs: [], url: publicUrl }]),
+    // Published in every list so peers (and verifiers) find this node: its libp2p identity and its URL.
+    nodes: (): NodeAddress[] => {
+      const gossip = links.gossip
+      if (gossip === undefined && publicUrl === undefined) return []
+      return [{ ...(gossip === undefined ? { multiaddrs: [] } : { peerId: gossip.peerId.toString(), multiaddrs: gossip.multiaddrs() }), ...(publicUrl === undefined ? {} : { url: publicUrl }) }]
+    },
     onPublished: (list) => {
       metrics.listsAccepted.inc({ source: 'operator' })
       options.log?.(`published ${list.country} seq ${list.seq}`)
+      links.gossip?.publishList(list.signed).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
+    },
+    revocations,
+    onRevocationsPublished: (list) => {
+      options.log?.(`published the ${list.country} revocation list seq ${list.seq}`)
+      links.gossip?.publishRevocationList(list.signed).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
     },
   })
-  const app = createApp({ config, store, metrics, operator, now })
+  // Diplomats: passkey invites, sessions and quorum approvals; their tables live in the same SQLite file.
+  const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl })
+  const app = createApp({ config, store, revocations, metrics, operator, now, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256 }) })
   return {
     config,
     store,
+    revocations,
     metrics,
     operator,
+    diplomats,
     app,
+    links,
     setPublicUrl: (url: string) => {
       publicUrl ??= url
     },
@@ -80,23 +106,48 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
 
 export async function startNode(config: ResolvedNodeConfig, options: NodeOptions = {}): Promise<RunningNode> {
   const node = createNode(config, options)
+  const now = options.now ?? (() => new Date())
+  let gossip: GossipService
+  try {
+    gossip = new GossipService({
+      privateKey: await loadOrCreatePeerKey(config.paths.peerKey),
+      listen: config.p2p.listen,
+      bootstrap: config.p2p.bootstrap,
+      store: node.store,
+      now,
+      maxMessageBytes: Math.min(config.limits.maxGossipMessageBytes, config.limits.maxTrustListBytes),
+      metrics: node.metrics,
+      revocations: node.revocations,
+      ...(options.log === undefined ? {} : { log: options.log }),
+    })
+    await gossip.start()
+  } catch (error) {
+    node.store.close()
+    throw error
+  }
+  node.links.gossip = gossip
   const server = createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host }) as Server
   // Slow clients must not hold sockets forever.
   server.requestTimeout = config.limits.requestTimeoutMs
   server.headersTimeout = Math.min(config.limits.requestTimeoutMs, 60_000)
   const port = options.port ?? config.http.port
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      node.store.close()
-      reject(new EntenteError('ERR_HTTP_UNAVAILABLE', `cannot listen on ${config.http.host}:${port}: ${error.code ?? error.message}`, { cause: error }))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(new EntenteError('ERR_HTTP_UNAVAILABLE', `cannot listen on ${config.http.host}:${port}: ${error.code ?? error.message}`, { cause: error }))
+      })
+      server.listen(port, config.http.host, () => resolve())
     })
-    server.listen(port, config.http.host, () => resolve())
-  })
+  } catch (error) {
+    await gossip.stop()
+    node.store.close()
+    throw error
+  }
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
   node.setPublicUrl(url)
-  options.log?.(`${config.country} node listening on ${url}`)
+  options.log?.(`${config.country} node listening on ${url}, peer ${gossip.peerId.toString()} on ${gossip.multiaddrs().join(' ')}`)
   let stopped: Promise<void> | undefined
   return {
     config,
@@ -105,13 +156,28 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
     store: node.store,
     operator: node.operator,
     metrics: node.metrics,
+    gossip,
+    revocations: node.revocations,
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve())
         // Idle keep-alive sockets would otherwise hold close() open.
         server.closeIdleConnections()
-      }).finally(() => node.store.close())
+      })
+        // Gossip first: it waits for lists in flight, which the store must still accept.
+        .then(() => gossip.stop())
+        .finally(() => node.store.close())
       return stopped
     },
+  }
+}
+
+/** Nodes initialised before peer keys existed get one on first start. */
+async function loadOrCreatePeerKey(file: string) {
+  try {
+    return await loadPeerKey(file)
+  } catch (error) {
+    if (isEntenteError(error, 'ERR_CONFIG_NOT_FOUND')) return createPeerKeyFile(file)
+    throw error
   }
 }

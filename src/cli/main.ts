@@ -1,10 +1,14 @@
 // The `entente` command: dispatches to subcommands; every failure becomes one line `entente: CODE: message`.
 import { EntenteError } from '../model/errors.js'
+import { diplomatHelp, runDiplomat } from './commands/diplomat.js'
 import { initHelp, runInit } from './commands/init.js'
 import { inspectHelp, runInspect } from './commands/inspect.js'
 import { nodeHelp, runNode } from './commands/node.js'
 import { publishHelp, runPublish } from './commands/publish.js'
 import { runVerify, verifyHelp } from './commands/verify.js'
+import { runSync, syncHelp } from './commands/sync.js'
+import { revocationHelp, runRevocation } from './commands/revocation.js'
+import { federationHelp, runFederationCommand } from './commands/federation.js'
 import { runSigner, runVaccines, signerHelp, vaccinesHelp } from './commands/signer.js'
 import { processIo, type CliIo } from './io.js'
 
@@ -17,7 +21,11 @@ const commands: Record<string, Command> = {
   node: { run: runNode, help: nodeHelp },
   signer: { run: runSigner, help: signerHelp },
   vaccines: { run: runVaccines, help: vaccinesHelp },
+  diplomat: { run: runDiplomat, help: diplomatHelp },
   verify: { run: runVerify, help: verifyHelp },
+  sync: { run: runSync, help: syncHelp },
+  revocation: { run: runRevocation, help: revocationHelp },
+  federation: { run: runFederationCommand, help: federationHelp },
 }
 
 function usage(): string {

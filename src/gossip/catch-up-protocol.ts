@@ -7,6 +7,9 @@
 //   {"type":"summary"}                                       {"type":"summary","heads":[{"country","seq","hash"}],"alarms":[id]}
 //   {"type":"history","country","afterSeq","limit"}          {"type":"history","lists":[SignedTrustList, ...]}  (ascending seq)
 //   {"type":"alarms","ids":[id, ...]}                        {"type":"alarms","proofs":[EquivocationProof, ...]}
+//   {"type":"revocations","known":{"GR":3,...}}              {"type":"revocations","lists":[SignedRevocationList, ...]}
+//     (revocation-list heads newer than the client's `known` seqs; peers that predate it answer an error, which
+//     ends only the revocation part of a session)
 //   anything else                                            {"type":"error","code":"..."} and the server closes
 //
 // An alarm id is "<country>:<seq>:<hashA>:<hashB>" with the two list hashes in ascending order.
@@ -14,6 +17,7 @@ import type { Stream } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
 import type { SignedTrustList } from '../model/schema.types.js'
+import type { RevocationRepository } from '../store/revocation-repository.js'
 import type { StoredEquivocation, TrustStore } from '../store/store.types.js'
 import {
   CATCH_UP_ALARMS_PER_REQUEST,
@@ -47,6 +51,7 @@ export type CatchUpRequest =
   | { readonly type: 'summary' }
   | { readonly type: 'history'; readonly country: string; readonly afterSeq: number; readonly limit: number }
   | { readonly type: 'alarms'; readonly ids: readonly string[] }
+  | { readonly type: 'revocations'; readonly known: Readonly<Record<string, number>> }
 
 export type CatchUpResponse =
   | ({ readonly type: 'summary' } & CatchUpSummary)
@@ -54,6 +59,8 @@ export type CatchUpResponse =
   | { readonly type: 'history'; readonly lists: readonly unknown[] }
   /** Proofs are opaque here: verifyEquivocationProof verifies each. */
   | { readonly type: 'alarms'; readonly proofs: readonly unknown[] }
+  /** Revocation lists are opaque here: acceptRevocationList verifies each. */
+  | { readonly type: 'revocations'; readonly lists: readonly unknown[] }
   | { readonly type: 'error'; readonly code: string }
 
 /** The largest response either side sends or accepts: room for a page of lists, or one proof of two lists. */
@@ -109,6 +116,14 @@ export function parseRequest(bytes: Uint8Array): CatchUpRequest {
       if (!ids.every((id) => typeof id === 'string' && ALARM_ID.test(id))) throw malformed('alarms: bad id')
       return { type: 'alarms', ids: ids as string[] }
     }
+    case 'revocations': {
+      const { known } = value
+      if (!isObject(known)) throw malformed('revocations: bad known')
+      const entries = Object.entries(known)
+      if (entries.length > CATCH_UP_MAX_SUMMARY_COUNTRIES) throw malformed('revocations: too many countries')
+      if (!entries.every(([country, seq]) => COUNTRY.test(country) && isSeq(seq))) throw malformed('revocations: bad country or seq')
+      return { type: 'revocations', known: Object.fromEntries(entries) as Record<string, number> }
+    }
     default:
       throw malformed(`unknown request type`)
   }
@@ -150,6 +165,11 @@ export function parseResponse(bytes: Uint8Array, expected: CatchUpRequest['type'
       if (!Array.isArray(proofs) || proofs.length > CATCH_UP_ALARMS_PER_REQUEST) throw malformed('alarms: bad proofs')
       return { type: 'alarms', proofs }
     }
+    case 'revocations': {
+      const { lists } = value
+      if (!Array.isArray(lists) || lists.length > CATCH_UP_PAGE_LISTS) throw malformed('revocations: bad lists')
+      return { type: 'revocations', lists }
+    }
   }
 }
 
@@ -159,8 +179,8 @@ function encode(message: CatchUpRequest | CatchUpResponse): Uint8Array {
 
 // ---- serving --------------------------------------------------------------------------------------------------
 
-/** Answers one request from the store. Pure over the store: reads only. */
-export function answerRequest(store: TrustStore, request: CatchUpRequest, budgetBytes: number): CatchUpResponse {
+/** Answers one request from the store (and the revocation lists, when the node keeps them). Reads only. */
+export function answerRequest(store: TrustStore, request: CatchUpRequest, budgetBytes: number, revocations?: RevocationRepository): CatchUpResponse {
   switch (request.type) {
     case 'summary': {
       const heads = store
@@ -197,6 +217,17 @@ export function answerRequest(store: TrustStore, request: CatchUpRequest, budget
         }
       }
       return { type: 'alarms', proofs }
+    }
+    case 'revocations': {
+      const lists: unknown[] = []
+      let bytes = 0
+      for (const head of revocations?.heads() ?? []) {
+        if (head.seq <= (request.known[head.country] ?? 0)) continue
+        if (lists.length >= CATCH_UP_PAGE_LISTS || (lists.length > 0 && bytes + head.size > budgetBytes)) break
+        lists.push(head.signed)
+        bytes += head.size
+      }
+      return { type: 'revocations', lists }
     }
   }
 }
@@ -274,6 +305,13 @@ export class CatchUpClient {
     const response = await this.#ask({ type: 'alarms', ids })
     if (response.type !== 'alarms') throw malformed('expected alarms')
     return response.proofs
+  }
+
+  /** Revocation-list heads newer than `known` (unverified). */
+  async revocations(known: Readonly<Record<string, number>>): Promise<readonly unknown[]> {
+    const response = await this.#ask({ type: 'revocations', known })
+    if (response.type !== 'revocations') throw malformed('expected revocation lists')
+    return response.lists
   }
 
   async close(): Promise<void> {

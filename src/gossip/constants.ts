@@ -4,6 +4,8 @@
 export const TRUST_LIST_TOPIC = 'entente/trust-lists/1'
 /** One equivocation proof per message (its JSON bytes). */
 export const ALARM_TOPIC = 'entente/alarms/1'
+/** One signed certificate revocation list per message (its canonical JSON bytes). */
+export const REVOCATION_TOPIC = 'entente/revocations/1'
 /** Request/response over one libp2p stream per session: see catch-up-protocol.ts. */
 export const CATCH_UP_PROTOCOL = '/entente/catch-up/1.0.0'
 

@@ -10,7 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { EntenteError } from '../model/errors.js'
-import { ALARM_TOPIC, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, TRUST_LIST_TOPIC } from './constants.js'
+import { ALARM_TOPIC, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, REVOCATION_TOPIC, TRUST_LIST_TOPIC } from './constants.js'
 import { isLoopbackTcp, parseMultiaddr } from './loopback.js'
 
 export type GossipHost = Libp2p<{ identify: Identify; pubsub: GossipSub }>
@@ -73,7 +73,8 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
         // nothing. Without them the message id is the SHA-256 of the data, so one list published by two nodes
         // (a country's node and a mirror) is one message to the whole mesh.
         globalSignaturePolicy: StrictNoSign,
-        allowedTopics: [TRUST_LIST_TOPIC, ALARM_TOPIC],
+        // Revocation lists (issue 7) have their own topic.
+        allowedTopics: [TRUST_LIST_TOPIC, ALARM_TOPIC, REVOCATION_TOPIC],
         // A node alone (first of the federation) still publishes; catch-up delivers later.
         allowPublishToZeroTopicPeers: true,
         // Re-publishing a list the node already saw (e.g. re-gossip after catch-up) is not an error.
@@ -84,7 +85,7 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
         scoreParams: {
           // All peers of this build share loopback: the same-IP (Sybil) penalty would hit every honest peer.
           IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
-          topics: { [TRUST_LIST_TOPIC]: topicScore, [ALARM_TOPIC]: topicScore },
+          topics: { [TRUST_LIST_TOPIC]: topicScore, [ALARM_TOPIC]: topicScore, [REVOCATION_TOPIC]: topicScore },
         },
       }),
     },

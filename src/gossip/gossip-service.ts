@@ -11,8 +11,10 @@ import type { Libp2pInit } from 'libp2p'
 import type { NodeMetrics } from '../metrics/metrics.js'
 import { canonicalBytes } from '../model/canonical-json.js'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
-import type { EquivocationProof, NodeAddress, SignedTrustList } from '../model/schema.types.js'
+import type { EquivocationProof, NodeAddress, SignedRevocationList, SignedTrustList } from '../model/schema.types.js'
 import { acceptTrustList } from '../store/accept-trust-list.js'
+import { acceptRevocationList } from '../store/accept-revocation-list.js'
+import type { RevocationRepository } from '../store/revocation-repository.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import type { TrustListInput } from '../trust-list/decode-trust-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
@@ -46,11 +48,12 @@ import {
   DIAL_MAINTENANCE_INTERVAL_MS,
   DIAL_TIMEOUT_MS,
   MAX_KNOWN_PEERS,
+  REVOCATION_TOPIC,
   TRUST_LIST_TOPIC,
 } from './constants.js'
 import { createGossipHost, type GossipHost } from './gossip-host.js'
 import { loopbackDialAddress, parseMultiaddr, peerIdOf } from './loopback.js'
-import { decodeJsonMessage, encodeAlarmMessage, encodeListMessage, maxAlarmBytes } from './topics.js'
+import { decodeJsonMessage, encodeAlarmMessage, encodeListMessage, encodeRevocationMessage, maxAlarmBytes } from './topics.js'
 
 export type ListSource = 'gossip' | 'catch-up'
 
@@ -76,6 +79,8 @@ export interface GossipServiceInit {
   readonly onAccepted?: (list: StoredTrustList, source: ListSource) => void
   /** Optional libp2p metrics implementation (the benchmark counts wire bytes with it). */
   readonly libp2pMetrics?: Libp2pInit['metrics']
+  /** Certificate revocation lists: when given, the node gossips them on their own topic and pulls them in catch-up. */
+  readonly revocations?: RevocationRepository
 }
 
 /** What happened to one list from the network. */
@@ -99,6 +104,15 @@ const NOT_THE_PEERS_FAULT = new Set<EntenteErrorCode>([
   'ERR_STORE',
   'ERR_STORE_CONFLICT',
   'ERR_INTERNAL',
+])
+
+/** Revocation-list failures that do not prove the forwarding peer wrong (see NOT_THE_PEERS_FAULT). */
+const REVOCATION_NOT_THE_PEERS_FAULT = new Set<EntenteErrorCode>([
+  'ERR_REVOCATION_EXPIRED',
+  'ERR_REVOCATION_NOT_YET_VALID',
+  'ERR_REVOCATION_CHAIN',
+  // We may not hold the country's trust list yet, or not its newest root.
+  'ERR_REVOCATION_WRONG_ROOT',
 ])
 
 /** setTimeout's largest delay; longer intervals mean "never" here. */
@@ -145,12 +159,14 @@ export class GossipService {
     const pubsub = host.services.pubsub
     pubsub.topicValidators.set(TRUST_LIST_TOPIC, (peer, message) => this.#validateList(peer, message))
     pubsub.topicValidators.set(ALARM_TOPIC, (peer, message) => this.#validateAlarm(peer, message))
+    if (this.#init.revocations !== undefined) pubsub.topicValidators.set(REVOCATION_TOPIC, (_peer, message) => this.#validateRevocation(message))
     await host.handle(CATCH_UP_PROTOCOL, (stream) => this.#serve(stream), { maxInboundStreams: 4, maxOutboundStreams: 4 })
     host.addEventListener('peer:identify', this.#onIdentify)
     try {
       await host.start()
       pubsub.subscribe(TRUST_LIST_TOPIC)
       pubsub.subscribe(ALARM_TOPIC)
+      if (this.#init.revocations !== undefined) pubsub.subscribe(REVOCATION_TOPIC)
     } catch (cause) {
       // E.g. the port is taken: release whatever did start, and say so with one of our codes.
       await Promise.resolve(host.stop()).catch(() => undefined)
@@ -212,6 +228,15 @@ export class GossipService {
       throw new EntenteError('ERR_TRUST_LIST_TOO_LARGE', `list is ${data.byteLength} bytes, gossip carries ${this.#init.maxMessageBytes}`)
     }
     return this.#publish(TRUST_LIST_TOPIC, data)
+  }
+
+  /** Gossips one of this node's own revocation lists (already stored by the operator service). */
+  async publishRevocationList(signed: SignedRevocationList): Promise<number> {
+    const data = encodeRevocationMessage(signed)
+    if (data.byteLength > this.#init.maxMessageBytes) {
+      throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `revocation list is ${data.byteLength} bytes, gossip carries ${this.#init.maxMessageBytes}`)
+    }
+    return this.#publish(REVOCATION_TOPIC, data)
   }
 
   async publishAlarm(proof: EquivocationProof): Promise<number> {
@@ -419,7 +444,7 @@ export class GossipService {
 
   #answer(request: CatchUpRequest, budget: number): CatchUpResponse {
     if (this.#stopping) throw new EntenteError('ERR_HTTP_UNAVAILABLE', 'gossip stopped')
-    return answerRequest(this.#init.store, request, budget)
+    return answerRequest(this.#init.store, request, budget, this.#init.revocations)
   }
 
   /** One session per peer at a time; a request while one runs makes it run once more afterwards. */
@@ -467,6 +492,7 @@ export class GossipService {
         await this.#pullCountry(client, theirs)
       }
       await this.#pullAlarms(client, summary.alarms)
+      await this.#pullRevocations(client)
       await client.close()
       this.#counters.catchUpSessions.inc({ outcome: 'ok' })
     } catch (error) {
@@ -542,6 +568,61 @@ export class GossipService {
           this.#publishQuietly(ALARM_TOPIC, encodeAlarmMessage(proof as EquivocationProof))
         }
       }
+    }
+  }
+
+  // ---- certificate revocation lists (issue 7) ------------------------------------------------------------------
+
+  /** One revocation list at a time through the store, like trust lists; verified against the held trust list's root. */
+  #acceptRevocation(input: unknown, source: ListSource): Promise<'accepted' | 'duplicate' | 'stale' | { invalid: EntenteErrorCode }> {
+    return this.#serially(async () => {
+      const { store, now, maxMessageBytes, revocations } = this.#init
+      if (this.#stopping || revocations === undefined) return { invalid: 'ERR_HTTP_UNAVAILABLE' as const }
+      try {
+        const outcome = await acceptRevocationList({ trust: store, revocations }, input as SignedRevocationList, { now: now(), maxBytes: maxMessageBytes })
+        if (outcome.status === 'accepted') this.#log(`accepted the ${outcome.list.country} revocation list seq ${outcome.list.seq} from ${source}`)
+        return outcome.status
+      } catch (error) {
+        if (!(error instanceof EntenteError)) this.#log(`gossip: accepting a revocation list failed: ${describe(error)}`)
+        return { invalid: error instanceof EntenteError ? error.code : 'ERR_INTERNAL' }
+      }
+    })
+  }
+
+  async #validateRevocation(message: Message): Promise<TopicValidatorResult> {
+    try {
+      if (message.data.byteLength > this.#init.maxMessageBytes || !isCanonicalJson(message.data)) return TopicValidatorResult.Reject
+      const verdict = await this.#acceptRevocation(decodeJsonMessage(message.data), 'gossip')
+      if (verdict === 'accepted' || verdict === 'duplicate') return TopicValidatorResult.Accept
+      if (verdict === 'stale') return TopicValidatorResult.Ignore
+      // Clock-dependent verdicts, a country whose trust list we do not hold yet, or a fork: not provably the peer's fault.
+      return REVOCATION_NOT_THE_PEERS_FAULT.has(verdict.invalid) || NOT_THE_PEERS_FAULT.has(verdict.invalid) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+    } catch (error) {
+      this.#log(`gossip: revocation validator failed: ${describe(error)}`)
+      return TopicValidatorResult.Ignore
+    }
+  }
+
+  /** Pulls revocation-list heads newer than ours, page by page; a peer that predates revocation lists ends only this part. */
+  async #pullRevocations(client: CatchUpClient): Promise<void> {
+    const revocations = this.#init.revocations
+    if (revocations === undefined) return
+    try {
+      for (let page = 0; page < CATCH_UP_MAX_PAGES_PER_COUNTRY && !this.#stopping; page++) {
+        const known = Object.fromEntries(revocations.heads().map((h) => [h.country, h.seq]))
+        const lists = await client.revocations(known)
+        let progress = false
+        for (const list of lists) {
+          const verdict = await this.#acceptRevocation(list, 'catch-up')
+          if (verdict === 'accepted') {
+            progress = true
+            this.#publishQuietly(REVOCATION_TOPIC, encodeRevocationMessage(list as SignedRevocationList))
+          }
+        }
+        if (!progress) return
+      }
+    } catch (error) {
+      this.#log(`catch-up: revocation lists not pulled: ${describe(error)}`)
     }
   }
 

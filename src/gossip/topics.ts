@@ -1,12 +1,20 @@
 // Message encodings of the two gossip topics. Pure: bytes in, bytes out; verification happens in the validators.
 import { canonicalBytes } from '../model/canonical-json.js'
-import type { EquivocationProof, SignedTrustList } from '../model/schema.types.js'
+import type { EquivocationProof, SignedRevocationList, SignedTrustList } from '../model/schema.types.js'
 
 /**
  * A trust-list message is the signed list as canonical JSON. Canonical bytes matter: the gossip message id is the
  * SHA-256 of the data, so the same list published by two nodes must be the same bytes to be one message.
  */
 export function encodeListMessage(signed: SignedTrustList): Uint8Array {
+  return canonicalBytes({
+    payload: signed.payload,
+    signatures: signed.signatures.map((s) => ({ protected: s.protected, signature: s.signature })),
+  })
+}
+
+/** A revocation-list message is the signed list as canonical JSON: one list, one byte string, one message id. */
+export function encodeRevocationMessage(signed: SignedRevocationList): Uint8Array {
   return canonicalBytes({
     payload: signed.payload,
     signatures: signed.signatures.map((s) => ({ protected: s.protected, signature: s.signature })),

@@ -2,12 +2,14 @@
 // token. Every route is Request → Response and testable with app.request; every error is problem JSON.
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
 import { timeout } from 'hono/timeout'
 import type { ResolvedNodeConfig } from '../config/node-config.js'
 import { operatorTokenMatches } from '../config/secrets.js'
 import type { NodeMetrics } from '../metrics/metrics.js'
 import { EntenteError } from '../model/errors.js'
 import type { OperatorService } from '../operator/operator-service.js'
+import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import { BundleSource } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
@@ -25,17 +27,20 @@ export interface AppDeps {
   readonly mount?: (app: Hono) => void
   /** Extra status for /health (peers etc.), filled in by the composition root. */
   readonly health?: () => Record<string, unknown>
+  /** Certificate revocation lists: served in the bundle and on /v1/revocation-lists. */
+  readonly revocations?: RevocationRepository
 }
 
 const COUNTRY = /^[A-Z]{2}$/
 
 export function createApp(deps: AppDeps): Hono {
   const { config, store, metrics, now } = deps
-  const bundles = new BundleSource(store)
+  const bundles = new BundleSource(store, deps.revocations)
   const app = new Hono({ strict: true })
 
   app.use('*', countRequests(metrics))
-  app.use('*', timeout(config.limits.requestTimeoutMs, () => new EntenteError('ERR_HTTP_TIMEOUT', 'the request took too long') as unknown as never))
+  // problemOf maps hono's 503 to ERR_HTTP_TIMEOUT.
+  app.use('*', timeout(config.limits.requestTimeoutMs, new HTTPException(503, { message: 'the request took too long' })))
   app.onError((error, c) => problemResponse(c, error))
   app.notFound((c) => problemResponse(c, new EntenteError('ERR_HTTP_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)))
 
@@ -105,6 +110,8 @@ export function createApp(deps: AppDeps): Hono {
     ),
   )
 
+  mountRevocationRoutes(app, deps)
+
   mountExports(app, { store, now, config })
 
   // --- operator, behind the bearer token ------------------------------------------------------------
@@ -128,10 +135,58 @@ export function createApp(deps: AppDeps): Hono {
     const list = await deps.operator.acceptSigned((await readJson(c)) as Parameters<OperatorService['acceptSigned']>[0])
     return c.json(summary(list), 201)
   })
+  mountOperatorRevocationRoutes(operator, deps)
   app.route('/v1/operator', operator)
   deps.mount?.(app)
 
   return app
+}
+
+// --- certificate revocation lists (issue 7) ------------------------------------------------------------
+
+function mountRevocationRoutes(app: Hono, deps: AppDeps): void {
+  const held = (): RevocationRepository => {
+    if (deps.revocations === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', 'this node keeps no revocation lists')
+    return deps.revocations
+  }
+  app.get('/v1/revocation-lists/:country', (c) => {
+    const head = held().head(countryParam(c))
+    if (head === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation list held for ${c.req.param('country')}`)
+    return signedDocument(c, head, 'public, max-age=30')
+  })
+  app.get('/v1/revocation-lists/:country/:seq', (c) => {
+    const country = countryParam(c)
+    const seq = c.req.param('seq')
+    if (!/^[1-9]\d{0,15}$/.test(seq)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'seq must be a positive integer')
+    const list = held().get(country, Number(seq))
+    if (list === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation list ${country} seq ${seq}`)
+    return signedDocument(c, list, 'public, max-age=31536000, immutable')
+  })
+}
+
+function mountOperatorRevocationRoutes(operator: Hono, deps: AppDeps): void {
+  operator.get('/certificate-revocations', (c) => c.json(deps.operator.pendingRevocations()))
+  operator.post('/certificate-revocations', async (c) => c.json(await deps.operator.revokeCertificates(await readJson(c)), 200))
+  operator.post('/certificate-revocations/publish', async (c) => {
+    const body = (await readJson(c, { optional: true })) as { validityDays?: unknown }
+    const validityDays = body.validityDays
+    if (validityDays !== undefined && (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
+      throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
+    }
+    const list = await deps.operator.publishRevocations(validityDays === undefined ? {} : { validityDays })
+    return c.json(revocationSummary(list), 201)
+  })
+}
+
+export function revocationSummary(list: StoredRevocationList) {
+  return { country: list.country, seq: list.seq, hash: list.hash, issuedAt: list.issuedAt, expiresAt: list.expiresAt, rootThumbprint: list.rootThumbprint, size: list.size }
+}
+
+function signedDocument(c: Context, list: { hash: string; signed: unknown }, cacheControl: string): Response {
+  const etag = `"${list.hash}"`
+  const headers = { etag, 'cache-control': cacheControl }
+  if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+  return c.body(JSON.stringify(list.signed), 200, { ...headers, 'content-type': 'application/json' })
 }
 
 export function summary(list: StoredTrustList) {

@@ -1,9 +1,12 @@
-// Serves the bundle: latest unexpired list per country plus alarms, as full or delta documents with strong
-// ETags. The full bundle is serialized once per store change, so 200s and 304s cost a lookup.
+// Serves the bundle: latest unexpired list per country plus alarms and certificate revocation lists, as full or
+// delta documents with strong ETags. The full bundle is serialized once per store change, so 200s and 304s cost a
+// lookup. The change token is "<listId>.<alarmId>.<revocationId>"; the older two-part form is still accepted (as
+// revocation id 0, so such a client receives every revocation list once).
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { EntenteError } from '../model/errors.js'
 import type { Bundle } from '../model/schema.types.js'
+import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { StoredEquivocation, StoredTrustList, TrustStore } from '../store/store.types.js'
 
 export interface BundleResponse {
@@ -15,19 +18,21 @@ export interface BundleResponse {
   gzipped(): ArrayBuffer
 }
 
-const TOKEN = /^(\d{1,15})\.(\d{1,15})$/
+const TOKEN = /^(\d{1,15})\.(\d{1,15})(?:\.(\d{1,15}))?$/
 
 export class BundleSource {
   readonly #store: TrustStore
+  readonly #revocations: RevocationRepository | undefined
   #cached: { key: string; validUntil: number; response: BundleResponse } | undefined
 
-  constructor(store: TrustStore) {
+  constructor(store: TrustStore, revocations?: RevocationRepository) {
     this.#store = store
+    this.#revocations = revocations
   }
 
   /** The current change token, without building anything. */
   token(): string {
-    return `${this.#store.lastChangeId()}.${this.#store.lastEquivocationId()}`
+    return `${this.#store.lastChangeId()}.${this.#store.lastEquivocationId()}.${this.#revocations?.lastChangeId() ?? 0}`
   }
 
   full(now: Date): BundleResponse {
@@ -35,9 +40,10 @@ export class BundleSource {
     const cached = this.#cached
     if (cached !== undefined && cached.key === token && now.getTime() < cached.validUntil) return cached.response
     const lists = this.#store.heads().filter((l) => Date.parse(l.expiresAt) > now.getTime())
-    const response = render({ lists, alarms: this.#store.equivocationsSince(0), token, full: true })
+    const revocations = (this.#revocations?.heads() ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
+    const response = render({ lists, alarms: this.#store.equivocationsSince(0), revocations, token, full: true })
     // Valid until the first included list expires: then it must drop out of the bundle.
-    const validUntil = Math.min(...lists.map((l) => Date.parse(l.expiresAt)), Number.MAX_SAFE_INTEGER)
+    const validUntil = Math.min(...[...lists, ...revocations].map((l) => Date.parse(l.expiresAt)), Number.MAX_SAFE_INTEGER)
     this.#cached = { key: token, validUntil, response }
     return response
   }
@@ -46,17 +52,20 @@ export class BundleSource {
   since(since: string, now: Date): BundleResponse {
     const match = TOKEN.exec(since)
     if (match === null) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'since must be a token from a previous bundle')
-    const [listId, alarmId] = [Number(match[1]), Number(match[2])]
+    const [listId, alarmId, revocationId] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)]
     const token = this.token()
-    if (listId > this.#store.lastChangeId() || alarmId > this.#store.lastEquivocationId()) return this.full(now)
+    const lastRevocationId = this.#revocations?.lastChangeId() ?? 0
+    if (listId > this.#store.lastChangeId() || alarmId > this.#store.lastEquivocationId() || revocationId > lastRevocationId) return this.full(now)
     const lists = this.#store.changedSince(listId).filter((l) => Date.parse(l.expiresAt) > now.getTime())
-    return render({ lists, alarms: this.#store.equivocationsSince(alarmId), token, full: false, since })
+    const revocations = (this.#revocations?.changedSince(revocationId) ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
+    return render({ lists, alarms: this.#store.equivocationsSince(alarmId), revocations, token, full: false, since })
   }
 }
 
 function render(input: {
   lists: readonly StoredTrustList[]
   alarms: readonly StoredEquivocation[]
+  revocations: readonly StoredRevocationList[]
   token: string
   full: boolean
   since?: string
@@ -69,6 +78,7 @@ function render(input: {
     full: input.full,
     lists: input.lists.map((l) => l.signed),
     alarms: input.alarms.map((a) => a.proof),
+    revocations: input.revocations.map((r) => r.signed),
   }
   const body = JSON.stringify(bundle)
   const etag = `"${createHash('sha256').update(body).digest('base64url')}"`

@@ -1,6 +1,7 @@
 // OpenAPI 3.1 description of the node's HTTP API. Document schemas are the registry-schema files themselves
 // (OpenAPI 3.1 speaks JSON Schema 2020-12), so the contract has one source.
 import { allSchemas } from '../model/schemas.js'
+import { diplomatOpenApiPaths } from './diplomats/openapi-paths.js'
 
 const problem = {
   description: 'RFC 9457 problem',
@@ -63,6 +64,40 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json(schemaRef('signed-trust-list.v1')), '304': { description: 'Not modified' }, ...errors },
         },
       },
+      // Certificate revocation lists (issue 7).
+      '/v1/revocation-lists/{country}': {
+        get: { summary: 'Latest certificate revocation list of a country', parameters: [country], responses: { '200': json(schemaRef('signed-revocation-list.v1')), '304': { description: 'Not modified' }, ...errors } },
+      },
+      '/v1/revocation-lists/{country}/{seq}': {
+        get: {
+          summary: 'One certificate revocation list by seq (immutable)',
+          parameters: [country, { name: 'seq', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': json(schemaRef('signed-revocation-list.v1')), '304': { description: 'Not modified' }, ...errors },
+        },
+      },
+      '/v1/operator/certificate-revocations': {
+        get: { ...operator, summary: 'Revoked certificates pending for the next revocation list (all revoked so far)', responses: { '200': { description: '{dcc, shc}' }, ...operatorErrors } },
+        post: {
+          ...operator,
+          summary: 'Revoke certificates: EU DCC by hash (UCI, COUNTRYCODEUCI, SIGNATURE) or by UCI; SHC by issuer, kid and rid',
+          requestBody: jsonBody({
+            type: 'object',
+            properties: {
+              dcc: { type: 'array', maxItems: 1000, items: { oneOf: [{ $ref: `${schemaRef('revocation-list.v1')}#/$defs/dccRevocation` }, { type: 'object', required: ['uci'], properties: { uci: { type: 'string', maxLength: 256 } }, additionalProperties: false }] } },
+              shc: { type: 'array', maxItems: 1000, items: { $ref: `${schemaRef('revocation-list.v1')}#/$defs/shcRevocation` } },
+            },
+          }),
+          responses: { '200': { description: 'The pending revocations {dcc, shc}' }, ...operatorErrors },
+        },
+      },
+      '/v1/operator/certificate-revocations/publish': {
+        post: {
+          ...operator,
+          summary: 'Sign and store the next certificate revocation list with the root key file',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
+          responses: { '201': { description: 'Summary of the published revocation list' }, ...operatorErrors },
+        },
+      },
       '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } } } } } } } } } },
       '/v1/export/eu-dcc/trustList/DSC': { get: { summary: 'EU DCC gateway trust list shape, for existing verifier apps', tags: ['exports'], responses: { '200': { description: 'array of {kid, timestamp, country, certificateType, thumbprint, signature, rawData}' } } } },
       '/v1/export/shc/{issuer}/.well-known/jwks.json': {
@@ -115,6 +150,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '201': { description: 'Summary of the stored list' }, ...operatorErrors },
         },
       },
+      ...diplomatOpenApiPaths(),
     },
     components: {
       securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'The token shown by entente init' } },

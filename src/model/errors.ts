@@ -3,6 +3,7 @@
 import type { CertificateErrorCode } from '../certificates/error-codes.js'
 import type { OperatorErrorCode } from '../operator/error-codes.js'
 import type { RecognitionErrorCode } from '../trust-list/recognition-error-codes.js'
+import type { VerifierErrorCode } from '../verifier/error-codes.js'
 
 export type TrustListErrorCode =
   | 'ERR_TRUST_LIST_MALFORMED'
@@ -55,6 +56,7 @@ export type EntenteErrorCode =
   | RecognitionErrorCode
   | HttpErrorCode
   | GossipErrorCode
+  | VerifierErrorCode
 
 export class EntenteError extends Error {
   constructor(

@@ -423,7 +423,7 @@ export interface Bundle {
   type: 'entente.bundle'
   version: 1
   /**
-   * Opaque change token: pass it as ?since= to receive only what changed after this bundle.
+   * Opaque change token: pass it as ?since= to receive only what changed after this bundle. Nodes issue "<listId>.<alarmId>.<revocationId>" and still accept the older two-part form.
    */
   token: string
   /**
@@ -442,7 +442,211 @@ export interface Bundle {
    * @maxItems 1000
    */
   alarms: EquivocationProof[]
+  /**
+   * The latest unexpired certificate revocation list of each country (in a delta: those that changed). Absent from nodes that predate revocation lists.
+   *
+   * @maxItems 1000
+   */
+  revocations?: SignedRevocationList[]
 }
 /**
  * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
  */
+
+export interface SignedRevocationList {
+  payload: string
+  /**
+   * @minItems 1
+   * @maxItems 1
+   */
+  signatures: {
+    protected: string
+    signature: string
+  }[]
+}
+
+export interface FederationPlan {
+  $schema?: string
+  description?: string
+  /**
+   * @minItems 1
+   * @maxItems 50
+   *
+   * Items: ISO 3166-1 alpha-2 country code.
+   */
+  countries: string[]
+  /**
+   * @minItems 1
+   * @maxItems 10
+   *
+   * Items: ISO 3166-1 alpha-2 country code.
+   */
+  bootstrap: string[]
+  /**
+   * @maxItems 500
+   */
+  recognitions: {
+    /**
+     * ISO 3166-1 alpha-2 country code.
+     */
+    from: string
+    /**
+     * ISO 3166-1 alpha-2 country code.
+     */
+    to: string
+    scopes: Usages
+  }[]
+  vaccines: Vaccines
+  demo: {
+    /**
+     * @maxItems 20
+     */
+    certificates: {
+      /**
+       * ISO 3166-1 alpha-2 country code.
+       */
+      issuer: string
+      /**
+       * ISO 3166-1 alpha-2 country code.
+       */
+      verifier: string
+      product: string
+      expect: 'valid' | 'not recognized'
+    }[]
+  }
+}
+
+export interface VerifiedBundle {
+  type: 'entente.verified-bundle'
+  version: 1
+  /**
+   * ISO 3166-1 alpha-2 country code.
+   */
+  home: string
+  /**
+   * RFC 7638 SHA-256 JWK thumbprint, base64url.
+   */
+  pinnedRoot: string
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  syncedAt: string
+  /**
+   * The home list and the lists of the countries it recognizes.
+   *
+   * @maxItems 1000
+   */
+  lists: SignedTrustList[]
+  /**
+   * Lists of countries the home list does not recognize, checked against their own root only: they let a verdict say 'not recognized' instead of 'unknown key', and never grant trust.
+   *
+   * @maxItems 1000
+   */
+  unrecognized: SignedTrustList[]
+  seqs: {
+    [k: string]: number | undefined
+  }
+  /**
+   * @maxItems 1000
+   */
+  alarms: EquivocationProof[]
+  /**
+   * Certificate revocation lists accepted for the home country and the countries it trusts, each verified against that country's trusted root and chained to the previous one.
+   *
+   * @maxItems 1000
+   */
+  revocations?: SignedRevocationList[]
+  /**
+   * The highest revocation-list seq ever accepted per country: a later sync never goes back to fewer revocations.
+   */
+  revocationSeqs?: {
+    [k: string]: number | undefined
+  }
+  sources: {
+    [k: string]:
+      | {
+          token?: string
+          etag?: string
+          /**
+           * RFC 3339 UTC timestamp with a Z suffix.
+           */
+          lastSync?: string
+          lastError?: string
+        }
+      | undefined
+  }
+}
+/**
+ * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
+ */
+
+export interface RevocationListPayload {
+  type: 'entente.revocation-list'
+  version: 1
+  /**
+   * ISO 3166-1 alpha-2 country code.
+   */
+  country: string
+  /**
+   * Strictly increasing sequence number; the first revocation list has seq 1.
+   */
+  seq: number
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  issuedAt: string
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  expiresAt: string
+  /**
+   * SHA-256 (hex) of the canonical payload of the revocation list with seq - 1; null only for seq 1.
+   */
+  prev: string | null
+  /**
+   * The root that signs this list: the root of the country's trust list.
+   */
+  rootThumbprint: string
+  /**
+   * Revoked EU DCCs, hashed as the EU DCC revocation specification does.
+   *
+   * @maxItems 20000
+   */
+  dcc: DccRevocation[]
+  /**
+   * Revoked SMART Health Cards (issuer CRL method rid).
+   *
+   * @maxItems 20000
+   */
+  shc: ShcRevocation[]
+}
+
+export interface DccRevocation {
+  /**
+   * UCI: SHA-256 of the UCI; COUNTRYCODEUCI: of issuing country code + UCI; SIGNATURE: of the COSE signature (for ECDSA only r).
+   */
+  hashType: 'UCI' | 'COUNTRYCODEUCI' | 'SIGNATURE'
+  /**
+   * Standard base64 of the SHA-256 digest, whole (32 bytes) or its first 16 bytes as the EU gateway distributes it.
+   */
+  hash: string
+}
+
+export interface ShcRevocation {
+  /**
+   * Exact iss of the cards.
+   */
+  issuer: string
+  /**
+   * JWK thumbprint of the issuer key.
+   */
+  kid: string
+  /**
+   * vc.rid of the revoked cards (base64url, at most 24 characters).
+   */
+  rid: string
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  revokedAt?: string
+}

@@ -3,6 +3,10 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import bundle from '../../registry-schema/bundle.v1.schema.json' with { type: 'json' }
+import federation from '../../registry-schema/federation.v1.schema.json' with { type: 'json' }
+import verifiedBundle from '../../registry-schema/verified-bundle.v1.schema.json' with { type: 'json' }
+import revocationList from '../../registry-schema/revocation-list.v1.schema.json' with { type: 'json' }
+import signedRevocationList from '../../registry-schema/signed-revocation-list.v1.schema.json' with { type: 'json' }
 import defs from '../../registry-schema/defs.v1.schema.json' with { type: 'json' }
 import draft from '../../registry-schema/draft.v1.schema.json' with { type: 'json' }
 import equivocationProof from '../../registry-schema/equivocation-proof.v1.schema.json' with { type: 'json' }
@@ -12,14 +16,18 @@ import trustList from '../../registry-schema/trust-list.v1.schema.json' with { t
 import { EntenteError, type EntenteErrorCode } from './errors.js'
 import type {
   Bundle,
+  FederationPlan,
+  VerifiedBundle,
   EquivocationProof,
+  RevocationListPayload,
+  SignedRevocationList,
   NodeConfig,
   SignedTrustList,
   TrustListDraft,
   TrustListPayload,
 } from './schema.types.js'
 
-export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft, bundle] as const
+export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft, bundle, federation, verifiedBundle, revocationList, signedRevocationList] as const
 
 export interface SchemaTypes {
   'trust-list.v1': TrustListPayload
@@ -28,6 +36,10 @@ export interface SchemaTypes {
   'node-config.v1': NodeConfig
   'draft.v1': TrustListDraft
   'bundle.v1': Bundle
+  'federation.v1': FederationPlan
+  'verified-bundle.v1': VerifiedBundle
+  'revocation-list.v1': RevocationListPayload
+  'signed-revocation-list.v1': SignedRevocationList
 }
 export type SchemaName = keyof SchemaTypes
 

@@ -9,6 +9,11 @@ import { decodeTrustList, type TrustListInput } from '../trust-list/decode-trust
 import type { RootSigningKey } from '../trust-list/root-key.js'
 import { addSigner, onboardSigner, revokeSigner } from './onboard-signer.js'
 import { publishNextList } from './publish-next-list.js'
+// Certificate revocation lists (issue 7): pending entries and publishing.
+import { addCertificateRevocations, publishRevocationList } from './publish-revocation-list.js'
+import type { RevocationEntries } from '../revocation/build-revocation-list.js'
+import { DEFAULT_REVOCATION_VALIDITY_DAYS } from '../revocation/constants.js'
+import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import { setVaccines, type VaccineValueSets } from './value-sets.js'
 
 export interface OperatorServiceInit {
@@ -24,6 +29,10 @@ export interface OperatorServiceInit {
   readonly nodes: () => readonly NodeAddress[]
   /** Called after a list of this country is stored (by publish or upload), e.g. to gossip it. */
   readonly onPublished?: (list: StoredTrustList) => void
+  /** Certificate revocation lists of this country; without it the revocation actions refuse. */
+  readonly revocations?: RevocationRepository
+  /** Called after a revocation list of this country is stored, e.g. to gossip it. */
+  readonly onRevocationsPublished?: (list: StoredRevocationList) => void
 }
 
 export class OperatorService {
@@ -103,6 +112,39 @@ export class OperatorService {
           throw new EntenteError('ERR_TRUST_LIST_EQUIVOCATION', `a different list with seq ${outcome.proof.seq} is already held; proof recorded`)
       }
     })
+  }
+
+  // ---- certificate revocation lists --------------------------------------------------------------------------
+
+  /** Adds revoked certificates to this country's pending revocations; they take effect with publishRevocations. */
+  revokeCertificates(request: unknown): Promise<RevocationEntries> {
+    return this.#exclusive(() => Promise.resolve(addCertificateRevocations(this.#revocations(), this.#init.country, request, this.#init.now())))
+  }
+
+  pendingRevocations(): RevocationEntries {
+    return this.#revocations().draft(this.#init.country)
+  }
+
+  /** Signs and stores the next revocation list (every pending entry) with the root key. */
+  publishRevocations(options: { validityDays?: number } = {}): Promise<StoredRevocationList> {
+    return this.#exclusive(async () => {
+      const list = await publishRevocationList({
+        trust: this.#init.store,
+        revocations: this.#revocations(),
+        country: this.#init.country,
+        rootKey: await this.#init.loadRootKey(),
+        now: this.#init.now(),
+        validityDays: options.validityDays ?? DEFAULT_REVOCATION_VALIDITY_DAYS,
+        maxBytes: this.#init.maxTrustListBytes,
+      })
+      this.#init.onRevocationsPublished?.(list)
+      return list
+    })
+  }
+
+  #revocations(): RevocationRepository {
+    if (this.#init.revocations === undefined) throw new EntenteError('ERR_HTTP_UNAVAILABLE', 'this node keeps no revocation lists')
+    return this.#init.revocations
   }
 
   #save(draft: TrustListDraft): TrustListDraft {

@@ -49,4 +49,107 @@ export const migrations: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: diplomats (src/store/diplomat-repository.ts): invites (secret hashed), passkey credentials, single-use
+  // WebAuthn challenges, sessions (id hashed), recognition proposals and their approvals.
+  `
+  CREATE TABLE diplomat_invites (
+    id TEXT PRIMARY KEY,
+    secret_sha256 TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used_at TEXT,
+    credential_id TEXT
+  ) STRICT;
+
+  CREATE TABLE diplomat_credentials (
+    credential_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    transports TEXT NOT NULL,
+    rp_id TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    removed_at TEXT
+  ) STRICT;
+
+  CREATE TABLE webauthn_challenges (
+    challenge TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign-in', 'approve')),
+    invite_id TEXT,
+    credential_id TEXT,
+    proposal_id INTEGER,
+    nonce TEXT,
+    expires_ms INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE diplomat_sessions (
+    id_sha256 TEXT PRIMARY KEY,
+    credential_id TEXT NOT NULL REFERENCES diplomat_credentials (credential_id),
+    created_at TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE recognition_proposals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    action TEXT NOT NULL CHECK (action IN ('recognize', 'withdraw')),
+    country TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    proposed_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'enacted', 'superseded')),
+    closed_at TEXT
+  ) STRICT;
+  -- One open proposal per action and country: diplomats never split their approvals over two.
+  CREATE UNIQUE INDEX recognition_proposals_one_open ON recognition_proposals (action, country) WHERE state = 'open';
+
+  CREATE TABLE recognition_approvals (
+    proposal_id INTEGER NOT NULL REFERENCES recognition_proposals (id),
+    credential_id TEXT NOT NULL,
+    nonce TEXT NOT NULL UNIQUE,
+    approval TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    PRIMARY KEY (proposal_id, credential_id)
+  ) STRICT;
+  `,
+  // 3: certificate revocation lists (src/store/revocation-repository.ts): append-only history like trust_lists, the
+  // head per country (seq only rises), and the operator's pending revocations of this country.
+  `
+  CREATE TABLE revocation_lists (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    country TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    root_thumbprint TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    jws TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (country, seq)
+  ) STRICT;
+  CREATE TRIGGER revocation_lists_append_only_update BEFORE UPDATE ON revocation_lists
+    BEGIN SELECT RAISE(ABORT, 'revocation_lists is append-only'); END;
+  CREATE TRIGGER revocation_lists_append_only_delete BEFORE DELETE ON revocation_lists
+    BEGIN SELECT RAISE(ABORT, 'revocation_lists is append-only'); END;
+
+  CREATE TABLE revocation_heads (
+    country TEXT PRIMARY KEY,
+    list_id INTEGER NOT NULL REFERENCES revocation_lists (id),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TRIGGER revocation_heads_seq_rises BEFORE UPDATE ON revocation_heads WHEN NEW.seq <= OLD.seq
+    BEGIN SELECT RAISE(ABORT, 'revocation head seq must increase'); END;
+
+  CREATE TABLE revocation_drafts (
+    country TEXT PRIMARY KEY,
+    draft TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ]

@@ -7,6 +7,7 @@ import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_TRUST_LIST_BYTES } from './constants
 import { decodeTrustList, type DecodedSignature, type TrustListInput } from './decode-trust-list.js'
 import { importRootPublicKey, rootThumbprint, type RootPublicJwk } from './root-key.js'
 import type { RootAnchor, TrustListHead, VerifiedTrustList } from './trust-list.types.js'
+import { verifyRecognitions } from './verify-recognitions.js'
 
 export interface VerifyTrustListOptions {
   /** Verification time. */
@@ -89,6 +90,10 @@ export async function verifyTrustList(
   if (previous !== undefined && !signedBy.has(previous.thumbprint)) {
     throw new EntenteError('ERR_TRUST_LIST_ROTATION', 'the previous root did not sign the rotation')
   }
+
+  // 6.5: recognition evidence. The root signing a recognition is not enough: each one (and each withdrawal) needs a
+  // quorum of valid passkey approvals by distinct diplomats of this list, so an operator alone cannot grant trust.
+  verifyRecognitions(payload)
 
   // 7: chain rules against the head.
   let gap = false

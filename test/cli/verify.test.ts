@@ -114,7 +114,7 @@ describe('entente verify', () => {
       [[hc1, '--dsc', path.join(dir, 'missing.der')], /cannot read .*missing\.der/],
       [[hc1, '--dsc', file('junk.pem', '-----BEGIN NOTHING-----')], /no CERTIFICATE block/],
       [[hc1, '--dsc', path.join(dir, 'dsc.der'), '--at', 'yesterday'], /--at yesterday is not an ISO 8601/],
-      [[hc1, '--bundle', 'x.json'], /--bundle is not available yet/],
+      [[hc1, '--bundle', 'x.json'], /cannot read x\.json/],
       [['--unknown'], /Unknown option/],
       [[], /exactly one PAYLOAD/],
     ]

@@ -6,7 +6,8 @@ import type { EntenteError } from '../../src/model/errors.js'
 import { schemaValidators, type SchemaName } from '../../src/model/schemas.js'
 import { verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
-import type { SignedTrustList } from '../../src/model/schema.types.js'
+import type { SignedRevocationList, SignedTrustList } from '../../src/model/schema.types.js'
+import { verifyRevocationList } from '../../src/revocation/verify-revocation-list.js'
 
 const examplesDir = path.resolve(import.meta.dirname, '../../registry-schema/examples')
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8'))
@@ -16,7 +17,7 @@ describe('registry-schema', () => {
 
   it('has an example for every root schema', () => {
     expect(examples.map((f) => f.replace('.example.json', '')).sort()).toEqual(
-      ['draft.v1', 'equivocation-proof.v1', 'node-config.v1', 'signed-trust-list.v1', 'trust-list.v1'].sort(),
+      ['draft.v1', 'equivocation-proof.v1', 'node-config.v1', 'signed-trust-list.v1', 'trust-list.v1', 'revocation-list.v1', 'signed-revocation-list.v1'].sort(),
     )
   })
 
@@ -32,6 +33,9 @@ describe('registry-schema', () => {
     const verified = await verifyTrustList(read('signed-trust-list.v1.example.json') as SignedTrustList, { now })
     expect(verified.payload).toEqual(read('trust-list.v1.example.json'))
     await expect(verifyEquivocationProof(read('equivocation-proof.v1.example.json'), { now })).resolves.toMatchObject({ country: 'GR' })
+    // The revocation list is signed by the same root (issue 7).
+    const revocations = await verifyRevocationList(read('signed-revocation-list.v1.example.json') as SignedRevocationList, { now, country: 'GR', roots: [verified.payload.root] })
+    expect(revocations.payload).toEqual(read('revocation-list.v1.example.json'))
   })
 
   it('reports the first violation with the caller’s code', () => {

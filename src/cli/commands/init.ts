@@ -1,14 +1,8 @@
 // `entente init`: creates a country's node directory: root key (0600), operator token, node.json, empty store.
-import { mkdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { NODE_CONFIG_FILE, resolveNodeConfig } from '../../config/node-config.js'
-import { generateOperatorToken, hashOperatorToken, writeSecretFile } from '../../config/secrets.js'
-import { EntenteError } from '../../model/errors.js'
-import type { NodeConfig } from '../../model/schema.types.js'
-import { SqliteStore } from '../../store/sqlite-store.js'
+import { initNodeDir } from '../../config/init-node.js'
 import { fingerprintGroups } from '../../trust-list/fingerprint.js'
-import { generateRootKey } from '../../trust-list/root-key.js'
 import { usageError, type CliIo } from '../io.js'
 
 export const initHelp = `entente init --country XX --dir DIR [--name NAME] [--port N] [--key-type ed25519|p256] [--json]
@@ -38,28 +32,14 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('--port must be 0..65535')
 
   const dir = path.resolve(values.dir)
-  const configFile = path.join(dir, NODE_CONFIG_FILE)
-  if (await exists(configFile)) throw new EntenteError('ERR_INIT_EXISTS', `${configFile} already exists; refusing to overwrite`)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-
-  const token = generateOperatorToken()
-  const raw: NodeConfig = {
-    version: 1,
-    country,
-    name: values.name ?? country,
-    http: { host: '127.0.0.1', port: port ?? 7100 },
-    operator: { tokenSha256: hashOperatorToken(token) },
-  }
-  const config = resolveNodeConfig(raw, configFile)
-  const rootKey = await generateRootKey(keyType)
-  // Secrets first, each created exclusively: a half-finished init never overwrites a key.
-  await writeSecretFile(config.paths.rootKey, `${JSON.stringify(rootKey.privateJwk, null, 2)}\n`)
-  await writeSecretFile(config.paths.operatorToken, `${token}\n`)
-  SqliteStore.open(config.paths.store).close()
-  await writeFile(configFile, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' })
+  const { config, rootKey, operatorToken: token, peerId } = await initNodeDir(
+    dir,
+    { version: 1, country, name: values.name ?? country, http: { host: '127.0.0.1', port: port ?? 7100 } },
+    keyType,
+  )
 
   if (values.json) {
-    io.stdout(`${JSON.stringify({ country, dir, rootThumbprint: rootKey.thumbprint, operatorToken: token })}\n`)
+    io.stdout(`${JSON.stringify({ country, dir, rootThumbprint: rootKey.thumbprint, operatorToken: token, peerId })}\n`)
   } else {
     io.stdout(
       [
@@ -67,8 +47,9 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
         `  root key       ${config.paths.rootKey} (${rootKey.alg}, mode 0600)`,
         `  root           ${rootKey.thumbprint}`,
         `  fingerprint    ${fingerprintGroups(rootKey.thumbprint)}`,
-        `  config         ${configFile}`,
+        `  config         ${config.file}`,
         `  store          ${config.paths.store}`,
+        `  peer id        ${peerId} (key ${config.paths.peerKey}, mode 0600)`,
         `  operator token ${token}`,
         `                 (shown once; also in ${config.paths.operatorToken}, mode 0600)`,
         `Next: entente publish --dir ${values.dir}`,
@@ -77,11 +58,4 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
     )
   }
   return 0
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  )
 }

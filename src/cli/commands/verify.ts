@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { calculateJwkThumbprint } from 'jose'
 import { loadDccSchema } from '../../config/reference-data.js'
+import { createVerifier } from '../../verifier/create-verifier.js'
 import { compileDccSchema } from '../../certificates/dcc/validate-dcc-schema.js'
 import { EntenteError, isEntenteError } from '../../model/errors.js'
 import {
@@ -29,8 +30,15 @@ const ALL_USAGES: Usage[] = ['vaccination', 'test', 'recovery']
 // Bounds what a single invocation reads into memory.
 const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
-export const verifyHelp = `usage: entente verify PAYLOAD|- [--dsc FILE]... [--jwks FILE [--issuer URL] [--crl FILE]] [--at ISO-8601] [--json] [--show-holder] [--dcc-schema FILE]
-       entente verify --batch FILE.jsonl [--dsc FILE]... [--jwks FILE] [--json]`
+export const verifyHelp = `usage: entente verify PAYLOAD|- --bundle BUNDLE [--grace SECONDS] [--at ISO-8601] [--json] [--show-holder]
+       entente verify PAYLOAD|- [--dsc FILE]... [--jwks FILE [--issuer URL] [--crl FILE]] [--at ISO-8601] [--json] [--show-holder] [--dcc-schema FILE]
+       entente verify --batch FILE.jsonl (--bundle BUNDLE | [--dsc FILE]... [--jwks FILE]) [--json]`
+
+function parseGrace(value: string): number {
+  const seconds = Number(value)
+  if (!Number.isInteger(seconds) || seconds < 0) throw usageError('--grace must be a number of seconds')
+  return seconds
+}
 
 function usageError(message: string): EntenteError {
   return new EntenteError('ERR_USAGE', message)
@@ -160,6 +168,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
         issuer: { type: 'string' },
         crl: { type: 'string', multiple: true },
         'dcc-schema': { type: 'string' },
+        grace: { type: 'string' },
         bundle: { type: 'string' },
         at: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -178,7 +187,9 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     return 0
   }
   try {
-    if (values.bundle !== undefined) throw usageError('--bundle is not available yet; give --dsc or --jwks')
+    if (values.bundle !== undefined && (values.dsc !== undefined || values.jwks !== undefined || values.crl !== undefined)) {
+      throw usageError('--bundle is the whole trust: do not combine it with --dsc, --jwks or --crl')
+    }
     if (values.batch === undefined && positionals.length !== 1) throw usageError('give exactly one PAYLOAD (or - for stdin), or --batch FILE')
     if (values.batch !== undefined && positionals.length > 0) throw usageError('--batch takes no PAYLOAD')
     const showHolder = values['show-holder']
@@ -207,8 +218,24 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     if (schema === undefined && values['dcc-schema'] !== undefined) throw usageError(`cannot read the DCC schema ${values['dcc-schema']}`)
     const schemaOption = schema === undefined ? {} : { dccSchema: compileDccSchema(schema) }
 
+    // With a synced bundle: the home country's recognitions, signers and rules, verified from its pinned root.
+    const verifier =
+      values.bundle === undefined
+        ? undefined
+        : await createVerifier(parseJson((await readBytes(values.bundle)).toString('utf8'), values.bundle), {
+            now: at,
+            ...(values.grace === undefined ? {} : { graceSeconds: parseGrace(values.grace) }),
+            ...schemaOption,
+          })
+
     if (values.batch === undefined) {
-      if (Object.keys(material.signers).length === 0) throw usageError('no trust given: use --dsc FILE or --jwks FILE')
+      if (verifier !== undefined) {
+        const text = positionals[0] === '-' ? (await readInput('-', io)).replace(/[\r\n]+$/, '') : (positionals[0] ?? '')
+        const verdict = verifier.verify(text, { now: at, showHolder })
+        io.stdout(`${values.json ? JSON.stringify(verdict) : formatVerdict(verdict)}\n`)
+        return verdict.valid ? 0 : 1
+      }
+      if (Object.keys(material.signers).length === 0) throw usageError('no trust given: use --bundle FILE, --dsc FILE or --jwks FILE')
       const trust = await prepareTrust(material, schemaOption)
       for (const problem of trust.problems) io.stderr(`entente verify: ignoring signer ${problem.kid}: ${problem.message}\n`)
       const text = positionals[0] === '-' ? (await readInput('-', io)).replace(/[\r\n]+$/, '') : (positionals[0] ?? '')
@@ -232,6 +259,9 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
           throw usageError(`line ${lineNo}: "payload" must be a string`)
         }
         let trust = baseTrust
+        if (verifier !== undefined && (entry.dsc !== undefined || entry.jwks !== undefined)) {
+          throw usageError(`line ${lineNo}: "dsc"/"jwks" cannot extend a --bundle's trust`)
+        }
         if (entry.dsc !== undefined || entry.jwks !== undefined) {
           const cacheKey = JSON.stringify([entry.dsc, entry.jwks])
           let cached = prepared.get(cacheKey)
@@ -254,7 +284,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
           trust = cached
         }
         const now = parseAt(typeof entry.at === 'string' ? entry.at : undefined, at)
-        const verdict = verifyCertificate(entry.payload, trust, { now, showHolder })
+        const verdict = verifier === undefined ? verifyCertificate(entry.payload, trust, { now, showHolder }) : verifier.verify(entry.payload, { now, showHolder })
         allValid &&= verdict.valid
         output = values.json ? JSON.stringify(verdict) : formatVerdict(verdict)
       } catch (error) {

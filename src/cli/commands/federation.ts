@@ -1,0 +1,36 @@
+// `entente federation up` (= npm start): the demo federation on this machine, from nodes/.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { runFederation } from '../../federation/run-federation.js'
+import { usageError, type CliIo } from '../io.js'
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+
+export const federationHelp = `entente federation up [--nodes DIR] [--data DIR] [--exit-after-demo]
+  Starts one node process per country in nodes/ (GR, CY, IL, DE, CN), each with its own SQLite file under
+  data/federation/, keys generated on first run and reused after. Seeds demo signers, vaccines and the
+  recognitions of nodes/federation.json (approved by demo diplomats' passkeys), issues a demo certificate in
+  one country and verifies it offline from another country's synced bundle, then shows a status table.
+  Ctrl-C stops every node cleanly.`
+
+export async function runFederationCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv
+  if (sub !== 'up') throw usageError('usage: entente federation up')
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      nodes: { type: 'string', default: path.join(projectRoot, 'nodes') },
+      data: { type: 'string', default: path.join(projectRoot, 'data', 'federation') },
+      'exit-after-demo': { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  return runFederation({
+    nodesDir: path.resolve(values.nodes),
+    dataDir: path.resolve(values.data),
+    bin: path.join(projectRoot, 'bin', 'entente.js'),
+    io,
+    exitAfterDemo: values['exit-after-demo'],
+  })
+}

@@ -1,0 +1,76 @@
+// `entente sync`: the verifier's periodic step, the only one that uses the network.
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import type { JWK } from 'jose'
+import { EntenteError } from '../../model/errors.js'
+import { publicRootJwk, rootThumbprint } from '../../trust-list/root-key.js'
+import { syncBundle } from '../../verifier/sync-client.js'
+import { usageError, type CliIo } from '../io.js'
+
+export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --root FILE|THUMBPRINT --out BUNDLE [--json]
+  Fetches the federation's lists from any node or plain file mirror and keeps what verifies from the pinned
+  home root: the home list by its chain, foreign lists only where home recognizes them, revocation lists
+  under their country's root. Writes BUNDLE atomically; later syncs are incremental (ETag, ?since=) and never
+  roll back, whichever source they use. A source serving stale or invalid lists is reported, not trusted
+  (exit 1 when no source was fresh). Progress goes to stderr; --json prints one JSON report and nothing else.
+  Then, offline: entente verify --bundle BUNDLE PAYLOAD.`
+
+export async function runSync(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      from: { type: 'string', multiple: true },
+      home: { type: 'string' },
+      root: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  const home = values.home?.toUpperCase()
+  if (home === undefined || !/^[A-Z]{2}$/.test(home)) throw usageError('--home must be the verifier’s country (ISO 3166-1 alpha-2)')
+  if (values.from === undefined || values.from.length === 0) throw usageError('give at least one --from URL or mirror file')
+  if (values.out === undefined) throw usageError('--out BUNDLE is required')
+  const anchor = values.root === undefined ? undefined : { thumbprint: await pinnedThumbprint(values.root) }
+  const progress = values.json ? undefined : (line: string) => io.stderr(`  ${line}\n`)
+  const { state, sources } = await syncBundle({
+    sources: values.from,
+    home,
+    ...(anchor === undefined ? {} : { anchor }),
+    out: values.out,
+    now: () => new Date(),
+    ...(progress === undefined ? {} : { progress }),
+  })
+  const ok = sources.some((s) => s.status === 'fresh' || s.status === 'not-modified')
+  if (values.json) {
+    const report = {
+      out: values.out,
+      home,
+      pinnedRoot: state.pinnedRoot,
+      seqs: state.seqs,
+      revocationSeqs: state.revocationSeqs ?? {},
+      unrecognized: state.unrecognized.length,
+      alarms: state.alarms.length,
+      sources: sources.map(({ merge, ...rest }) => ({ ...rest, ...(merge === undefined ? {} : { accepted: merge.accepted, stale: merge.stale, rejected: merge.rejected }) })),
+    }
+    io.stdout(`${JSON.stringify(report)}\n`)
+  } else {
+    const trusted = state.lists.length
+    const bytes = sources.reduce((n, s) => n + s.bytes, 0)
+    io.stdout(`Synced ${values.out}: home ${home}, ${trusted} trusted countr${trusted === 1 ? 'y' : 'ies'}, ${state.unrecognized.length} unrecognized, ${(state.revocations ?? []).length} revocation list(s), ${state.alarms.length} alarm(s); ${bytes} bytes received\n`)
+    for (const s of sources.filter((r) => r.status !== 'fresh' && r.status !== 'not-modified')) io.stdout(`  ${s.status.toUpperCase()} ${s.source}${s.error === undefined ? '' : `: ${s.error.code} ${s.error.message}`}\n`)
+  }
+  return ok ? 0 : 1
+}
+
+/** --root is a thumbprint, or a file holding the root's JWK (public or private: only the public part is used). */
+async function pinnedThumbprint(value: string): Promise<string> {
+  if (/^[A-Za-z0-9_-]{43}$/.test(value)) return value
+  let jwk: JWK
+  try {
+    jwk = JSON.parse(await readFile(value, 'utf8')) as JWK
+  } catch (cause) {
+    throw new EntenteError('ERR_KEY_INVALID', `--root ${value} is neither a thumbprint nor a JWK file`, { cause })
+  }
+  return rootThumbprint(publicRootJwk(jwk))
+}

@@ -1,0 +1,188 @@
+// `entente federation up`: a demo federation on this machine. Each country's node runs in its own process
+// with its own SQLite file under the data directory; keys are generated on first run and reused after.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createPrivateKey, webcrypto } from 'node:crypto'
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { initNodeDir } from '../config/init-node.js'
+import { loadNodeConfig, type ResolvedNodeConfig } from '../config/node-config.js'
+import { readOperatorToken, writeSecretFile } from '../config/secrets.js'
+import { createDemoDsc } from '../demo/demo-signer.js'
+import { loadPeerKey } from '../gossip/peer-key.js'
+import { EntenteError } from '../model/errors.js'
+import type { FederationPlan, NodeConfig } from '../model/schema.types.js'
+import { callOperator, type OperatorTarget } from '../cli/operator-client.js'
+import { loadFederationPlan } from './federation-plan.js'
+
+export interface FederationMember {
+  readonly country: string
+  readonly dir: string
+  readonly config: ResolvedNodeConfig
+  readonly url: string
+  readonly target: OperatorTarget
+  readonly peerId: string
+  process?: ChildProcess
+}
+
+export interface DemoDscFile {
+  readonly kid: string
+  readonly certificate: string
+  readonly privateKeyPkcs8: string
+}
+
+export interface LaunchOptions {
+  readonly nodesDir: string
+  readonly dataDir: string
+  readonly bin: string
+  readonly log: (line: string) => void
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/** Creates (first run) or reuses each member's directory, and points every node at the bootstrap nodes. */
+export async function prepareFederation(options: LaunchOptions): Promise<{ plan: FederationPlan; members: FederationMember[] }> {
+  const { plan, templates } = await loadFederationPlan(options.nodesDir)
+  const members: FederationMember[] = []
+  for (const country of plan.countries) {
+    const dir = path.join(options.dataDir, country)
+    const template = templates.get(country) as NodeConfig
+    if (!(await exists(path.join(dir, 'node.json')))) {
+      const created = await initNodeDir(dir, template)
+      options.log(`created ${country}: root ${created.rootKey.thumbprint}, peer ${created.peerId}`)
+    }
+    const config = await loadNodeConfig(dir)
+    const peerId = peerIdFromPrivateKey(await loadPeerKey(config.paths.peerKey)).toString()
+    const url = config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`
+    members.push({ country, dir, config, url, peerId, target: { url, token: await readOperatorToken(config.paths.operatorToken) } })
+  }
+  // Peer ids exist only after the first run, so the bootstrap addresses are written into each data copy.
+  const bootstrap = plan.bootstrap.map((country) => {
+    const member = members.find((m) => m.country === country) as FederationMember
+    const listen = member.config.p2p.listen[0]
+    if (listen === undefined || listen.endsWith('/tcp/0')) throw new EntenteError('ERR_CONFIG_INVALID', `bootstrap node ${country} needs a fixed p2p listen port`)
+    return { country, address: `${listen}/p2p/${member.peerId}` }
+  })
+  for (const member of members) {
+    const raw = { ...member.config.raw, p2p: { ...member.config.raw.p2p, bootstrap: bootstrap.filter((b) => b.country !== member.country).map((b) => b.address) } }
+    await writeFile(member.config.file, `${JSON.stringify(raw, null, 2)}\n`)
+  }
+  return { plan, members }
+}
+
+export async function startMembers(members: FederationMember[], options: LaunchOptions): Promise<void> {
+  for (const member of members) {
+    const child = spawn(process.execPath, [options.bin, 'node', 'start', '--dir', member.dir], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    member.process = child
+    const prefix = `[${member.country}] `
+    const relay = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') options.log(prefix + line)
+    }
+    child.stdout?.on('data', relay)
+    child.stderr?.on('data', relay)
+  }
+  await Promise.all(members.map((member) => waitHealthy(member)))
+}
+
+async function waitHealthy(member: FederationMember): Promise<void> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (member.process?.exitCode !== null && member.process?.exitCode !== undefined) {
+      throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node exited with ${member.process.exitCode}`)
+    }
+    try {
+      const response = await fetch(`${member.url}/health`, { signal: AbortSignal.timeout(1000) })
+      if (response.ok) return
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node did not come up at ${member.url}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+export async function stopMembers(members: FederationMember[]): Promise<void> {
+  await Promise.all(
+    members.map(
+      (member) =>
+        new Promise<void>((resolve) => {
+          const child = member.process
+          if (child === undefined || child.exitCode !== null) return resolve()
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+          child.once('exit', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          child.kill('SIGTERM')
+        }),
+    ),
+  )
+}
+
+/** The member's demo DSC (created once, kept with mode 0600): the key that signs its demo certificates. */
+export async function demoDsc(member: FederationMember, now: Date): Promise<DemoDscFile & { created: boolean }> {
+  const file = path.join(member.dir, 'demo-dsc.json')
+  if (await exists(file)) return { ...(JSON.parse(await readFile(file, 'utf8')) as DemoDscFile), created: false }
+  const dsc = await createDemoDsc({
+    country: member.country,
+    commonName: `Entente demo DSC ${member.country}`,
+    notBefore: new Date(now.getTime() - 86_400_000),
+    notAfter: new Date(now.getTime() + 2 * 365 * 86_400_000),
+  })
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', dsc.privateKey)).toString('base64')
+  const saved: DemoDscFile = { kid: dsc.signer.kid, certificate: dsc.signer.certificate, privateKeyPkcs8: pkcs8 }
+  await writeSecretFile(file, `${JSON.stringify(saved, null, 2)}\n`)
+  return { ...saved, created: true }
+}
+
+export function demoDscKey(dsc: DemoDscFile) {
+  return createPrivateKey({ key: Buffer.from(dsc.privateKeyPkcs8, 'base64'), format: 'der', type: 'pkcs8' })
+}
+
+/** First run: every country onboards its demo DSC, sets the accepted vaccines and publishes. */
+export async function seedMember(member: FederationMember, plan: FederationPlan, now: Date): Promise<boolean> {
+  const dsc = await demoDsc(member, now)
+  const draft = (await callOperator(member.target, 'GET', '/v1/operator/draft')) as { signers: { kid: string }[] }
+  if (draft.signers.some((s) => s.kid === dsc.kid)) return false
+  await callOperator(member.target, 'POST', '/v1/operator/signers', { format: 'dcc', certificate: dsc.certificate })
+  await callOperator(member.target, 'PUT', '/v1/operator/vaccines', { vaccines: plan.vaccines })
+  await callOperator(member.target, 'POST', '/v1/operator/publish', {})
+  return true
+}
+
+export interface MemberStatus {
+  readonly country: string
+  readonly url: string
+  readonly seq: number | undefined
+  readonly countries: number
+  readonly peers: number | undefined
+  readonly lastUpdate: string | undefined
+  readonly alarms: number
+}
+
+export async function memberStatus(member: FederationMember): Promise<MemberStatus> {
+  const health = (await (await fetch(`${member.url}/health`, { signal: AbortSignal.timeout(2000) })).json()) as { peers?: number; alarms?: number }
+  const index = (await (await fetch(`${member.url}/v1/trust-lists`, { signal: AbortSignal.timeout(2000) })).json()) as {
+    lists: { country: string; seq: number; receivedAt: string }[]
+  }
+  const own = index.lists.find((l) => l.country === member.country)
+  const lastUpdate = index.lists.map((l) => l.receivedAt).sort().at(-1)
+  return { country: member.country, url: member.url, seq: own?.seq, countries: index.lists.length, peers: health.peers, lastUpdate, alarms: health.alarms ?? 0 }
+}
+
+export function statusTable(rows: readonly MemberStatus[]): string {
+  const header = ['country', 'seq', 'lists held', 'peers', 'alarms', 'last update', 'URL']
+  const body = rows.map((r) => [r.country, String(r.seq ?? '-'), String(r.countries), String(r.peers ?? '-'), String(r.alarms), r.lastUpdate?.replace('T', ' ').slice(0, 19) ?? '-', r.url])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  )
+}

@@ -1,0 +1,132 @@
+// Orchestrates the demo federation: prepare and start the nodes, seed them on first run, wait until every
+// node holds every country's list, show a cross-border verification, print the status, stop on Ctrl-C.
+import path from 'node:path'
+import type { CliIo } from '../cli/io.js'
+import { readRootKey } from '../config/secrets.js'
+import { issueDemoDcc } from '../demo/issue-dcc.js'
+import { loadDccSchema } from '../config/reference-data.js'
+import type { FederationPlan } from '../model/schema.types.js'
+import { createVerifier } from '../verifier/create-verifier.js'
+import { readState, syncBundle } from '../verifier/sync-client.js'
+import { demoDsc, demoDscKey, memberStatus, prepareFederation, seedMember, startMembers, statusTable, stopMembers, type FederationMember } from './launcher.js'
+import { seedRecognitions } from './seed-recognitions.js'
+
+export interface RunFederationOptions {
+  readonly nodesDir: string
+  readonly dataDir: string
+  readonly bin: string
+  readonly io: CliIo
+  /** Stop after the demo instead of running until Ctrl-C (for tests and CI). */
+  readonly exitAfterDemo?: boolean
+}
+
+export async function runFederation(options: RunFederationOptions): Promise<number> {
+  const { io } = options
+  const log = (line: string) => io.stderr(`${line}\n`)
+  const launch = { nodesDir: options.nodesDir, dataDir: options.dataDir, bin: options.bin, log }
+  const { plan, members } = await prepareFederation(launch)
+  io.stdout(`Starting ${members.length} nodes (${members.map((m) => m.country).join(', ')}), state in ${options.dataDir}\n`)
+  let stopping: Promise<void> | undefined
+  const stop = () => (stopping ??= stopMembers(members))
+  const onSignal = () => {
+    io.stdout('\nStopping the federation…\n')
+    void stop().then(() => process.exit(0))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    await startMembers(members, launch)
+    const now = new Date()
+    let seeded = 0
+    for (const member of members) if (await seedMember(member, plan, now)) seeded++
+    if (seeded > 0) io.stdout(`Seeded ${seeded} node(s): demo DSC, accepted vaccines, first list\n`)
+    const approved = await seedRecognitions(members, plan, log)
+    if (approved > 0) io.stdout(`Diplomats approved ${approved} recognition(s) with passkeys; lists republished\n`)
+    const converged = await waitConverged(members, 60_000)
+    io.stdout(converged ? 'Every node holds every country’s latest list.\n' : 'Warning: the nodes did not converge within 60 s (see the table).\n')
+    await demoVerifications(members, plan, options, io)
+    io.stdout(`\n${statusTable(await Promise.all(members.map(memberStatus)))}\n\n`)
+    io.stdout(
+      [
+        'Try:',
+        `  curl ${members[0]?.url}/v1/bundle | head -c 300`,
+        `  npx entente sync --from ${members[0]?.url} --home ${members[0]?.country} --root ${path.join(members[0]?.dir ?? '', 'root-key.jwk')} --out bundle.json`,
+        `  diplomat pages: ${members.map((m) => (m.config.webauthn?.origin ?? m.url) + '/diplomats').join('  ')}`,
+        '',
+      ].join('\n'),
+    )
+    if (options.exitAfterDemo === true) {
+      await stop()
+      return 0
+    }
+    io.stdout('Running. Press Ctrl-C to stop every node.\n')
+    await new Promise<void>(() => undefined)
+    return 0
+  } catch (error) {
+    await stop()
+    throw error
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+async function waitConverged(members: FederationMember[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const indexes = await Promise.all(
+      members.map(async (m) => {
+        try {
+          return ((await (await fetch(`${m.url}/v1/trust-lists`, { signal: AbortSignal.timeout(2000) })).json()) as { lists: { country: string; seq: number }[] }).lists
+        } catch {
+          return []
+        }
+      }),
+    )
+    const own = new Map(members.map((m, i) => [m.country, indexes[i]?.find((l) => l.country === m.country)?.seq]))
+    const done = indexes.every((lists) => members.every((m) => lists.some((l) => l.country === m.country && l.seq === own.get(m.country))))
+    if (done) return true
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+async function demoVerifications(members: FederationMember[], plan: FederationPlan, options: RunFederationOptions, io: CliIo): Promise<void> {
+  const dccSchema = await loadDccSchema()
+  for (const demo of plan.demo.certificates) {
+    const issuer = members.find((m) => m.country === demo.issuer) as FederationMember
+    const verifier = members.find((m) => m.country === demo.verifier) as FederationMember
+    const dsc = await demoDsc(issuer, new Date())
+    const now = new Date()
+    const lastDose = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10)
+    const certificate = issueDemoDcc({
+      privateKey: demoDscKey(dsc),
+      kid: dsc.kid,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + 365 * 86_400_000),
+      vaccination: {
+        country: issuer.country,
+        familyName: 'Demo',
+        givenName: 'Traveller',
+        dateOfBirth: '1980-01-01',
+        product: demo.product,
+        manufacturer: 'ORG-100030215',
+        dose: 2,
+        totalDoses: 2,
+        date: lastDose,
+        certificateId: `URN:UVCI:01:${issuer.country}:ENTENTE${Date.now()}#0`,
+      },
+    })
+    // The verifier's side: one sync from its own node, pinned to its home root; then fully offline.
+    const out = path.join(options.dataDir, `verifier-${verifier.country}.json`)
+    const root = await readRootKey(verifier.config.paths.rootKey)
+    await syncBundle({ sources: [verifier.url], home: verifier.country, anchor: { thumbprint: root.thumbprint }, out, now: () => new Date() })
+    const v = await createVerifier(await readState(out), dccSchema === undefined ? {} : { dccSchema })
+    const verdict = v.verify(certificate)
+    const mark = verdict.valid ? '✔ valid' : `✘ ${verdict.reasons.map((r) => r.code).join(', ')}`
+    const expected = demo.expect === 'valid' ? verdict.valid : !verdict.valid && verdict.reasons.some((r) => r.code.startsWith('ERR_NOT_RECOGNIZED'))
+    io.stdout(
+      `${issuer.country} issues a vaccination certificate (${demo.product}, ${certificate.length} chars) → verified offline in ${verifier.country}: ${mark}${expected ? '' : `   (expected ${demo.expect})`}\n`,
+    )
+  }
+}

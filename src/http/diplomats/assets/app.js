@@ -1,0 +1,93 @@
+// Client of the diplomat pages: passkey registration, sign-in and approval through @simplewebauthn/browser,
+// served by the node from node_modules. Hand-written ES module: no bundler, no inline script (strict CSP).
+/* global document, location, history, fetch, URLSearchParams */
+import { browserSupportsWebAuthn, startAuthentication, startRegistration } from './simplewebauthn/index.js'
+
+const status = document.getElementById('status')
+const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? undefined
+
+function say(text, isError = false) {
+  if (status === null) return
+  status.textContent = text
+  status.dataset.state = isError ? 'error' : 'ok'
+}
+
+async function post(path, body) {
+  const headers = { 'content-type': 'application/json' }
+  if (csrf !== undefined) headers['x-csrf-token'] = csrf
+  const response = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body ?? {}), credentials: 'same-origin' })
+  const json = await response.json().catch(() => ({}))
+  if (!response.ok) throw new Error(json.detail ?? `the node answered ${response.status}`)
+  return json
+}
+
+function explain(error) {
+  // The browser reports a cancelled or timed-out prompt as NotAllowedError.
+  if (error?.name === 'NotAllowedError') return 'The passkey prompt was cancelled or timed out. Try again.'
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Runs `action` from a button, keeping the button disabled while it runs. */
+function wire(button, action) {
+  button.addEventListener('click', async () => {
+    button.disabled = true
+    button.setAttribute('aria-busy', 'true')
+    try {
+      await action()
+    } catch (error) {
+      say(explain(error), true)
+      button.disabled = false
+    } finally {
+      button.removeAttribute('aria-busy')
+    }
+  })
+}
+
+const supported = browserSupportsWebAuthn()
+if (!supported) say('This browser does not support passkeys.', true)
+
+const registerButton = document.getElementById('register')
+if (registerButton !== null) {
+  const invite = new URLSearchParams(location.hash.slice(1)).get('invite')
+  if (invite === null || !supported) {
+    registerButton.disabled = true
+    if (invite === null) say('Open this page from the invite link you received.', true)
+  }
+  wire(registerButton, async () => {
+    say('Preparing your registration…')
+    const { name, options } = await post('/diplomats/api/registration/options', { invite })
+    say(`Registering a passkey for ${name}. Follow your device's prompt.`)
+    const response = await startRegistration({ optionsJSON: options })
+    await post('/diplomats/api/registration/verify', { invite, response })
+    // The invite secret has done its job: take it out of the address bar and the history.
+    history.replaceState(null, '', location.pathname)
+    say('Passkey registered. Opening the proposals…')
+    location.assign('/diplomats/proposals')
+  })
+}
+
+const signInButton = document.getElementById('sign-in')
+if (signInButton !== null) {
+  if (!supported) signInButton.disabled = true
+  wire(signInButton, async () => {
+    const options = await post('/diplomats/api/sign-in/options')
+    say('Confirm with your passkey.')
+    const response = await startAuthentication({ optionsJSON: options })
+    const { name } = await post('/diplomats/api/sign-in/verify', { response })
+    say(`Signed in as ${name}. Opening the proposals…`)
+    location.assign('/diplomats/proposals')
+  })
+}
+
+for (const button of document.querySelectorAll('button[data-approve]')) {
+  if (!supported) button.disabled = true
+  wire(button, async () => {
+    const id = button.dataset.approve
+    const { options } = await post(`/diplomats/api/proposals/${id}/approval/options`)
+    say('Confirm the approval with your passkey.')
+    const response = await startAuthentication({ optionsJSON: options })
+    const result = await post(`/diplomats/api/proposals/${id}/approval/verify`, { response })
+    say(result.enacted ? 'Approved: quorum reached, the recognition is in the draft of the next list.' : 'Approved.')
+    location.reload()
+  })
+}

@@ -1,0 +1,179 @@
+// Server-rendered HTML of the diplomat pages: every value escaped by hono/html, no inline script or style, so
+// the strict CSP holds. Landmarks, headings, labels and a live status region for screen readers.
+import { html } from 'hono/html'
+import type { HtmlEscapedString } from 'hono/utils/html'
+import type { DiplomatSession, ForeignCountry, ProposalView } from '../../diplomats/diplomat-service.js'
+import type { Recognition } from '../../model/schema.types.js'
+import { fingerprintGroups } from '../../trust-list/fingerprint.js'
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>
+
+export interface PageContext {
+  readonly country: string
+  readonly session: DiplomatSession | undefined
+  readonly title: string
+}
+
+const SCOPE_LABEL: Record<string, string> = { vaccination: 'Vaccination', test: 'Test', recovery: 'Recovery' }
+
+export function layout(page: PageContext, body: Html): Html {
+  const { session } = page
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${page.title} · ${page.country} diplomats · Entente</title>
+<link rel="stylesheet" href="/diplomats/assets/style.css">
+<link rel="icon" href="/diplomats/assets/favicon.svg" type="image/svg+xml">
+${session === undefined ? '' : html`<meta name="csrf-token" content="${session.csrfToken}">`}
+<script type="module" src="/diplomats/assets/app.js"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header>
+<p class="brand">Entente · ${page.country} diplomats</p>
+<nav aria-label="Diplomat pages">
+<ul>
+${
+  session === undefined
+    ? html`<li><a href="/diplomats/sign-in">Sign in</a></li>`
+    : html`<li><a href="/diplomats/proposals">Proposals</a></li>
+<li><a href="/diplomats/history">History</a></li>
+<li><form method="post" action="/diplomats/sign-out"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit" class="link">Sign out ${session.name}</button></form></li>`
+}
+</ul>
+</nav>
+</header>
+<main id="main">
+<h1>${page.title}</h1>
+<p id="status" role="status" aria-live="polite"></p>
+${body}
+</main>
+<footer><p>Recognitions enter ${page.country}'s trust list only with a quorum of passkey approvals; anyone can re-verify them.</p></footer>
+</body>
+</html>`
+}
+
+export function registerPage(): Html {
+  return html`<p>You have been invited to approve recognitions of foreign health certificates. Register a passkey on this device;
+it will be asked for (with your fingerprint, face or PIN) every time you sign in or approve.</p>
+<p><button type="button" id="register">Register a passkey</button></p>
+<noscript><p>Passkeys need JavaScript; please enable it for this page.</p></noscript>`
+}
+
+export function signInPage(session: DiplomatSession | undefined): Html {
+  if (session !== undefined) return html`<p>You are signed in as ${session.name}. <a href="/diplomats/proposals">See the proposals</a>.</p>`
+  return html`<p>Sign in with the passkey you registered from your invite.</p>
+<p><button type="button" id="sign-in">Sign in with your passkey</button></p>
+<noscript><p>Passkeys need JavaScript; please enable it for this page.</p></noscript>`
+}
+
+export function proposalsPage(input: {
+  session: DiplomatSession
+  open: readonly ProposalView[]
+  foreign: readonly ForeignCountry[]
+  recognitions: readonly Recognition[]
+  quorum: number
+}): Html {
+  const { session, open, foreign, recognitions, quorum } = input
+  return html`<p>Compare each root fingerprint with the foreign ministry by phone before you approve. A proposal enters the
+draft of the next trust list once ${quorum} diplomats have approved it; the operator then publishes.</p>
+<section aria-labelledby="open-heading">
+<h2 id="open-heading">Open proposals</h2>
+${open.length === 0 ? html`<p>No open proposals.</p>` : open.map((p) => proposalCard(p, session))}
+</section>
+<section aria-labelledby="propose-heading">
+<h2 id="propose-heading">Propose a recognition</h2>
+${
+  foreign.length === 0
+    ? html`<p>This node holds no foreign trust list yet; lists arrive by gossip from other nodes.</p>`
+    : html`<form method="post" action="/diplomats/proposals" class="propose">
+<input type="hidden" name="_csrf" value="${session.csrfToken}">
+<input type="hidden" name="action" value="recognize">
+<p><label for="country">Country</label>
+<select id="country" name="country" required>
+${foreign.map((f) => html`<option value="${f.country}">${f.country} (root ${f.fingerprint})</option>`)}
+</select></p>
+<fieldset>
+<legend>Scopes</legend>
+${(['vaccination', 'test', 'recovery'] as const).map(
+  (s) => html`<p><input type="checkbox" id="scope-${s}" name="scopes" value="${s}"${s === 'vaccination' ? html` checked` : ''}> <label for="scope-${s}">${SCOPE_LABEL[s]}</label></p>`,
+)}
+</fieldset>
+<p><label for="vaccines">Vaccines (EU product codes, comma-separated; empty for all the home list accepts)</label>
+<input type="text" id="vaccines" name="vaccines" autocomplete="off" spellcheck="false" placeholder="EU/1/20/1528, EU/1/20/1525"></p>
+<p><button type="submit">Propose recognition</button></p>
+</form>`
+}
+</section>
+<section aria-labelledby="drafted-heading">
+<h2 id="drafted-heading">Recognized in the next list</h2>
+${
+  recognitions.length === 0
+    ? html`<p>No recognitions in the draft.</p>`
+    : html`<ul class="drafted">${recognitions.map(
+        (r) => html`<li><strong>${r.country}</strong> for ${scopes(r.scopes)}, root <code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code>, ${r.approvals.length} approvals
+<form method="post" action="/diplomats/proposals" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="action" value="withdraw"><input type="hidden" name="country" value="${r.country}"><button type="submit">Propose withdrawing ${r.country}</button></form></li>`,
+      )}</ul>`
+}
+</section>`
+}
+
+function proposalCard(p: ProposalView, session: DiplomatSession): Html {
+  const mine = p.approvals.some((a) => a.credentialId === session.credentialId)
+  const verb = p.action === 'recognize' ? 'Recognize' : 'Withdraw recognition of'
+  return html`<article class="proposal" aria-labelledby="proposal-${p.id}" data-proposal="${p.id}">
+<h3 id="proposal-${p.id}">${verb} ${p.country}</h3>
+<dl>
+<dt>Root fingerprint</dt><dd><code class="fingerprint">${p.fingerprint}</code></dd>
+<dt>Scopes</dt><dd>${scopes(p.entry.scopes)}</dd>
+<dt>Vaccines</dt><dd>${p.entry.vaccines === undefined ? 'all vaccines the home list accepts' : p.entry.vaccines.length === 0 ? 'none' : p.entry.vaccines.join(', ')}</dd>
+<dt>Proposed</dt><dd>by ${p.proposedBy}, <time datetime="${p.createdAt}">${p.createdAt}</time></dd>
+<dt>Approvals</dt><dd><span class="count">${p.approvals.length}/${p.quorum}</span>${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
+</dl>
+${
+  mine
+    ? html`<p class="done">You approved this proposal.</p>`
+    : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : 'Approve withdrawal'} ${p.country} with your passkey</button></p>`
+}
+</article>`
+}
+
+export function historyPage(input: { proposals: readonly ProposalView[]; recognitions: readonly Recognition[]; withdrawals: readonly Recognition[]; published: { seq: number; issuedAt: string } | undefined }): Html {
+  const { proposals, recognitions, withdrawals, published } = input
+  return html`<p>${published === undefined ? 'Nothing published yet.' : html`Latest published list: seq ${published.seq}, issued <time datetime="${published.issuedAt}">${published.issuedAt}</time>.`}
+Publishing the draft is the operator's action (<code>entente publish</code>).</p>
+<section aria-labelledby="draft-heading">
+<h2 id="draft-heading">In the draft of the next list</h2>
+<table>
+<caption>Recognitions and withdrawals with their evidence</caption>
+<thead><tr><th scope="col">Change</th><th scope="col">Country</th><th scope="col">Root fingerprint</th><th scope="col">Scopes</th><th scope="col">Approvals</th></tr></thead>
+<tbody>
+${[...recognitions.map((r) => ['Recognized', r] as const), ...withdrawals.map((w) => ['Withdrawn', w] as const)].map(
+  ([kind, r]) => html`<tr><td>${kind}</td><td>${r.country}</td><td><code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code></td><td>${scopes(r.scopes)}</td><td>${r.approvals.length}</td></tr>`,
+)}
+</tbody>
+</table>
+</section>
+<section aria-labelledby="proposals-heading">
+<h2 id="proposals-heading">All proposals</h2>
+<table>
+<caption>Newest first</caption>
+<thead><tr><th scope="col">#</th><th scope="col">Proposal</th><th scope="col">Root fingerprint</th><th scope="col">State</th><th scope="col">Approved by</th><th scope="col">Proposed</th><th scope="col">Closed</th></tr></thead>
+<tbody>
+${proposals.map(
+  (p) => html`<tr><td>${p.id}</td><td>${p.action} ${p.country} (${scopes(p.entry.scopes)})</td><td><code class="fingerprint">${p.fingerprint}</code></td><td>${p.state}</td><td>${p.approvals.map((a) => `${a.name} (${a.approvedAt})`).join('; ')}</td><td>${p.createdAt}</td><td>${p.closedAt ?? ''}</td></tr>`,
+)}
+</tbody>
+</table>
+</section>`
+}
+
+export function errorPage(message: string, signedIn: boolean): Html {
+  return html`<p class="error">${message}</p><p>${signedIn ? html`<a href="/diplomats/proposals">Back to the proposals</a>` : html`<a href="/diplomats/sign-in">Sign in</a>`}</p>`
+}
+
+function scopes(list: readonly string[]): string {
+  return list.map((s) => SCOPE_LABEL[s] ?? s).join(', ')
+}

@@ -1,0 +1,23 @@
+// Entente's library entry point for verifier apps: sync a bundle once (the only networked step), then verify
+// certificates fully offline.
+//   import { createVerifier } from 'entente'
+//   const verifier = await createVerifier(JSON.parse(readFileSync('bundle.json', 'utf8')), { now: new Date() })
+//   const verdict = verifier.verify('HC1:...')
+export { createVerifier, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
+export { mergeBundle, emptyVerifiedBundle, type BundleInput, type MergeOptions, type MergeReport } from './verifier/verify-bundle.js'
+export { syncBundle, readState, type SyncOptions, type SyncResult, type SourceReport, type SourceStatus } from './verifier/sync-client.js'
+export type { VerifierErrorCode } from './verifier/error-codes.js'
+export type { Verdict, Reason, Warning, CertificateSummary, Holder } from './certificates/verdict.types.js'
+export type {
+  Bundle,
+  VerifiedBundle,
+  SignedTrustList,
+  TrustListPayload,
+  EquivocationProof,
+  RevocationListPayload,
+  SignedRevocationList,
+} from './model/schema.types.js'
+export { EntenteError, isEntenteError, type EntenteErrorCode } from './model/errors.js'
+export { verifyTrustList, verifyTrustListChain, type VerifyTrustListOptions } from './trust-list/verify-trust-list.js'
+export { verifyRevocationList, type VerifyRevocationListOptions } from './revocation/verify-revocation-list.js'
+export type { RootAnchor } from './trust-list/trust-list.types.js'

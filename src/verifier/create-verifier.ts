@@ -1,0 +1,208 @@
+// The verifier SDK: a verified bundle in, `verify(payload)` out. Trust comes only from the bundle: the home list
+// (pinned root), the countries it recognizes (for the recognized scopes), their signers, their revocation lists and
+// the home rules. Every signed document is re-verified on load; expiry is judged per call, with a grace period.
+// Pure: no I/O, no network; time is passed in or taken per call.
+import type { DccSchemaValidator } from '../certificates/dcc/validate-dcc-schema.js'
+import { prepareTrust, shcKeyId, type PreparedTrust } from '../certificates/prepare-trust.js'
+import type { RevokedCertificate, Signer, TrustMaterial } from '../certificates/trust-material.types.js'
+import type { Reason, Verdict } from '../certificates/verdict.types.js'
+import { verifyCertificate } from '../certificates/verify-certificate.js'
+import { EntenteError, isEntenteError } from '../model/errors.js'
+import type { RevocationListPayload, TrustListPayload, VerifiedBundle } from '../model/schema.types.js'
+import { schemaValidators } from '../model/schemas.js'
+import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
+import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
+import type { RootAnchor, VerifiedTrustList } from '../trust-list/trust-list.types.js'
+import { verifyTrustList } from '../trust-list/verify-trust-list.js'
+import { namesRoot } from './verify-bundle.js'
+
+export interface VerifierOptions {
+  /** Verification time of every call that passes none (default: the clock at each call). */
+  readonly now?: Date | (() => Date)
+  /** How long after a list's expiresAt its trust data may still be used, in seconds (default 0: none). */
+  readonly graceSeconds?: number
+  /** The EU DCC JSON schema (or its compiled form), for warnings on deviating payloads. */
+  readonly dccSchema?: object | DccSchemaValidator
+  /**
+   * The home root the app pins. The bundle's own `pinnedRoot` comes from the same file as the lists, so an app that
+   * does not trust the file's storage passes its pin here (the current root, after any rotation it has followed).
+   */
+  readonly expectedRoot?: RootAnchor
+}
+
+export interface VerifierStatus {
+  readonly home: string
+  readonly syncedAt: string
+  readonly countries: {
+    country: string
+    seq: number
+    expiresAt: string
+    role: 'home' | 'recognized' | 'unrecognized'
+    blocked: boolean
+    revocations?: { seq: number; expiresAt: string; dcc: number; shc: number }
+  }[]
+}
+
+export interface Verifier {
+  readonly home: string
+  verify(payload: string, options?: { now?: Date; showHolder?: boolean }): Verdict
+  status(): VerifierStatus
+}
+
+export async function createVerifier(bundle: unknown, options: VerifierOptions = {}): Promise<Verifier> {
+  const state = schemaValidators().check('verified-bundle.v1', bundle, 'ERR_BUNDLE_INVALID')
+  const graceSeconds = options.graceSeconds ?? 0
+  if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new EntenteError('ERR_USAGE', 'graceSeconds must be a non-negative number')
+  const graceMs = graceSeconds * 1000
+  const clock = () => (options.now instanceof Date ? options.now : (options.now?.() ?? new Date()))
+  const loadTime = clock()
+
+  // Re-verified on load: a bundle file edited on disk gains nothing. Expiry is judged per call, with grace.
+  const reverify = async (signed: VerifiedBundle['lists'][number], extra: { anchor?: RootAnchor } = {}): Promise<VerifiedTrustList> => {
+    try {
+      return await verifyTrustList(signed, { now: loadTime, allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER, ...extra })
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `a list in the bundle does not verify: ${isEntenteError(cause) ? cause.code : String(cause)}`, { cause })
+    }
+  }
+  const countryOf = (signed: VerifiedBundle['lists'][number]): string => {
+    try {
+      return decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload.country
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', 'a list in the bundle is malformed', { cause })
+    }
+  }
+  const homeSigned = state.lists.find((l) => countryOf(l) === state.home)
+  if (homeSigned === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds no ${state.home} list`)
+  const home = await reverify(homeSigned, { anchor: options.expectedRoot ?? { thumbprint: state.pinnedRoot } })
+  const recognitions = new Map(home.payload.recognitions.map((r) => [r.country, r]))
+
+  const recognized: VerifiedTrustList[] = []
+  for (const signed of state.lists) {
+    if (signed === homeSigned) continue
+    const country = countryOf(signed)
+    const recognition = recognitions.get(country)
+    if (recognition === undefined || country === state.home) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle trusts ${country} without a recognition by ${state.home}`)
+    }
+    const list = await reverify(signed, { anchor: { thumbprint: recognition.rootThumbprint } })
+    if (!namesRoot(recognition, list.payload)) throw new EntenteError('ERR_BUNDLE_INVALID', `${state.home} recognizes another root of ${country}`)
+    recognized.push(list)
+  }
+  const trusted = [home, ...recognized]
+  const trustedByCountry = new Map(trusted.map((l) => [l.payload.country, l]))
+  const unrecognized: VerifiedTrustList[] = []
+  for (const signed of state.unrecognized) {
+    const list = await reverify(signed)
+    // Kept for diagnosis only; a country that is home or recognized never appears here.
+    if (trustedByCountry.has(list.payload.country) || recognitions.has(list.payload.country)) continue
+    unrecognized.push(list)
+  }
+
+  // Revocation lists: each signed by the root of its country's trusted list.
+  const revocations = new Map<string, RevocationListPayload>()
+  for (const signed of state.revocations ?? []) {
+    let country: string
+    try {
+      country = decodeRevocationList(signed, Number.MAX_SAFE_INTEGER).payload.country
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', 'a revocation list in the bundle is malformed', { cause })
+    }
+    const list = trustedByCountry.get(country)
+    if (list === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds revocations of ${country}, which it does not trust`)
+    try {
+      const verified = await verifyRevocationList(signed, { now: loadTime, country, roots: rootsOf(list.payload), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
+      revocations.set(country, verified.payload)
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation list of ${country} does not verify`, { cause })
+    }
+  }
+
+  // Equivocation: a country is blocked from the equivocating seq on until a newer list resolves it. A proof counts
+  // only under the root the bundle holds for that country (merge verified it; here it is matched, not re-verified).
+  const blocked = new Set<string>()
+  for (const list of [...trusted, ...unrecognized]) {
+    const roots = new Set([list.payload.root.thumbprint, list.payload.previousRoot?.thumbprint])
+    const convicted = state.alarms.some(
+      (a) => a.country === list.payload.country && a.seq >= list.payload.seq && a.lists.every((l) => roots.has(decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.root.thumbprint)),
+    )
+    if (convicted) blocked.add(list.payload.country)
+  }
+
+  // Unrecognized lists are self-signed by anyone: their signers may never shadow a trusted signer's kid.
+  const trustedKids = new Set(trusted.flatMap((l) => l.payload.signers.map((s) => (s.format === 'dcc' ? s.kid : shcKeyId(s.issuer, s.kid)))))
+  const material: TrustMaterial = {
+    signers: Object.fromEntries([
+      ...trusted.map((l) => [l.payload.country, l.payload.signers as Signer[]] as const),
+      ...unrecognized.map((l) => [l.payload.country, (l.payload.signers as Signer[]).filter((s) => !trustedKids.has(s.format === 'dcc' ? s.kid : shcKeyId(s.issuer, s.kid)))] as const),
+    ]),
+    revokedSigners: [...trusted, ...unrecognized].flatMap((l) => l.payload.revokedSigners.map((r) => ({ ...r, country: l.payload.country }))),
+    home: state.home,
+    recognition: [...recognitions.values()]
+      .filter((r) => trustedByCountry.has(r.country) && !blocked.has(r.country))
+      .map((r) => ({ country: r.country, scopes: r.scopes, ...(r.vaccines === undefined ? {} : { vaccines: r.vaccines }) })),
+    policy: { vaccines: home.payload.vaccines, ...(home.payload.rules === undefined ? {} : { rules: home.payload.rules }) },
+  }
+  const base: PreparedTrust = await prepareTrust(material, options.dccSchema === undefined ? {} : { dccSchema: options.dccSchema })
+  // A country's revocation list applies only to certificates of that country's signers: one trust per country with
+  // revocations, sharing the parsed signers of the base trust.
+  const withRevocations = new Map<string, PreparedTrust>()
+  for (const [country, payload] of revocations) {
+    const revokedCertificates: RevokedCertificate[] = [
+      ...payload.dcc.map((e) => ({ format: 'dcc' as const, hashType: e.hashType, hash: e.hash })),
+      ...payload.shc.map((e) => ({ format: 'shc' as const, issuer: e.issuer, kid: e.kid, rid: e.rid, ...(e.revokedAt === undefined ? {} : { revokedAt: e.revokedAt }) })),
+    ]
+    const only = await prepareTrust({ signers: {}, revokedCertificates })
+    withRevocations.set(country, { ...base, revokedDccHashes: only.revokedDccHashes, revokedShcRids: only.revokedShcRids })
+  }
+  const byCountry = new Map<string, TrustListPayload>([...trusted, ...unrecognized].map((l) => [l.payload.country, l.payload]))
+
+  return {
+    home: state.home,
+    verify(payload, callOptions = {}) {
+      const now = callOptions.now ?? clock()
+      const certificateOptions = { now, ...(callOptions.showHolder === undefined ? {} : { showHolder: callOptions.showHolder }) }
+      let verdict = verifyCertificate(payload, base, certificateOptions)
+      // The issuing country is known after the first pass; its revocations apply in a second one.
+      const revoking = verdict.issuer === undefined ? undefined : withRevocations.get(verdict.issuer)
+      if (revoking !== undefined) verdict = verifyCertificate(payload, revoking, certificateOptions)
+      const extra: Reason[] = []
+      const stale = (expiresAt: string) => now.getTime() > Date.parse(expiresAt) + graceMs
+      // Old trust data fails loudly, as trust data: the certificate itself may be fine.
+      if (stale(home.payload.expiresAt)) {
+        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the home trust list of ${state.home} expired at ${home.payload.expiresAt}; sync again` })
+      }
+      const issuer = verdict.issuer === undefined ? undefined : byCountry.get(verdict.issuer)
+      if (issuer !== undefined && issuer.country !== state.home && trustedByCountry.has(issuer.country) && stale(issuer.expiresAt)) {
+        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the trust list of ${issuer.country} expired at ${issuer.expiresAt}; sync again` })
+      }
+      const revocationList = verdict.issuer === undefined ? undefined : revocations.get(verdict.issuer)
+      if (revocationList !== undefined && stale(revocationList.expiresAt)) {
+        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the revocation list of ${revocationList.country} expired at ${revocationList.expiresAt}; sync again` })
+      }
+      if (verdict.issuer !== undefined && blocked.has(verdict.issuer)) {
+        extra.push({ code: 'ERR_NOT_RECOGNIZED_EQUIVOCATION', message: `${verdict.issuer} signed two different trust lists with one seq; its lists are refused until a newer one resolves it` })
+      }
+      return extra.length === 0 ? verdict : { ...verdict, valid: false, reasons: [...extra, ...verdict.reasons] }
+    },
+    status() {
+      const row = (l: VerifiedTrustList, role: 'home' | 'recognized' | 'unrecognized') => {
+        const r = revocations.get(l.payload.country)
+        return {
+          country: l.payload.country,
+          seq: l.payload.seq,
+          expiresAt: l.payload.expiresAt,
+          role,
+          blocked: blocked.has(l.payload.country),
+          ...(r === undefined ? {} : { revocations: { seq: r.seq, expiresAt: r.expiresAt, dcc: r.dcc.length, shc: r.shc.length } }),
+        }
+      }
+      return {
+        home: state.home,
+        syncedAt: state.syncedAt,
+        countries: [row(home, 'home'), ...recognized.map((l) => row(l, 'recognized')), ...unrecognized.map((l) => row(l, 'unrecognized'))],
+      }
+    },
+  }
+}

@@ -1,0 +1,389 @@
+// Merges a bundle (full or delta, from any node or mirror) into a verifier's verified state, trusting only the
+// pinned home root: the home list by its chain, foreign lists only where the home list recognizes that country's
+// root, revocation lists only under the root of a trusted country's list, and never a rollback (highest seq per
+// country is remembered, whichever source it came from). Pure: `now` injected, no I/O, no network.
+import { EntenteError, isEntenteError } from '../model/errors.js'
+import type {
+  EquivocationProof,
+  Recognition,
+  SignedRevocationList,
+  SignedTrustList,
+  TrustListPayload,
+  VerifiedBundle,
+} from '../model/schema.types.js'
+import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
+import type { RevocationListHead } from '../revocation/revocation-list.types.js'
+import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
+import { detectEquivocation, verifyEquivocationProof } from '../trust-list/equivocation.js'
+import type { RootAnchor, TrustListHead } from '../trust-list/trust-list.types.js'
+import { verifyTrustList } from '../trust-list/verify-trust-list.js'
+import { MAX_ALARMS, MAX_COUNTRIES } from './constants.js'
+
+export interface BundleInput {
+  readonly lists: readonly SignedTrustList[]
+  readonly alarms: readonly EquivocationProof[]
+  readonly revocations?: readonly SignedRevocationList[]
+}
+
+export interface MergeOptions {
+  readonly now: Date
+  readonly home: string
+  /** The pinned home root; used only while the state holds no home list (the first sync). */
+  readonly anchor?: RootAnchor
+  /** Home lists after the held home list (or from the pin), oldest first: the handovers of a home root rotation. */
+  readonly homeChain?: readonly SignedTrustList[]
+  /** Cap per list (default 1 MiB, as for trust lists). */
+  readonly maxListBytes?: number
+}
+
+export interface MergeReport {
+  readonly accepted: { country: string; seq: number }[]
+  /** Validly signed but older than what the verifier already holds: never taken. */
+  readonly stale: { country: string; seq: number; heldSeq: number }[]
+  readonly rejected: { country: string; code: string; message: string }[]
+  readonly unrecognized: string[]
+  readonly alarms: { country: string; seq: number; isNew: boolean }[]
+  readonly revocations: { country: string; seq: number }[]
+}
+
+interface Held {
+  readonly signed: SignedTrustList
+  readonly head: TrustListHead
+}
+
+interface HeldRevocation {
+  readonly signed: SignedRevocationList
+  readonly head: RevocationListHead
+}
+
+const UNBOUNDED = Number.MAX_SAFE_INTEGER
+
+export function emptyVerifiedBundle(home: string, pinnedRoot: string, now: Date): VerifiedBundle {
+  return {
+    type: 'entente.verified-bundle',
+    version: 1,
+    home,
+    pinnedRoot,
+    syncedAt: iso(now),
+    lists: [],
+    unrecognized: [],
+    seqs: {},
+    alarms: [],
+    revocations: [],
+    revocationSeqs: {},
+    sources: {},
+  }
+}
+
+export async function mergeBundle(state: VerifiedBundle, input: BundleInput, options: MergeOptions): Promise<{ state: VerifiedBundle; report: MergeReport }> {
+  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [] }
+  const { now, home } = options
+  if (state.home !== home) throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `the state is for home ${state.home}, not ${home}`)
+  const maxBytes = options.maxListBytes === undefined ? {} : { maxBytes: options.maxListBytes }
+  // Held documents were verified when they were accepted: decoding gives their typed payloads.
+  const held = new Map<string, Held>(state.lists.map((signed) => heldOf(signed)))
+  const unrecognized = new Map<string, Held>(state.unrecognized.map((signed) => heldOf(signed)))
+  const seqs = { ...state.seqs } as Record<string, number>
+  const byCountry = groupByCountry(input.lists, report, options.maxListBytes)
+  const newAlarms: EquivocationProof[] = []
+
+  // 1: the home list, chained from the held one, or on the first sync from the pinned root (following handovers).
+  const homeCandidates = [...(options.homeChain ?? []), ...(byCountry.get(home) ?? [])]
+  let homeHead = held.get(home)
+  const anchor = homeHead === undefined ? options.anchor : undefined
+  // Without a held home list or a pin nothing could say which home list is genuine.
+  if (homeHead === undefined && anchor === undefined) throw new EntenteError('ERR_USAGE', 'the first sync needs the pinned home root')
+  const homeSorted = sortBySeq(homeCandidates, report, options.maxListBytes)
+  for (const [index, candidate] of homeSorted.entries()) {
+    try {
+      const verified = await verifyTrustList(candidate, {
+        now,
+        country: home,
+        ...maxBytes,
+        ...(homeHead === undefined ? (anchor === undefined ? {} : { anchor }) : { head: homeHead.head }),
+        // Links of a handover chain may have expired; only the newest list must be fresh.
+        allowExpired: index < homeSorted.length - 1,
+      })
+      if (verified.payload.seq < (seqs[home] ?? 0)) {
+        report.stale.push({ country: home, seq: verified.payload.seq, heldSeq: seqs[home] ?? 0 })
+        continue
+      }
+      homeHead = { signed: verified.signed, head: verified }
+      seqs[home] = verified.payload.seq
+      report.accepted.push({ country: home, seq: verified.payload.seq })
+    } catch (error) {
+      await noteFailure(report, home, error, candidate, homeHead, newAlarms, now)
+    }
+  }
+  if (homeHead === undefined) {
+    throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', `no list of ${home} verifies from the pinned root ${state.pinnedRoot || describeAnchor(options.anchor)}`)
+  }
+  held.set(home, homeHead)
+  const recognitions = new Map(homeHead.head.payload.recognitions.map((r) => [r.country, r]))
+
+  // 2: foreign lists, only where the home list recognizes that country and names its root.
+  const countries = new Set([...byCountry.keys(), ...held.keys(), ...[...unrecognized.keys()].filter((c) => recognitions.has(c))])
+  countries.delete(home)
+  for (const country of countries) {
+    const recognition = recognitions.get(country)
+    const candidates = sortBySeq(byCountry.get(country) ?? [], report, options.maxListBytes)
+    if (recognition === undefined) {
+      // A withdrawn recognition takes the country out of the trusted set (its seq stays remembered).
+      const dropped = held.get(country)
+      held.delete(country)
+      if (dropped !== undefined) keepNewest(unrecognized, country, dropped)
+      for (const candidate of candidates) await mergeUnrecognized(candidate, country, unrecognized, report, now, options.maxListBytes)
+      continue
+    }
+    // A held list only chains on while home still names its root; a re-recognition under a new root starts afresh.
+    let prior = held.get(country)
+    if (prior !== undefined && !namesRoot(recognition, prior.head.payload)) {
+      held.delete(country)
+      prior = undefined
+    }
+    // Newly recognized: the list already held as unrecognized is a candidate too (a delta will not resend it).
+    const parked = prior === undefined ? unrecognized.get(country) : undefined
+    if (parked !== undefined) candidates.unshift(parked.signed)
+    for (const candidate of candidates) {
+      try {
+        const verified = await verifyTrustList(candidate, {
+          now,
+          country,
+          ...maxBytes,
+          ...(prior === undefined ? { anchor: { thumbprint: recognition.rootThumbprint } } : { head: prior.head }),
+        })
+        if (!namesRoot(recognition, verified.payload)) {
+          throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', `${home} recognizes ${country} under root ${recognition.rootThumbprint}, not ${verified.payload.root.thumbprint}`)
+        }
+        // Never below a seq seen before, even from another source or before a recognition was withdrawn.
+        if (verified.payload.seq < (seqs[country] ?? 0)) {
+          report.stale.push({ country, seq: verified.payload.seq, heldSeq: seqs[country] ?? 0 })
+          continue
+        }
+        prior = { signed: verified.signed, head: verified }
+        held.set(country, prior)
+        seqs[country] = verified.payload.seq
+        report.accepted.push({ country, seq: verified.payload.seq })
+      } catch (error) {
+        await noteFailure(report, country, error, candidate, prior, newAlarms, now)
+      }
+    }
+    if (held.has(country)) unrecognized.delete(country)
+  }
+  if (held.size + unrecognized.size > MAX_COUNTRIES) throw new EntenteError('ERR_BUNDLE_INVALID', `more than ${MAX_COUNTRIES} countries`)
+
+  // 3: revocation lists, each under the root of its country's trusted list, chained, never going back.
+  const revocationSeqs = { ...(state.revocationSeqs ?? {}) } as Record<string, number>
+  const revocations = new Map<string, HeldRevocation>()
+  for (const signed of state.revocations ?? []) {
+    const decoded = decodeRevocationList(signed, UNBOUNDED)
+    const country = decoded.payload.country
+    const list = held.get(country)
+    // Kept while its country is trusted and its root still is that country's root; after a rotation the country
+    // must re-sign (publish) its revocation list.
+    if (list === undefined) continue
+    if (!rootsOf(list.head.payload).some((r) => r.thumbprint === decoded.payload.rootThumbprint)) {
+      report.rejected.push({ country, code: 'ERR_REVOCATION_WRONG_ROOT', message: `the held revocation list of ${country} is signed by a root ${country} no longer uses` })
+      continue
+    }
+    revocations.set(country, { signed, head: { payload: decoded.payload, hash: decoded.hash } })
+  }
+  for (const [country, candidates] of groupRevocations(input.revocations ?? [], report, options.maxListBytes)) {
+    const list = held.get(country)
+    // Revocations of a country the verifier does not trust change no verdict: not kept.
+    if (list === undefined) continue
+    for (const candidate of candidates) {
+      const prior = revocations.get(country)
+      try {
+        const verified = await verifyRevocationList(candidate, {
+          now,
+          country,
+          roots: rootsOf(list.head.payload),
+          ...(prior === undefined ? {} : { head: prior.head }),
+          ...maxBytes,
+        })
+        if (verified.payload.seq < (revocationSeqs[country] ?? 0)) {
+          report.stale.push({ country, seq: verified.payload.seq, heldSeq: revocationSeqs[country] ?? 0 })
+          continue
+        }
+        revocations.set(country, { signed: verified.signed, head: verified })
+        revocationSeqs[country] = verified.payload.seq
+        report.revocations.push({ country, seq: verified.payload.seq })
+      } catch (error) {
+        if (!isEntenteError(error)) throw error
+        if (error.code === 'ERR_REVOCATION_DUPLICATE') continue
+        if (error.code === 'ERR_REVOCATION_ROLLBACK') {
+          report.stale.push({ country, seq: decodeRevocationList(candidate, UNBOUNDED).payload.seq, heldSeq: prior?.head.payload.seq ?? 0 })
+          continue
+        }
+        report.rejected.push({ country, code: error.code, message: error.message })
+      }
+    }
+  }
+
+  // 4: alarms: a proof counts only under the root the verifier holds for that country (else anyone could forge
+  // "proofs" against a country under a key of their own); a valid one blocks the country (see create-verifier).
+  const alarms = [...state.alarms]
+  const known = new Set(alarms.map(alarmKey))
+  for (const proof of [...newAlarms, ...input.alarms]) {
+    const country = proof.country
+    const list = held.get(country) ?? unrecognized.get(country)
+    if (list === undefined) continue
+    try {
+      const verified = await verifyEquivocationProof(proof, { now, anchor: { thumbprint: list.head.payload.root.thumbprint }, ...maxBytes })
+      const key = alarmKey(proof)
+      const isNew = !known.has(key)
+      if (isNew) {
+        if (alarms.length >= MAX_ALARMS) throw new EntenteError('ERR_BUNDLE_INVALID', `more than ${MAX_ALARMS} equivocation alarms`)
+        alarms.push(verified.proof)
+        known.add(key)
+      }
+      report.alarms.push({ country, seq: proof.seq, isNew })
+    } catch (error) {
+      if (!isEntenteError(error) || error.code === 'ERR_BUNDLE_INVALID') throw error
+      report.rejected.push({ country, code: error.code, message: error.message })
+    }
+  }
+  report.unrecognized.push(...[...unrecognized.keys()].sort())
+
+  return {
+    state: {
+      ...state,
+      // After a verified handover the verifier trusts the new home root; the old one signs nothing more.
+      pinnedRoot: homeHead.head.payload.root.thumbprint,
+      syncedAt: iso(now),
+      lists: sortedSigned(held),
+      unrecognized: sortedSigned(unrecognized),
+      seqs,
+      alarms,
+      revocations: [...revocations.entries()].sort(([a], [b]) => compare(a, b)).map(([, r]) => r.signed),
+      revocationSeqs,
+    },
+    report,
+  }
+}
+
+/** Whether a recognition names the list's root (or, in a rotation list, the root it hands over from). */
+export function namesRoot(recognition: Pick<Recognition, 'rootThumbprint'>, payload: Pick<TrustListPayload, 'root' | 'previousRoot'>): boolean {
+  return recognition.rootThumbprint === payload.root.thumbprint || recognition.rootThumbprint === payload.previousRoot?.thumbprint
+}
+
+async function mergeUnrecognized(
+  candidate: SignedTrustList,
+  country: string,
+  unrecognized: Map<string, Held>,
+  report: MergeReport,
+  now: Date,
+  maxListBytes: number | undefined,
+): Promise<void> {
+  // Checked against its own root only, so a verdict can say "not recognized"; it never grants trust.
+  try {
+    const verified = await verifyTrustList(candidate, { now, country, ...(maxListBytes === undefined ? {} : { maxBytes: maxListBytes }) })
+    keepNewest(unrecognized, country, { signed: verified.signed, head: verified })
+  } catch (error) {
+    if (!isEntenteError(error)) throw error
+    report.rejected.push({ country, code: error.code, message: error.message })
+  }
+}
+
+function keepNewest(map: Map<string, Held>, country: string, entry: Held): void {
+  const previous = map.get(country)
+  if (previous === undefined || previous.head.payload.seq < entry.head.payload.seq) map.set(country, entry)
+}
+
+/** Records why a candidate was not taken; a validly signed conflicting list becomes an equivocation alarm. */
+async function noteFailure(
+  report: MergeReport,
+  country: string,
+  error: unknown,
+  candidate: SignedTrustList,
+  prior: Held | undefined,
+  alarms: EquivocationProof[],
+  now: Date,
+): Promise<void> {
+  if (!isEntenteError(error)) throw error
+  if (error.code === 'ERR_TRUST_LIST_DUPLICATE') return
+  if (error.code === 'ERR_TRUST_LIST_ROLLBACK') {
+    report.stale.push({ country, seq: decodeTrustList(candidate, UNBOUNDED).payload.seq, heldSeq: prior?.head.payload.seq ?? 0 })
+    return
+  }
+  if (error.code === 'ERR_TRUST_LIST_EQUIVOCATION' && prior !== undefined) {
+    // Same seq, other bytes, both validly signed under the held root: the pair is the proof; keep it as an alarm.
+    const relaxed = { now, country, allowExpired: true, clockSkewMs: UNBOUNDED, anchor: { thumbprint: prior.head.payload.root.thumbprint } }
+    const proof = detectEquivocation(await verifyTrustList(prior.signed, { ...relaxed, maxBytes: UNBOUNDED }), await verifyTrustList(candidate, relaxed))
+    if (proof !== undefined) alarms.push(proof)
+  }
+  report.rejected.push({ country, code: error.code, message: error.message })
+}
+
+function heldOf(signed: SignedTrustList): [string, Held] {
+  const { payload, hash } = decodeTrustList(signed, UNBOUNDED)
+  return [payload.country, { signed, head: { payload, hash } }]
+}
+
+function groupByCountry(lists: readonly SignedTrustList[], report: MergeReport, maxBytes: number | undefined): Map<string, SignedTrustList[]> {
+  const groups = new Map<string, SignedTrustList[]>()
+  for (const signed of lists) {
+    let country: string
+    try {
+      country = decodeTrustList(signed, maxBytes).payload.country
+    } catch (error) {
+      if (!isEntenteError(error)) throw error
+      report.rejected.push({ country: '??', code: error.code, message: error.message })
+      continue
+    }
+    groups.set(country, [...(groups.get(country) ?? []), signed])
+  }
+  return groups
+}
+
+/** Oldest first, so a page of history chains onto the held list one by one; undecodable ones were reported already. */
+function sortBySeq(lists: readonly SignedTrustList[], report: MergeReport, maxBytes: number | undefined): SignedTrustList[] {
+  const decoded: { seq: number; signed: SignedTrustList }[] = []
+  for (const signed of lists) {
+    try {
+      decoded.push({ seq: decodeTrustList(signed, maxBytes).payload.seq, signed })
+    } catch (error) {
+      if (!isEntenteError(error)) throw error
+      report.rejected.push({ country: '??', code: error.code, message: error.message })
+    }
+  }
+  return decoded.sort((a, b) => a.seq - b.seq).map((d) => d.signed)
+}
+
+function groupRevocations(lists: readonly SignedRevocationList[], report: MergeReport, maxBytes: number | undefined): Map<string, SignedRevocationList[]> {
+  const groups = new Map<string, { seq: number; signed: SignedRevocationList }[]>()
+  for (const signed of lists) {
+    try {
+      const { payload } = decodeRevocationList(signed, maxBytes)
+      groups.set(payload.country, [...(groups.get(payload.country) ?? []), { seq: payload.seq, signed }])
+    } catch (error) {
+      if (!isEntenteError(error)) throw error
+      report.rejected.push({ country: '??', code: error.code, message: error.message })
+    }
+  }
+  return new Map([...groups].map(([country, group]) => [country, group.sort((a, b) => a.seq - b.seq).map((g) => g.signed)]))
+}
+
+function alarmKey(proof: EquivocationProof): string {
+  return `${proof.country}:${proof.seq}:${proof.lists.map((l) => decodeTrustList(l, UNBOUNDED).hash).sort().join(':')}`
+}
+
+function sortedSigned(map: Map<string, Held>): SignedTrustList[] {
+  return [...map.entries()].sort(([a], [b]) => compare(a, b)).map(([, h]) => h.signed)
+}
+
+function describeAnchor(anchor: RootAnchor | undefined): string {
+  if (anchor === undefined) return '(none given)'
+  return 'thumbprint' in anchor ? anchor.thumbprint : 'given as a key'
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function iso(date: Date): string {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+}
+
