@@ -1,14 +1,11 @@
-// HTTP client for the operator API of a running node: the CLI's signer/vaccines/publish commands use it.
+// Where the CLI's operator commands send their requests: a running node's URL and operator token.
 // The token comes from --token, --token-file, ENTENTE_OPERATOR_TOKEN, or the node directory's token file.
 import { loadNodeConfig } from '../config/node-config.js'
 import { readOperatorToken } from '../config/secrets.js'
-import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
+import type { OperatorTarget } from '../operator/operator-client.js'
 import { usageError } from './io.js'
 
-export interface OperatorTarget {
-  readonly url: string
-  readonly token: string
-}
+export { callOperator, type OperatorTarget } from '../operator/operator-client.js'
 
 export const targetOptions = {
   dir: { type: 'string' },
@@ -30,31 +27,4 @@ export async function resolveTarget(values: { dir?: string; config?: string; url
     (config === undefined ? undefined : await readOperatorToken(config.paths.operatorToken))
   if (token === undefined) throw usageError('give --token, --token-file, ENTENTE_OPERATOR_TOKEN or --dir')
   return { url: url.replace(/\/$/, ''), token }
-}
-
-export async function callOperator(target: OperatorTarget, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<unknown> {
-  let response: Response
-  try {
-    response = await fetch(`${target.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${target.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(30_000),
-    })
-  } catch (cause) {
-    throw new EntenteError('ERR_HTTP_UNAVAILABLE', `cannot reach the node at ${target.url} (is it running?)`, { cause })
-  }
-  const text = await response.text()
-  let parsed: unknown
-  try {
-    parsed = text.length === 0 ? undefined : JSON.parse(text)
-  } catch {
-    parsed = undefined
-  }
-  if (!response.ok) {
-    const problem = parsed as { code?: string; detail?: string } | undefined
-    const code = (problem?.code?.startsWith('ERR_') === true ? problem.code : 'ERR_HTTP_UNAVAILABLE') as EntenteErrorCode
-    throw new EntenteError(code, problem?.detail ?? `the node answered ${response.status}`)
-  }
-  return parsed
 }

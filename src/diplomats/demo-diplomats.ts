@@ -3,14 +3,9 @@
 // re-verifiable. For the demo federation and tests only: the private keys live in memory and die with the process.
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { Encoder } from 'cbor-x'
-import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
+import { EntenteError } from '../model/errors.js'
+import { callOperator, readAnswer, type OperatorTarget } from '../operator/operator-client.js'
 import type { TrustListDraft, Usage } from '../model/schema.types.js'
-
-export interface OperatorTarget {
-  /** The node's HTTP URL (where requests go). */
-  readonly url: string
-  readonly token: string
-}
 
 export interface DemoRecognition {
   readonly country: string
@@ -124,7 +119,7 @@ export class DemoDiplomat {
       headers: { 'content-type': 'application/json', ...(csrf === undefined ? {} : { 'x-csrf-token': csrf }) },
       body: JSON.stringify(body),
     })
-    return answer(response)
+    return readAnswer(response)
   }
 
   async #fetch(route: string, init: RequestInit): Promise<Response> {
@@ -144,17 +139,17 @@ export class DemoDiplomat {
  * draft are skipped. Does not publish: that stays the operator's act. Returns how many entered the draft.
  */
 export async function approveDemoRecognitions(target: OperatorTarget, recognitions: readonly DemoRecognition[], names: readonly string[] = DEMO_NAMES): Promise<number> {
-  const draft = (await operatorCall(target, 'GET', '/v1/operator/draft')) as TrustListDraft
+  const draft = (await callOperator(target, 'GET', '/v1/operator/draft')) as TrustListDraft
   const pending = recognitions.filter((r) => !draft.recognitions.some((held) => held.country === r.country))
   if (pending.length === 0) return 0
   const diplomats: DemoDiplomat[] = []
   for (let i = 0; i < draft.quorum; i++) {
-    const { url } = (await operatorCall(target, 'POST', '/v1/operator/diplomat-invites', { name: names[i] ?? `Demo diplomat ${i + 1}`, expiresInHours: 1 })) as { url: string }
+    const { url } = (await callOperator(target, 'POST', '/v1/operator/diplomat-invites', { name: names[i] ?? `Demo diplomat ${i + 1}`, expiresInHours: 1 })) as { url: string }
     diplomats.push(await DemoDiplomat.register(url, target.url))
   }
   let enacted = 0
   for (const recognition of pending) {
-    const proposal = (await operatorCall(target, 'POST', '/v1/operator/proposals', { action: 'recognize', ...recognition })) as { id: number }
+    const proposal = (await callOperator(target, 'POST', '/v1/operator/proposals', { action: 'recognize', ...recognition })) as { id: number }
     for (const diplomat of diplomats) {
       if (await diplomat.approve(proposal.id)) {
         enacted++
@@ -166,32 +161,6 @@ export async function approveDemoRecognitions(target: OperatorTarget, recognitio
 }
 
 const DEMO_NAMES = ['Demo diplomat Ada', 'Demo diplomat Ben', 'Demo diplomat Cleo', 'Demo diplomat Dov', 'Demo diplomat Eir']
-
-async function operatorCall(target: OperatorTarget, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${target.url.replace(/\/$/, '')}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${target.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(30_000),
-  })
-  return answer(response)
-}
-
-async function answer(response: Response): Promise<unknown> {
-  const text = await response.text()
-  let parsed: unknown
-  try {
-    parsed = text === '' ? undefined : (JSON.parse(text) as unknown)
-  } catch {
-    parsed = undefined
-  }
-  if (!response.ok) {
-    const problem = parsed as { code?: string; detail?: string } | undefined
-    const code = (problem?.code?.startsWith('ERR_') === true ? problem.code : 'ERR_HTTP_UNAVAILABLE') as EntenteErrorCode
-    throw new EntenteError(code, problem?.detail ?? `the node answered ${response.status}`)
-  }
-  return parsed
-}
 
 function sha256(data: string | Buffer): Buffer {
   return createHash('sha256').update(data).digest()

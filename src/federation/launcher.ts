@@ -12,7 +12,7 @@ import { createDemoDsc } from '../demo/demo-signer.js'
 import { loadPeerKey } from '../gossip/peer-key.js'
 import { EntenteError } from '../model/errors.js'
 import type { FederationPlan, NodeConfig } from '../model/schema.types.js'
-import { callOperator, type OperatorTarget } from '../cli/operator-client.js'
+import { callOperator, type OperatorTarget } from '../operator/operator-client.js'
 import { loadFederationPlan } from './federation-plan.js'
 
 export interface FederationMember {

@@ -1,7 +1,7 @@
 // Demo recognitions: each country's demo diplomats (in-memory passkeys over the node's real WebAuthn routes)
 // approve the recognitions nodes/federation.json lists for it; at quorum the operator publishes. The evidence
 // is real: every node and verifier re-checks the assertions from the published list alone.
-import { callOperator } from '../cli/operator-client.js'
+import { callOperator } from '../operator/operator-client.js'
 import { approveDemoRecognitions } from '../diplomats/demo-diplomats.js'
 import { EntenteError } from '../model/errors.js'
 import type { FederationPlan } from '../model/schema.types.js'

@@ -50,15 +50,23 @@ const STATUS: Partial<Record<EntenteErrorCode, ContentfulStatusCode>> = {
   ERR_RECOGNITION_ORIGIN: 422,
   ERR_RECOGNITION_RP_ID: 422,
   ERR_RECOGNITION_MALFORMED: 422,
+  ERR_REVOCATION_TOO_LARGE: 413,
+  ERR_REVOCATION_ENTRY: 400,
+  ERR_REVOCATION_DUPLICATE: 409,
+  ERR_REVOCATION_ROLLBACK: 409,
+  ERR_REVOCATION_EQUIVOCATION: 409,
   ERR_INTERNAL: 500,
   ERR_STORE: 500,
   ERR_KEY_FILE_PERMISSIONS: 500,
   ERR_CONFIG_NOT_FOUND: 500,
 }
 
+// Documents that parse but fail verification are unprocessable (422); other refusals are bad requests.
+const UNPROCESSABLE = ['ERR_TRUST_LIST', 'ERR_SIGNER', 'ERR_REVOCATION', 'ERR_RECOGNITION']
+
 /** Everything else is the client's fault: a request the node understood and refused. */
 export function statusOf(code: EntenteErrorCode): ContentfulStatusCode {
-  return STATUS[code] ?? (code.startsWith('ERR_TRUST_LIST') || code.startsWith('ERR_SIGNER') ? 422 : 400)
+  return STATUS[code] ?? (UNPROCESSABLE.some((prefix) => code.startsWith(prefix)) ? 422 : 400)
 }
 
 export interface Problem {

@@ -12,6 +12,9 @@ describe('problem JSON', () => {
     expect(statusOf('ERR_TRUST_LIST_ROLLBACK')).toBe(409)
     expect(statusOf('ERR_VACCINE_UNKNOWN')).toBe(400)
     expect(statusOf('ERR_STORE')).toBe(500)
+    expect(statusOf('ERR_REVOCATION_SIGNATURE')).toBe(422)
+    expect(statusOf('ERR_REVOCATION_ROLLBACK')).toBe(409)
+    expect(statusOf('ERR_RECOGNITION_UNDER_QUORUM')).toBe(422)
   })
 
   it('turns framework exceptions into coded problems (body limit, timeout)', () => {

@@ -14,7 +14,7 @@ describe('revocation routes', () => {
     // No trust list yet: nothing can sign under a known root.
     expect((await node.request('/v1/operator/certificate-revocations', post({ dcc: [{ uci: 'URN:UVCI:01:GR:A' }] }))).status).toBe(200)
     const early = await node.request('/v1/operator/certificate-revocations/publish', post())
-    expect(early.status).toBe(400)
+    expect(early.status).toBe(422)
     expect(((await early.json()) as { code: string }).code).toBe('ERR_REVOCATION_WRONG_ROOT')
 
     expect((await node.request('/v1/operator/publish', post())).status).toBe(201)

@@ -25,6 +25,8 @@ export function createCborDecoder(): CborDecode {
 /** CBOR map → plain JSON value for the hcert payload (string keys only; dates as ISO strings). */
 export function cborToJson(value: unknown, depth = 0): unknown {
   if (depth > 32) throw new EntenteError('ERR_DECODE_HCERT', 'hcert nesting too deep')
+  // Strings and numbers are most of an hcert's leaves: answer them before the instanceof checks.
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return value
   if (value instanceof Map) {
     const out: Record<string, unknown> = {}
     for (const [k, v] of value) {

@@ -3,6 +3,7 @@
 // Pure: no I/O; `now` is supplied by the caller. Throws only EntenteError (decode failures).
 import { toBase64 } from '../../model/encoding.js'
 import { defaultLimits } from '../constants.js'
+import { isoSeconds } from '../iso-seconds.js'
 import { judgeSignedEntity } from '../judge-signed-entity.js'
 import type { PreparedDccSigner, PreparedTrust } from '../prepare-trust.js'
 import type { Reason, Verdict, Warning } from '../verdict.types.js'
@@ -16,12 +17,6 @@ import { verifyCoseSignature } from './verify-cose-signature.js'
 
 // Diagnosing a wrong kid costs one signature check per candidate; bound it.
 const MAX_KID_DIAGNOSIS_CANDIDATES = 64
-
-function isoSeconds(seconds: number | undefined): string | undefined {
-  if (seconds === undefined) return undefined
-  const date = new Date(seconds * 1000)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
-}
 
 function findSigner(
   cose: CoseSign1,

@@ -94,7 +94,8 @@ export function decodeShcJws(jws: string, limits: DecodeLimits = defaultLimits):
   }
   return {
     header: { alg: header.alg, zip: header.zip, kid: header.kid },
-    signingInput: `${h}.${p}`,
+    // A slice of the JWS, not a concatenation: no copy, and hashed as one flat string.
+    signingInput: jws.slice(0, h.length + 1 + p.length),
     signature,
     claims: { iss: claims.iss, nbf, exp, vc: vcObject },
   }

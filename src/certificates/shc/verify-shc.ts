@@ -3,6 +3,7 @@
 // then recognition and policy. Pure: no I/O; `now` is supplied by the caller. Throws only EntenteError.
 import { verify as cryptoVerify } from 'node:crypto'
 import { SHC_MAX_SINGLE_QR_JWS, defaultLimits } from '../constants.js'
+import { isoSeconds } from '../iso-seconds.js'
 import { judgeSignedEntity } from '../judge-signed-entity.js'
 import { shcKeyId, type PreparedShcSigner, type PreparedTrust } from '../prepare-trust.js'
 import type { Reason, Verdict, Warning } from '../verdict.types.js'
@@ -10,10 +11,6 @@ import type { VerifyOptions } from '../verify-options.types.js'
 import { decodeShcJws, type DecodedShcJws } from './decode-shc-jws.js'
 import { SHC_PREFIX, decodeShcQr } from './decode-shc-qr.js'
 import { readShcContent } from './shc-content.js'
-
-function isoSeconds(seconds: number | undefined): string | undefined {
-  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString()
-}
 
 function findSigner(decoded: DecodedShcJws, trust: PreparedTrust): { signer?: PreparedShcSigner; reason?: Reason } {
   const { iss } = decoded.claims
