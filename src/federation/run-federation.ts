@@ -1,5 +1,6 @@
 // Orchestrates the demo federation: prepare and start the nodes, seed them on first run, wait until every
 // node holds every country's list, show a cross-border verification, print the status, stop on Ctrl-C.
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { CliIo } from '../cli/io.js'
 import { readRootKey } from '../config/secrets.js'
@@ -44,13 +45,16 @@ export async function runFederation(options: RunFederationOptions): Promise<numb
     if (approved > 0) io.stdout(`Diplomats approved ${approved} recognition(s) with passkeys; lists republished\n`)
     const converged = await waitConverged(members, 60_000)
     io.stdout(converged ? 'Every node holds every country’s latest list.\n' : 'Warning: the nodes did not converge within 60 s (see the table).\n')
-    await demoVerifications(members, plan, options, io)
+    const certificates = await demoVerifications(members, plan, options, io)
+    const home = members[0] as FederationMember
+    const homeRoot = (await readRootKey(home.config.paths.rootKey)).thumbprint
     io.stdout(`\n${statusTable(await Promise.all(members.map(memberStatus)))}\n\n`)
     io.stdout(
       [
         'Try:',
-        `  curl ${members[0]?.url}/v1/bundle | head -c 300`,
-        `  npx entente sync --from ${members[0]?.url} --home ${members[0]?.country} --root ${path.join(members[0]?.dir ?? '', 'root-key.jwk')} --out bundle.json`,
+        `  curl ${home.url}/v1/bundle | head -c 300`,
+        `  npx entente sync --from ${home.url} --home ${home.country} --root ${homeRoot} --out bundle.json`,
+        ...certificates.map((file) => `  npx entente verify --bundle bundle.json - < ${path.relative(process.cwd(), file)}`),
         `  diplomat pages: ${members.map((m) => (m.config.webauthn?.origin ?? m.url) + '/diplomats').join('  ')}`,
         '',
       ].join('\n'),
@@ -91,8 +95,10 @@ async function waitConverged(members: FederationMember[], timeoutMs: number): Pr
   }
 }
 
-async function demoVerifications(members: FederationMember[], plan: FederationPlan, options: RunFederationOptions, io: CliIo): Promise<void> {
+/** Issues and verifies the plan's demo certificates; returns the files they were written to. */
+async function demoVerifications(members: FederationMember[], plan: FederationPlan, options: RunFederationOptions, io: CliIo): Promise<string[]> {
   const dccSchema = await loadDccSchema()
+  const files: string[] = []
   for (const demo of plan.demo.certificates) {
     const issuer = members.find((m) => m.country === demo.issuer) as FederationMember
     const verifier = members.find((m) => m.country === demo.verifier) as FederationMember
@@ -123,10 +129,14 @@ async function demoVerifications(members: FederationMember[], plan: FederationPl
     await syncBundle({ sources: [verifier.url], home: verifier.country, anchor: { thumbprint: root.thumbprint }, out, now: () => new Date() })
     const v = await createVerifier(await readState(out), dccSchema === undefined ? {} : { dccSchema })
     const verdict = v.verify(certificate)
+    const file = path.join(options.dataDir, `demo-certificate-${issuer.country}.txt`)
+    await writeFile(file, `${certificate}\n`)
+    files.push(file)
     const mark = verdict.valid ? '✔ valid' : `✘ ${verdict.reasons.map((r) => r.code).join(', ')}`
     const expected = demo.expect === 'valid' ? verdict.valid : !verdict.valid && verdict.reasons.some((r) => r.code.startsWith('ERR_NOT_RECOGNIZED'))
     io.stdout(
       `${issuer.country} issues a vaccination certificate (${demo.product}, ${certificate.length} chars) → verified offline in ${verifier.country}: ${mark}${expected ? '' : `   (expected ${demo.expect})`}\n`,
     )
   }
+  return files
 }
