@@ -16,6 +16,8 @@ import type { NodeAddress } from './model/schema.types.js'
 import { OperatorService } from './operator/operator-service.js'
 import { defaultValueSetsDir, loadVaccineValueSets, type VaccineValueSets } from './operator/value-sets.js'
 import { SqliteStore } from './store/sqlite-store.js'
+import { decodeTrustList } from './trust-list/decode-trust-list.js'
+import type { RootAnchor } from './trust-list/trust-list.types.js'
 import { RevocationRepository } from './store/revocation-repository.js'
 
 export interface NodeOptions {
@@ -109,7 +111,13 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
   const now = options.now ?? (() => new Date())
   let gossip: GossipService
   try {
+    // With an offline root there is no key file; the own country is then pinned by its first published list.
+    const ownRoot = await readRootKey(config.paths.rootKey).then(
+      (key) => key.thumbprint,
+      () => undefined,
+    )
     gossip = new GossipService({
+      anchors: () => firstContactAnchors(node.store, config.country, ownRoot),
       privateKey: await loadOrCreatePeerKey(config.paths.peerKey),
       listen: config.p2p.listen,
       bootstrap: config.p2p.bootstrap,
@@ -170,6 +178,23 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
       return stopped
     },
   }
+}
+
+/**
+ * Roots pinned for countries this node has never held a list of: its own root, and the roots its own latest
+ * list recognizes. Everything else is trusted on first contact (and never grants trust to a verifier).
+ */
+export function firstContactAnchors(store: SqliteStore, country: string, ownRoot: string | undefined): ReadonlyMap<string, RootAnchor> {
+  const anchors = new Map<string, RootAnchor>()
+  const own = store.head(country)
+  if (own !== undefined) {
+    for (const recognition of decodeTrustList(own.signed, Number.MAX_SAFE_INTEGER).payload.recognitions) {
+      anchors.set(recognition.country, { thumbprint: recognition.rootThumbprint })
+    }
+  }
+  const root = own?.rootThumbprint ?? ownRoot
+  if (root !== undefined) anchors.set(country, { thumbprint: root })
+  return anchors
 }
 
 /** Nodes initialised before peer keys existed get one on first start. */

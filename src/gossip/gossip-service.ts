@@ -75,6 +75,9 @@ export interface GossipServiceInit {
   /** Catch up with every newly identified peer. Default true (the benchmark turns it off to measure gossip alone). */
   readonly catchUpOnConnect?: boolean
   readonly log?: (line: string) => void
+  /** Roots this node pins per country for first contact (its own root, the roots its recognitions name), so a
+   * peer cannot squat a country by being first with a self-signed list. Unpinned countries are taken as first seen. */
+  readonly anchors?: () => ReadonlyMap<string, RootAnchor>
   /** Called after a list from the network (gossip or catch-up) was verified and stored. */
   readonly onAccepted?: (list: StoredTrustList, source: ListSource) => void
   /** Optional libp2p metrics implementation (the benchmark counts wire bytes with it). */
@@ -90,7 +93,7 @@ type ListVerdict =
   | { readonly kind: 'equivocation'; readonly country: string; readonly seq: number }
   | { readonly kind: 'invalid'; readonly code: EntenteErrorCode; readonly peerAtFault: boolean }
 
-type ProofVerdict = 'new' | 'known' | 'invalid' | 'failed'
+type ProofVerdict = 'new' | 'known' | 'unheld' | 'invalid' | 'failed'
 
 /**
  * Failures that do not prove the forwarding peer wrong, so gossip ignores instead of rejecting (no score penalty):
@@ -294,7 +297,8 @@ export class GossipService {
       const { metrics, store, now, maxMessageBytes } = this.#init
       if (this.#stopping) return { kind: 'invalid', code: 'ERR_HTTP_UNAVAILABLE', peerAtFault: false }
       try {
-        const outcome = await acceptTrustList(store, input, { now: now(), maxBytes: maxMessageBytes })
+        const anchors = this.#init.anchors?.()
+        const outcome = await acceptTrustList(store, input, { now: now(), maxBytes: maxMessageBytes, ...(anchors === undefined ? {} : { anchors }) })
         switch (outcome.status) {
           case 'accepted':
             metrics.listsAccepted.inc({ source })
@@ -337,11 +341,18 @@ export class GossipService {
     return this.#serially(async (): Promise<ProofVerdict> => {
       const { metrics, store, now, maxMessageBytes } = this.#init
       if (this.#stopping) return 'failed'
+      // A proof can only convict a root this node holds: without one, anyone could mint self-signed "proofs"
+      // and fill every store and /v1/alarms. Ignored (not stored, not forwarded) until the country is held.
+      const anchor = anchorFor(store, input)
+      if (anchor.anchor === undefined) {
+        this.#counters.alarms.inc({ outcome: 'unheld', source })
+        return 'unheld'
+      }
       try {
         const verified = await verifyEquivocationProof(input, {
           now: now(),
           maxBytes: maxMessageBytes,
-          ...anchorFor(store, input),
+          ...anchor,
         })
         const { isNew } = store.recordEquivocation(verified.proof, { detectedAt: now() })
         this.#counters.alarms.inc({ outcome: isNew ? 'new' : 'known', source })

@@ -181,6 +181,15 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       if (revocationList !== undefined && stale(revocationList.expiresAt)) {
         extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the revocation list of ${revocationList.country} expired at ${revocationList.expiresAt}; sync again` })
       }
+      // Seen before but missing now (dropped by a mirror, or by a root rotation): fail closed, never silently open.
+      if (
+        verdict.issuer !== undefined &&
+        revocationList === undefined &&
+        trustedByCountry.has(verdict.issuer) &&
+        (state.revocationSeqs?.[verdict.issuer] ?? 0) > 0
+      ) {
+        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the revocation list of ${verdict.issuer} (seq ${state.revocationSeqs?.[verdict.issuer]}) is no longer held; sync again` })
+      }
       if (verdict.issuer !== undefined && blocked.has(verdict.issuer)) {
         extra.push({ code: 'ERR_NOT_RECOGNIZED_EQUIVOCATION', message: `${verdict.issuer} signed two different trust lists with one seq; its lists are refused until a newer one resolves it` })
       }

@@ -265,6 +265,24 @@ describe('alarms', () => {
     })
     expect(node.store.equivocations('GR')).toHaveLength(0)
   })
+
+  it('ignores and does not store proofs about a country the node holds no list of (no alarm flooding)', async () => {
+    const cy = await TestCountry.create('CY')
+    const x = await cy.next({ advance: false })
+    const y = await cy.next({ advance: false, edit: (p) => void (p.quorum = 3) })
+    const [node] = (await net.nodesNamed(['bystander'])) as [TestGossipNode]
+    const evil = await net.rawHost()
+    evil.services.pubsub.subscribe(ALARM_TOPIC)
+    await evil.dial(multiaddrOf(node))
+    await waitFor(() => evil.services.pubsub.getSubscribers(ALARM_TOPIC).length === 1, { what: 'evil sees the node' })
+    const lists = x.hash < y.hash ? [x.signed, y.signed] : [y.signed, x.signed]
+    const proof = { type: 'entente.equivocation-proof', version: 1, country: 'CY', seq: 1, lists }
+    await evil.services.pubsub.publish(ALARM_TOPIC, encodeAlarmMessage(proof as EquivocationProof))
+    await waitFor(() => node.metrics.registry.value('entente_gossip_alarms_total', { outcome: 'unheld', source: 'gossip' }) === 1, {
+      what: 'the proof about an unheld country to be ignored',
+    })
+    expect(node.store.equivocations()).toHaveLength(0)
+  })
 })
 
 function multiaddrOf(node: TestGossipNode) {

@@ -2,6 +2,7 @@
 // recognitions with real WebAuthn evidence, revocation lists and real HC1 certificates.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { VerifiedBundle } from '../../src/model/schema.types.js'
+import { decodeRevocationList } from '../../src/revocation/decode-revocation-list.js'
 import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
 import { emptyVerifiedBundle, mergeBundle } from '../../src/verifier/verify-bundle.js'
@@ -185,6 +186,15 @@ describe('createVerifier', () => {
     expect(verifier.verify(cy.issue({ uci: 'URN:UVCI:01:CY:FINE' })).valid).toBe(true)
     // GR's list names the hash of a DE UCI: DE certificates are judged by DE's revocations only.
     expect(codes(verifier.verify(de.issue({ uci: 'URN:UVCI:01:DE:X' })))).not.toContain('ERR_CERT_REVOKED')
+  })
+
+  it('fails closed when a revocation list it once held is missing (dropped by a mirror or a rotation)', async () => {
+    const stripped: VerifiedBundle = { ...state, revocations: (state.revocations ?? []).filter((r) => decodeRevocationList(r).payload.country !== 'CY') }
+    const verifier = await createVerifier(stripped, { now: NOW })
+    const verdict = verifier.verify(cy.issue({ uci: revokedUci }))
+    expect(verdict.valid).toBe(false)
+    expect(codes(verdict)[0]).toBe('ERR_EXPIRED_TRUST_LIST')
+    expect(verdict.reasons[0]?.message).toMatch(/revocation list of CY .* is no longer held/)
   })
 
   it('fails on expired trust data after the grace period, naming the trust data, not the certificate', async () => {
