@@ -7,25 +7,13 @@ import { schemaValidators } from '../model/schemas.js'
 import type { EquivocationProof, SignedTrustList, TrustListDraft } from '../model/schema.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { VerifiedTrustList } from '../trust-list/trust-list.types.js'
+import { ChainedDocumentTable } from './chained-document-table.js'
 import { migrations } from './migrations.js'
 import type { StoreWriteStep, StoredEquivocation, StoredTrustList, TrustStore } from './store.types.js'
 
 export interface SqliteStoreOptions {
   /** Called inside the write transaction after each step; throwing or dying there must lose nothing committed. */
   readonly onWriteStep?: (step: StoreWriteStep) => void
-}
-
-interface ListRow {
-  id: number
-  country: string
-  seq: number
-  hash: string
-  root_thumbprint: string
-  issued_at: string
-  expires_at: string
-  jws: string
-  size: number
-  received_at: string
 }
 
 interface EquivocationRow {
@@ -41,7 +29,7 @@ interface EquivocationRow {
 
 export class SqliteStore implements TrustStore {
   readonly #db: Database.Database
-  readonly #onWriteStep: ((step: StoreWriteStep) => void) | undefined
+  readonly #lists: ChainedDocumentTable<SignedTrustList>
   // Compiling SQL costs more than running these small queries: prepare each statement once per connection.
   readonly #statements = new Map<string, Database.Statement>()
 
@@ -63,13 +51,19 @@ export class SqliteStore implements TrustStore {
 
   private constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.#db = db
-    this.#onWriteStep = options.onWriteStep
     db.pragma('journal_mode = WAL')
     // FULL: a committed list survives power loss, not just a process crash; lists are rare, durability is cheap.
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
     this.#migrate()
+    this.#lists = new ChainedDocumentTable(db, {
+      history: 'trust_lists',
+      heads: 'heads',
+      label: 'trust list',
+      rollbackCode: 'ERR_TRUST_LIST_ROLLBACK',
+      ...(options.onWriteStep === undefined ? {} : { onWriteStep: options.onWriteStep }),
+    })
   }
 
   #migrate(): void {
@@ -107,88 +101,44 @@ export class SqliteStore implements TrustStore {
   }
 
   head(country: string): StoredTrustList | undefined {
-    const row = this.#prepare<[string], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE h.country = ?')
-      .get(country)
-    return row === undefined ? undefined : toList(row)
+    return this.#lists.head(country)
   }
 
   heads(): StoredTrustList[] {
-    return this.#prepare<[], ListRow>('SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id ORDER BY h.country')
-      .all()
-      .map(toList)
+    return this.#lists.heads()
   }
 
   get(country: string, seq: number): StoredTrustList | undefined {
-    const row = this.#prepare<[string, number], ListRow>('SELECT * FROM trust_lists WHERE country = ? AND seq = ?')
-      .get(country, seq)
-    return row === undefined ? undefined : toList(row)
+    return this.#lists.get(country, seq)
   }
 
   history(country: string, options: { afterSeq?: number; limit?: number } = {}): StoredTrustList[] {
-    return this.#prepare<[string, number, number], ListRow>(
-        'SELECT * FROM trust_lists WHERE country = ? AND seq > ? ORDER BY seq LIMIT ?',
-      )
-      .all(country, options.afterSeq ?? 0, options.limit ?? 1000)
-      .map(toList)
+    return this.#lists.history(country, options)
   }
 
   changedSince(afterId: number): StoredTrustList[] {
-    return this.#prepare<[number], ListRow>(
-        'SELECT l.* FROM heads h JOIN trust_lists l ON l.id = h.list_id WHERE l.id > ? ORDER BY h.country',
-      )
-      .all(afterId)
-      .map(toList)
+    return this.#lists.changedSince(afterId)
   }
 
   lastChangeId(): number {
-    const row = this.#prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM trust_lists').get()
-    return row?.id ?? 0
+    return this.#lists.lastChangeId()
   }
 
   append(list: VerifiedTrustList, options: { expectedHead: string | undefined; receivedAt: Date }): StoredTrustList {
     const { payload } = list
-    const write = this.#db.transaction((): StoredTrustList => {
-      // Optimistic concurrency: the list was verified against `expectedHead`; if the head moved since, re-verify.
-      const current = this.#prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM heads WHERE country = ?')
-        .get(payload.country)
-      if (current?.hash !== options.expectedHead) {
-        throw new EntenteError('ERR_STORE_CONFLICT', `head of ${payload.country} changed during verification`)
-      }
-      if (current !== undefined && payload.seq <= current.seq) {
-        throw new EntenteError('ERR_TRUST_LIST_ROLLBACK', `seq ${payload.seq} is not above the head ${current.seq}`)
-      }
-      const receivedAt = options.receivedAt.toISOString()
-      const inserted = this.#prepare<unknown[], ListRow>(
-          `INSERT INTO trust_lists (country, seq, hash, root_thumbprint, issued_at, expires_at, jws, size, received_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        )
-        .get(
-          payload.country,
-          payload.seq,
-          list.hash,
-          payload.root.thumbprint,
-          payload.issuedAt,
-          payload.expiresAt,
-          JSON.stringify(list.signed),
-          list.size,
-          receivedAt,
-        ) as ListRow
-      this.#onWriteStep?.('list-inserted')
-      this.#prepare(
-          `INSERT INTO heads (country, list_id, seq, hash, updated_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (country) DO UPDATE SET list_id = excluded.list_id, seq = excluded.seq,
-             hash = excluded.hash, updated_at = excluded.updated_at`,
-        )
-        .run(payload.country, inserted.id, payload.seq, list.hash, receivedAt)
-      this.#onWriteStep?.('head-updated')
-      return toList(inserted)
-    })
-    try {
-      return write.immediate()
-    } catch (error) {
-      if (error instanceof EntenteError) throw error
-      throw new EntenteError('ERR_STORE', `cannot store ${payload.country} seq ${payload.seq}`, { cause: error })
-    }
+    return this.#lists.append(
+      {
+        country: payload.country,
+        seq: payload.seq,
+        hash: list.hash,
+        rootThumbprint: payload.root.thumbprint,
+        issuedAt: payload.issuedAt,
+        expiresAt: payload.expiresAt,
+        signed: list.signed,
+        size: list.size,
+      },
+      options,
+    )
   }
 
   recordEquivocation(
@@ -201,14 +151,12 @@ export class SqliteStore implements TrustStore {
     const root = proof.rootThumbprint ?? decodeTrustList(proof.lists[0] as SignedTrustList, Number.MAX_SAFE_INTEGER).payload.root.thumbprint
     const write = this.#db.transaction(() => {
       const result = this.#prepare(
-          `INSERT INTO equivocations (country, seq, hash_a, hash_b, root_thumbprint, proof, detected_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        )
-        .run(proof.country, proof.seq, a, b, root, JSON.stringify(proof), options.detectedAt.toISOString())
+        `INSERT INTO equivocations (country, seq, hash_a, hash_b, root_thumbprint, proof, detected_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(proof.country, proof.seq, a, b, root, JSON.stringify(proof), options.detectedAt.toISOString())
       const row = this.#prepare<[string, number, string, string], EquivocationRow>(
-          'SELECT * FROM equivocations WHERE country = ? AND seq = ? AND hash_a = ? AND hash_b = ?',
-        )
-        .get(proof.country, proof.seq, a, b) as EquivocationRow
+        'SELECT * FROM equivocations WHERE country = ? AND seq = ? AND hash_a = ? AND hash_b = ?',
+      ).get(proof.country, proof.seq, a, b) as EquivocationRow
       return { stored: toEquivocation(row), isNew: result.changes > 0 }
     })
     return write.immediate()
@@ -223,9 +171,7 @@ export class SqliteStore implements TrustStore {
   }
 
   equivocationsSince(afterId: number): StoredEquivocation[] {
-    return this.#prepare<[number], EquivocationRow>('SELECT * FROM equivocations WHERE id > ? ORDER BY id')
-      .all(afterId)
-      .map(toEquivocation)
+    return this.#prepare<[number], EquivocationRow>('SELECT * FROM equivocations WHERE id > ? ORDER BY id').all(afterId).map(toEquivocation)
   }
 
   lastEquivocationId(): number {
@@ -242,10 +188,9 @@ export class SqliteStore implements TrustStore {
   saveDraft(country: string, draft: TrustListDraft, options: { updatedAt: Date }): void {
     schemaValidators().check('draft.v1', draft, 'ERR_CONFIG_INVALID')
     this.#prepare(
-        `INSERT INTO drafts (country, draft, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (country) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
-      )
-      .run(country, JSON.stringify(draft), options.updatedAt.toISOString())
+      `INSERT INTO drafts (country, draft, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (country) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
+    ).run(country, JSON.stringify(draft), options.updatedAt.toISOString())
   }
 
   /** Runs `fn` in one immediate transaction (read-modify-write of drafts without lost updates). */
@@ -259,21 +204,6 @@ export class SqliteStore implements TrustStore {
 
   close(): void {
     if (this.#db.open) this.#db.close()
-  }
-}
-
-function toList(row: ListRow): StoredTrustList {
-  return {
-    id: row.id,
-    country: row.country,
-    seq: row.seq,
-    hash: row.hash,
-    rootThumbprint: row.root_thumbprint,
-    issuedAt: row.issued_at,
-    expiresAt: row.expires_at,
-    signed: JSON.parse(row.jws) as SignedTrustList,
-    size: row.size,
-    receivedAt: row.received_at,
   }
 }
 

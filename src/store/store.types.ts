@@ -1,20 +1,9 @@
 // What the store returns. Lists are kept as the exact JWS received, so anyone can re-verify them.
 import type { EquivocationProof, SignedTrustList, TrustListDraft } from '../model/schema.types.js'
 import type { VerifiedTrustList } from '../trust-list/trust-list.types.js'
+import type { StoredDocument } from './chained-document-table.js'
 
-export interface StoredTrustList {
-  /** Position in this store's history: the change token for deltas. */
-  readonly id: number
-  readonly country: string
-  readonly seq: number
-  readonly hash: string
-  readonly rootThumbprint: string
-  readonly issuedAt: string
-  readonly expiresAt: string
-  readonly signed: SignedTrustList
-  readonly size: number
-  readonly receivedAt: string
-}
+export type StoredTrustList = StoredDocument<SignedTrustList>
 
 export interface StoredEquivocation {
   readonly id: number
