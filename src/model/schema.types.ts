@@ -43,6 +43,16 @@ export interface TrustListPayload {
   root: Root
   previousRoot?: Root1
   /**
+   * The latest handover list before this one (seq and payload hash); null only for seq 1. A handover is the first list, or one that changes the root, the diplomats or quorum, or the withdrawals. A verifier that skips seqs must walk every handover.
+   */
+  lastHandover: ChainPosition | null
+  /**
+   * What this list hands over, compared with the previous list: empty for an ordinary list. Checked against the previous list by every verifier that holds it.
+   *
+   * @maxItems 3
+   */
+  changes: ('root' | 'governance' | 'withdrawals')[]
+  /**
    * @maxItems 5000
    */
   signers: Signer[]
@@ -73,6 +83,21 @@ export interface TrustListPayload {
    * Number of distinct diplomats whose approvals a recognition needs.
    */
   quorum: number
+  /**
+   * The governance epoch: `since` is the seq of the list that set the current diplomats and quorum. A list that changes them (since = its own seq) carries approvals by a quorum of the previous list's diplomats over exactly the new set, unless the previous list named none (bootstrap) or a root rotation resets them (`reset`, surfaced as an alarm).
+   */
+  governance: {
+    since: number
+    /**
+     * @maxItems 200
+     */
+    approvals?: Approval[]
+    /**
+     * A root rotation replaced the diplomats without their quorum (recovery from lost passkeys).
+     */
+    reset?: true
+  }
+  revocationList?: ChainPosition2
   /**
    * @maxItems 50
    */
@@ -124,6 +149,17 @@ export interface Root1 {
    * RFC 7638 SHA-256 JWK thumbprint, base64url.
    */
   thumbprint: string
+}
+/**
+ * A position in a country's chain: a seq and the SHA-256 (hex) of that list's canonical payload.
+ */
+
+export interface ChainPosition {
+  seq: number
+  /**
+   * Lower-case hex SHA-256 digest.
+   */
+  hash: string
 }
 /**
  * EU DCC Document Signer Certificate.
@@ -244,15 +280,27 @@ export interface Recognition {
   approvals: Approval[]
 }
 /**
- * A WebAuthn assertion by a diplomat over the hash of the canonical recognition entry plus a nonce.
+ * A WebAuthn assertion by a diplomat over the hash of the canonical statement (action, country, entry, the country's head when it was proposed, nonce).
  */
 
 export interface Approval {
   credentialId: string
   nonce: string
+  head: ChainPosition1
   authenticatorData: string
   clientDataJSON: string
   signature: string
+}
+/**
+ * A position in a country's chain: a seq and the SHA-256 (hex) of that list's canonical payload.
+ */
+
+export interface ChainPosition1 {
+  seq: number
+  /**
+   * Lower-case hex SHA-256 digest.
+   */
+  hash: string
 }
 /**
  * A registered passkey of one of this country's diplomats; its approvals are re-verifiable offline against rpId and origin.
@@ -271,6 +319,17 @@ export interface Diplomat {
    * RFC 3339 UTC timestamp with a Z suffix.
    */
   addedAt: string
+}
+/**
+ * A position in a country's chain: a seq and the SHA-256 (hex) of that list's canonical payload.
+ */
+
+export interface ChainPosition2 {
+  seq: number
+  /**
+   * Lower-case hex SHA-256 digest.
+   */
+  hash: string
 }
 
 export interface NodeAddress {
@@ -414,6 +473,12 @@ export interface TrustListDraft {
    * Number of distinct diplomats whose approvals a recognition needs.
    */
   quorum: number
+  /**
+   * Approvals by a quorum of the current list's diplomats of exactly this draft's diplomats and quorum.
+   *
+   * @maxItems 200
+   */
+  governanceApprovals?: Approval[]
 }
 /**
  * EU DCC Document Signer Certificate.

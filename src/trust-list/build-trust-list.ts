@@ -1,6 +1,7 @@
 // Builds the payload of a country's next list from its head and the operator's draft. Pure: `now` injected.
 import type { NodeAddress, Root, TrustListDraft, TrustListPayload } from '../model/schema.types.js'
 import { DEFAULT_VALIDITY_DAYS } from './constants.js'
+import { changesBetween, handoverPoint, type ChainPosition } from './handover.js'
 import type { TrustListHead } from './trust-list.types.js'
 
 export interface BuildTrustListInput {
@@ -13,6 +14,10 @@ export interface BuildTrustListInput {
   readonly nodes?: readonly NodeAddress[]
   readonly now: Date
   readonly validityDays?: number
+  /** The country's current certificate revocation list, named so a verifier knows it must hold it. */
+  readonly revocationList?: ChainPosition
+  /** Recovery below quorum: a root rotation replaces the diplomats without their approvals (surfaced as an alarm). */
+  readonly resetGovernance?: boolean
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -39,10 +44,28 @@ export function buildTrustList(input: BuildTrustListInput): TrustListPayload {
     diplomats: [...draft.diplomats].sort((a, b) => compare(a.credentialId, b.credentialId)),
     quorum: draft.quorum,
     nodes: [...(input.nodes ?? [])],
+    lastHandover: head === undefined ? null : handoverPoint(head),
+    changes: [],
+    governance: { since: 1 },
   }
   if (draft.rules !== undefined) payload.rules = draft.rules
   if (draft.withdrawals !== undefined && draft.withdrawals.length > 0) {
     payload.withdrawals = [...draft.withdrawals].sort((a, b) => compare(a.country, b.country))
+  }
+  if (input.revocationList !== undefined) payload.revocationList = { seq: input.revocationList.seq, hash: input.revocationList.hash }
+  if (head !== undefined) {
+    payload.changes = changesBetween(head.payload, payload)
+    if (payload.changes.includes('governance')) {
+      // A new governance epoch starts here, with the previous diplomats' approvals of exactly this set.
+      const approvals = draft.governanceApprovals ?? []
+      payload.governance = {
+        since: payload.seq,
+        ...(approvals.length > 0 ? { approvals: [...approvals].sort((a, b) => compare(a.credentialId, b.credentialId)) } : {}),
+        ...(input.resetGovernance === true ? { reset: true as const } : {}),
+      }
+    } else {
+      payload.governance = { since: head.payload.governance.since }
+    }
   }
   return payload
 }
