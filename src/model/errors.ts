@@ -20,6 +20,10 @@ export type TrustListErrorCode =
   | 'ERR_TRUST_LIST_CHAIN'
   | 'ERR_TRUST_LIST_EXPIRED'
   | 'ERR_TRUST_LIST_NOT_YET_VALID'
+  /** The list follows a handover (root, governance, withdrawals) the caller has not walked: fetch it first. */
+  | 'ERR_TRUST_LIST_HANDOVER_MISSING'
+  /** The declared `changes` are not what the list changes. */
+  | 'ERR_TRUST_LIST_HANDOVER'
   | 'ERR_EQUIVOCATION_PROOF_INVALID'
 
 export type ConfigErrorCode =
@@ -30,8 +34,23 @@ export type ConfigErrorCode =
   | 'ERR_KEY_FILE_PERMISSIONS'
   | 'ERR_USAGE'
   | 'ERR_INPUT_TOO_LARGE'
+  // Offline root: a private key where only the public half belongs (or the reverse), a node that cannot sign.
+  | 'ERR_KEY_PRIVATE_MATERIAL'
+  | 'ERR_KEY_NOT_PRIVATE'
+  | 'ERR_OFFLINE_ROOT'
+  | 'ERR_SIGN_DRAFT_INVALID'
+  // The node directory is in use by a running node (or another local publish).
+  | 'ERR_NODE_RUNNING'
 
 export type GossipErrorCode = 'ERR_GOSSIP_PROTOCOL' | 'ERR_GOSSIP_TOO_LARGE' | 'ERR_GOSSIP_TIMEOUT'
+
+/** Admission of countries (src/admission): pins, quarantine, caps. */
+export type AdmissionErrorCode =
+  | 'ERR_ADMISSION_OWN_COUNTRY'
+  | 'ERR_ADMISSION_NOT_PINNED'
+  | 'ERR_ADMISSION_NOT_QUARANTINED'
+  | 'ERR_ADMISSION_UNANCHORED'
+  | 'ERR_ADMISSION_LIMIT'
 
 export type StoreErrorCode = 'ERR_STORE' | 'ERR_STORE_CONFLICT' | 'ERR_STORE_MIGRATION' | 'ERR_NOT_FOUND'
 
@@ -57,6 +76,7 @@ export type EntenteErrorCode =
   | HttpErrorCode
   | GossipErrorCode
   | VerifierErrorCode
+  | AdmissionErrorCode
 
 export class EntenteError extends Error {
   constructor(

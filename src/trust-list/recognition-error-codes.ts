@@ -10,6 +10,16 @@ export type RecognitionErrorCode =
   | 'ERR_RECOGNITION_ORIGIN'
   | 'ERR_RECOGNITION_RP_ID'
   | 'ERR_RECOGNITION_MALFORMED'
+  /** Evidence bound to a chain position it may not have: before the governance epoch, not newer than held evidence. */
+  | 'ERR_RECOGNITION_STALE'
+  /** One list both recognizes and withdraws a country. */
+  | 'ERR_RECOGNITION_CONFLICT'
+  /** The diplomats or quorum changed without a quorum of the previous diplomats approving exactly that change. */
+  | 'ERR_GOVERNANCE_UNAPPROVED'
+  /** Quorum below 2 with two or more diplomats, or above their number. */
+  | 'ERR_GOVERNANCE_QUORUM'
+  /** governance.since does not fit the chain. */
+  | 'ERR_GOVERNANCE_EPOCH'
   | DiplomatErrorCode
 
 // Codes of the node's diplomat workflow (invites, passkey ceremonies, sessions, proposals). They live here
@@ -32,3 +42,6 @@ export type DiplomatErrorCode =
   | 'ERR_DIPLOMAT_PROPOSAL_CLOSED'
   | 'ERR_DIPLOMAT_ALREADY_APPROVED'
   | 'ERR_DIPLOMAT_BUSY'
+  | 'ERR_DIPLOMAT_NOT_PUBLISHED'
+  | 'ERR_DIPLOMAT_NOT_IN_FORCE'
+  | 'ERR_DIPLOMAT_FINGERPRINT_MISMATCH'

@@ -14,6 +14,10 @@ export interface VerifiedTrustList {
   readonly rootRotated: boolean
   /** The list skipped seq numbers after the caller's head (allowed; `prev` could not be checked). */
   readonly gap: boolean
+  /** A root rotation replaced the diplomats without their quorum (recovery): to be surfaced, never silent. */
+  readonly governanceReset: boolean
+  /** Countries whose evidence belongs to an earlier governance epoch and could not be re-checked on its own. */
+  readonly carriedFromEarlierEpoch: readonly string[]
 }
 
 /** What the caller already trusts for the list's country. */

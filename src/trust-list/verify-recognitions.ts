@@ -3,23 +3,30 @@
 // Pure: no I/O, no clock, no network; only node:crypto. The same code runs on the approving node and offline.
 import { constants, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import { Decoder } from 'cbor-x'
-import { canonicalBytes } from '../model/canonical-json.js'
+import { canonicalBytes, canonicalize } from '../model/canonical-json.js'
 import { fromBase64url, sha256, toBase64url, utf8 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { Approval, Diplomat, Recognition, TrustListPayload } from '../model/schema.types.js'
+import { governanceEntry, sameGovernance, type ChainPosition } from './handover.js'
 import type { RecognitionErrorCode } from './recognition-error-codes.js'
+import type { TrustListHead } from './trust-list.types.js'
 
-/** What a quorum approves: adding a recognition, or withdrawing one. */
-export type ApprovalAction = 'recognize' | 'withdraw'
+/** What a quorum approves: adding a recognition, withdrawing one, or a new diplomat set and quorum. */
+export type ApprovalAction = 'recognize' | 'withdraw' | 'govern'
 
 /** A recognition without its evidence: exactly what the diplomats sign. */
 export type RecognitionEntry = Omit<Recognition, 'approvals'>
+
+/** What a governance approval signs: the complete new diplomat set and quorum. */
+export type GovernanceEntry = ReturnType<typeof governanceEntry>
 
 export interface ApprovalChallengeInput {
   readonly action: ApprovalAction
   /** The approving country: the country whose list carries the entry. */
   readonly country: string
-  readonly entry: RecognitionEntry
+  readonly entry: RecognitionEntry | GovernanceEntry
+  /** The approving country's head when the proposal was made: the approval is bound to that chain position. */
+  readonly head: ChainPosition
   /** base64url, fresh per assertion, from the approving node. */
   readonly nonce: string
 }
@@ -28,6 +35,7 @@ export interface ApprovalChallengeInput {
 export const SUPPORTED_COSE_ALGORITHMS = [-8, -7, -257] as const
 
 const APPROVAL_TYPE = 'entente.approval'
+const APPROVAL_VERSION = 2
 // WebAuthn §6.1 flags: UP (user present) and UV (user verified).
 const FLAG_UP = 0x01
 const FLAG_UV = 0x04
@@ -40,17 +48,18 @@ export function recognitionEntry(recognition: RecognitionEntry | Recognition): R
 }
 
 /**
- * The WebAuthn challenge for approving `entry`: base64url(SHA-256(RFC 8785 canonical JSON of
- * {type: "entente.approval", version: 1, action, country, entry, nonce})). The one definition used by the
- * server when it asks for an assertion and by every verifier when it re-checks one.
+ * The WebAuthn challenge for an approval: base64url(SHA-256(RFC 8785 canonical JSON of
+ * {type: "entente.approval", version: 2, action, country, entry, head: {seq, hash}, nonce})). The one definition
+ * used by the server when it asks for an assertion and by every verifier when it re-checks one.
  */
 export function approvalChallenge(input: ApprovalChallengeInput): string {
   const statement = {
     type: APPROVAL_TYPE,
-    version: 1,
+    version: APPROVAL_VERSION,
     action: input.action,
     country: input.country,
-    entry: recognitionEntry(input.entry),
+    entry: input.action === 'govern' ? input.entry : recognitionEntry(input.entry as RecognitionEntry),
+    head: { seq: input.head.seq, hash: input.head.hash },
     nonce: input.nonce,
   }
   return toBase64url(sha256(canonicalBytes(statement)))
@@ -59,7 +68,7 @@ export function approvalChallenge(input: ApprovalChallengeInput): string {
 export interface ApprovalContext {
   readonly action: ApprovalAction
   readonly country: string
-  readonly entry: RecognitionEntry
+  readonly entry: RecognitionEntry | GovernanceEntry
   readonly diplomat: Diplomat
 }
 
@@ -82,8 +91,8 @@ export function verifyApproval(approval: Approval, context: ApprovalContext, key
 
   // A registration's clientData (webauthn.create) must never pass as an approval.
   if (clientData.type !== 'webauthn.get') throw fail('ERR_RECOGNITION_MALFORMED', `clientData.type is ${clientData.type}, not webauthn.get`)
-  // The challenge binds action, approving country, entry and nonce: the assertion approves this entry and no other.
-  const expected = approvalChallenge({ action: context.action, country: context.country, entry: context.entry, nonce: approval.nonce })
+  // The challenge binds action, approving country, entry, chain position and nonce: it approves this and nothing else.
+  const expected = approvalChallenge({ action: context.action, country: context.country, entry: context.entry, head: approval.head, nonce: approval.nonce })
   if (!sameText(clientData.challenge, expected)) {
     throw fail('ERR_RECOGNITION_WRONG_ENTRY', `approval by ${diplomat.credentialId} was made for another ${context.action} entry`)
   }
@@ -110,14 +119,233 @@ export function verifyApproval(approval: Approval, context: ApprovalContext, key
   return { credentialId: diplomat.credentialId, signCount: view.getUint32(33) }
 }
 
-export type RecognitionEvidence = Pick<TrustListPayload, 'country' | 'recognitions' | 'withdrawals' | 'diplomats' | 'quorum'>
+export type RecognitionEvidence = Pick<
+  TrustListPayload,
+  'country' | 'seq' | 'root' | 'recognitions' | 'withdrawals' | 'diplomats' | 'quorum' | 'governance' | 'changes'
+>
+
+/** What evidence checking found beyond "valid". */
+export interface EvidenceReport {
+  /** A root rotation replaced the diplomats without their quorum (recovery): every node and verifier surfaces it. */
+  readonly governanceReset: boolean
+  /**
+   * Countries whose entry carries evidence of an earlier governance epoch, which only a verifier holding that
+   * epoch's diplomats could re-check (one that follows the chain did so when the entry first appeared).
+   */
+  readonly carriedFromEarlierEpoch: string[]
+}
+
+/** The governance in force before a list: who may approve its new entries and how many must. */
+interface Governance {
+  readonly diplomats: ReadonlyMap<string, Diplomat>
+  readonly quorum: number
+  readonly since: number
+}
 
 /**
- * Checks the evidence of every recognition and withdrawal in a list: every approval valid, by a diplomat of
- * this list, over its own entry; distinct diplomats; no nonce used twice; at least `quorum` approvals.
- * Throws the first failure as an ERR_RECOGNITION_* EntenteError with the entry in `details`.
+ * Checks the evidence of a list: governance (diplomats, quorum, epoch), every recognition and withdrawal.
+ *
+ * Without `head` (first contact, a pinned root) the list is judged on its own: its entries must be approved by a
+ * quorum of its own diplomats at a chain position inside its governance epoch and before its seq; a governance
+ * change it makes cannot be judged (there is nothing to compare with), as TUF trusts the first root it is given.
+ *
+ * With `head` (the caller's latest list of this country, with no handover in between) every change is judged
+ * against the head: a new diplomat set or quorum needs a quorum of the head's diplomats approving exactly it;
+ * entries identical to the head's are carried; new or changed entries need a quorum of the head's diplomats,
+ * approving at a position at or after the head's epoch and newer than any evidence the head holds for that country
+ * (so approvals of a withdrawn recognition can never be copied back); withdrawals are never dropped silently.
  */
-export function verifyRecognitions(payload: RecognitionEvidence): void {
+export function verifyRecognitions(payload: RecognitionEvidence, head?: TrustListHead): EvidenceReport {
+  const own = governanceOf(payload)
+  const withdrawals = payload.withdrawals ?? []
+  checkQuorumRule(payload)
+  // One entry per country and list side; and a country cannot be recognized and withdrawn at once.
+  const recognized = uniqueCountries(payload.recognitions, 'recognized')
+  const withdrawn = uniqueCountries(withdrawals, 'withdrawn')
+  for (const country of recognized) {
+    if (withdrawn.has(country)) throw fail('ERR_RECOGNITION_CONFLICT', `${country} is both recognized and withdrawn`, { country })
+  }
+  // Replay: a nonce is fresh per assertion, so one seen twice in a list means evidence copied between entries.
+  const nonces = new Set<string>()
+  const allApprovals = [
+    ...payload.recognitions.flatMap((r) => r.approvals.map((a) => ({ a, country: r.country, action: 'recognize' }))),
+    ...withdrawals.flatMap((r) => r.approvals.map((a) => ({ a, country: r.country, action: 'withdraw' }))),
+    ...(payload.governance.approvals ?? []).map((a) => ({ a, country: payload.country, action: 'govern' })),
+  ]
+  for (const { a, country, action } of allApprovals) {
+    if (nonces.has(a.nonce)) throw fail('ERR_RECOGNITION_REPLAY', `nonce ${a.nonce} is used twice`, { country, action })
+    nonces.add(a.nonce)
+    // Evidence is made before the list that carries it, never for a position it cannot have seen.
+    if (a.head.seq >= payload.seq) {
+      throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to seq ${a.head.seq}, not before this list (seq ${payload.seq})`, { country, action })
+    }
+  }
+  const keys = new PublicKeyCache()
+  const governanceReset = head === undefined ? checkOwnEpoch(payload) : checkGovernanceChange(payload, head, keys)
+  const carried: string[] = []
+  const prior = head === undefined ? undefined : { governance: governanceOf(head.payload), head }
+  for (const [action, entries] of [['recognize', payload.recognitions], ['withdraw', withdrawals]] as const) {
+    for (const recognition of entries) {
+      if (prior !== undefined) {
+        const before = action === 'recognize' ? prior.head.payload.recognitions : (prior.head.payload.withdrawals ?? [])
+        // Identical to the head's entry, evidence included: judged when it first appeared.
+        if (before.some((b) => canonicalize(b) === canonicalize(recognition))) continue
+        const floor = evidenceFloor(prior.head.payload, recognition.country)
+        checkEntry(action, recognition, payload.country, prior.governance, keys, { floor, head: prior.head })
+        continue
+      }
+      // On its own: evidence of an earlier epoch cannot be re-checked here (its diplomats may be gone).
+      if (recognition.approvals.length > 0 && recognition.approvals.every((a) => a.head.seq < own.since)) {
+        carried.push(recognition.country)
+        continue
+      }
+      checkEntry(action, recognition, payload.country, own, keys, { floor: 0 })
+    }
+  }
+  if (head !== undefined) checkWithdrawalsKept(payload, head.payload)
+  return { governanceReset, carriedFromEarlierEpoch: carried }
+}
+
+/** Quorum ≥ 2 whenever there are ≥ 2 diplomats, and never more than there are: one person never decides alone. */
+function checkQuorumRule(payload: Pick<TrustListPayload, 'diplomats' | 'quorum'>): void {
+  const count = payload.diplomats.length
+  if (count >= 2 && payload.quorum < 2) throw fail('ERR_GOVERNANCE_QUORUM', `quorum ${payload.quorum} with ${count} diplomats: at least 2 must approve`)
+  if (count >= 1 && payload.quorum > count) throw fail('ERR_GOVERNANCE_QUORUM', `quorum ${payload.quorum} exceeds the ${count} diplomats`)
+}
+
+/** Without a head: the epoch fields must be consistent with the list itself. */
+function checkOwnEpoch(payload: RecognitionEvidence): boolean {
+  const { since } = payload.governance
+  const changed = payload.changes.includes('governance')
+  if (since > payload.seq || (changed && since !== payload.seq) || (!changed && since === payload.seq && payload.seq > 1)) {
+    throw fail('ERR_GOVERNANCE_EPOCH', `governance.since ${since} does not fit seq ${payload.seq} (changes: ${payload.changes.join(', ') || 'none'})`)
+  }
+  if (payload.governance.reset === true && !payload.changes.includes('root')) {
+    throw fail('ERR_GOVERNANCE_UNAPPROVED', 'a governance reset is only possible in a root rotation')
+  }
+  return payload.governance.reset === true
+}
+
+/** With a head: a changed diplomat set or quorum needs a quorum of the head's diplomats approving exactly it. */
+function checkGovernanceChange(payload: RecognitionEvidence, head: TrustListHead, keys: PublicKeyCache): boolean {
+  const before = head.payload
+  const { governance } = payload
+  if (sameGovernance(before, payload)) {
+    // Nothing changed: the epoch and its evidence stay as they were.
+    if (governance.since !== before.governance.since || governance.approvals !== undefined || governance.reset !== undefined) {
+      throw fail('ERR_GOVERNANCE_EPOCH', `governance.since must stay ${before.governance.since} while the diplomats and quorum are unchanged`)
+    }
+    return false
+  }
+  if (governance.since !== payload.seq) {
+    throw fail('ERR_GOVERNANCE_EPOCH', `a new diplomat set or quorum starts an epoch: governance.since must be ${payload.seq}`)
+  }
+  const approvals = governance.approvals ?? []
+  // Bootstrap: the first list that names diplomats sets them; there is nobody to ask yet.
+  if (before.diplomats.length === 0) {
+    if (approvals.length > 0) throw fail('ERR_GOVERNANCE_UNAPPROVED', 'the first diplomat set carries no approvals')
+    if (governance.reset !== undefined) throw fail('ERR_GOVERNANCE_UNAPPROVED', 'nothing to reset: the previous list names no diplomats')
+    return false
+  }
+  if (governance.reset === true) {
+    // Recovery below quorum: only with the root handing over (both roots sign), and every verifier is told.
+    if (before.root.thumbprint === payload.root.thumbprint) throw fail('ERR_GOVERNANCE_UNAPPROVED', 'a governance reset is only possible in a root rotation')
+    if (approvals.length > 0) throw fail('ERR_GOVERNANCE_UNAPPROVED', 'a governance reset carries no approvals')
+    return true
+  }
+  const entry = governanceEntry(payload)
+  const previous = governanceOf(before)
+  const approvers = new Set<string>()
+  for (const approval of approvals) {
+    const details = { country: payload.country, action: 'govern' }
+    const diplomat = previous.diplomats.get(approval.credentialId)
+    if (diplomat === undefined) {
+      throw fail('ERR_RECOGNITION_UNKNOWN_CREDENTIAL', `governance change: ${approval.credentialId} is not a diplomat of the previous list`, details)
+    }
+    if (approvers.has(approval.credentialId)) throw fail('ERR_RECOGNITION_DUPLICATE_DIPLOMAT', `governance change: ${diplomat.name} approved twice`, details)
+    checkPosition(approval, previous, { floor: 0, head }, 'govern', payload.country)
+    wrap('govern', payload.country, () => verifyApproval(approval, { action: 'govern', country: payload.country, entry, diplomat }, keys))
+    approvers.add(approval.credentialId)
+  }
+  if (approvers.size < previous.quorum) {
+    throw fail('ERR_GOVERNANCE_UNAPPROVED', `the diplomats or quorum changed with ${approvers.size} of ${previous.quorum} required approvals by the previous diplomats`, {
+      country: payload.country,
+    })
+  }
+  return false
+}
+
+function checkEntry(
+  action: 'recognize' | 'withdraw',
+  recognition: Recognition,
+  country: string,
+  governance: Governance,
+  keys: PublicKeyCache,
+  position: { floor: number; head?: TrustListHead },
+): void {
+  const details = { country: recognition.country, action }
+  const entry = recognitionEntry(recognition)
+  const approvers = new Set<string>()
+  for (const approval of recognition.approvals) {
+    const diplomat = governance.diplomats.get(approval.credentialId)
+    if (diplomat === undefined) {
+      throw fail('ERR_RECOGNITION_UNKNOWN_CREDENTIAL', `${action} ${recognition.country}: credential ${approval.credentialId} is not a diplomat of ${country}`, details)
+    }
+    if (approvers.has(approval.credentialId)) {
+      throw fail('ERR_RECOGNITION_DUPLICATE_DIPLOMAT', `${action} ${recognition.country}: ${diplomat.name} approved twice`, details)
+    }
+    checkPosition(approval, governance, position, action, recognition.country)
+    wrap(action, recognition.country, () => verifyApproval(approval, { action, country, entry, diplomat }, keys))
+    approvers.add(approval.credentialId)
+  }
+  if (approvers.size < governance.quorum) {
+    throw fail('ERR_RECOGNITION_UNDER_QUORUM', `${action} ${recognition.country}: ${approvers.size} of ${governance.quorum} required approvals`, details)
+  }
+}
+
+/** An approval's chain position: inside the governance epoch that judges it, and newer than older evidence for the country. */
+function checkPosition(approval: Approval, governance: Governance, position: { floor: number; head?: TrustListHead }, action: string, country: string): void {
+  const details = { country, action }
+  // Evidence split across epochs: approvals made before the diplomats changed belong to another set.
+  if (approval.head.seq < governance.since) {
+    throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to seq ${approval.head.seq}, before the governance epoch of seq ${governance.since}`, details)
+  }
+  // Approvals of a withdrawn (or since replaced) entry can never come back: evidence must be newer than what was held.
+  if (approval.head.seq <= position.floor) {
+    throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to seq ${approval.head.seq}, not newer than the held evidence of seq ${position.floor}`, details)
+  }
+  const head = position.head
+  if (head !== undefined) {
+    if (approval.head.seq > head.payload.seq) {
+      throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to seq ${approval.head.seq}, after the held list (seq ${head.payload.seq})`, details)
+    }
+    if (approval.head.seq === head.payload.seq && approval.head.hash !== head.hash) {
+      throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to another list at seq ${approval.head.seq}`, details)
+    }
+  }
+}
+
+/** The newest chain position of any evidence the list holds for `country` (recognition or withdrawal). */
+function evidenceFloor(payload: Pick<TrustListPayload, 'recognitions' | 'withdrawals'>, country: string): number {
+  let floor = 0
+  for (const entry of [...payload.recognitions, ...(payload.withdrawals ?? [])]) {
+    if (entry.country !== country) continue
+    for (const approval of entry.approvals) floor = Math.max(floor, approval.head.seq)
+  }
+  return floor
+}
+
+/** A withdrawal stays until the country is recognized again or withdrawn anew: dropping it would erase the floor. */
+function checkWithdrawalsKept(payload: RecognitionEvidence, before: TrustListPayload): void {
+  for (const withdrawal of before.withdrawals ?? []) {
+    const country = withdrawal.country
+    if (payload.recognitions.some((r) => r.country === country)) continue
+    if ((payload.withdrawals ?? []).some((w) => w.country === country)) continue
+    throw fail('ERR_RECOGNITION_STALE', `the withdrawal of ${country} was dropped`, { country, action: 'withdraw' })
+  }
+}
+
+function governanceOf(payload: Pick<TrustListPayload, 'diplomats' | 'quorum' | 'governance'>): Governance {
   const diplomats = new Map<string, Diplomat>()
   const publicKeys = new Set<string>()
   for (const diplomat of payload.diplomats) {
@@ -128,50 +356,25 @@ export function verifyRecognitions(payload: RecognitionEvidence): void {
     diplomats.set(diplomat.credentialId, diplomat)
     publicKeys.add(diplomat.publicKey)
   }
-  const entries: { action: ApprovalAction; recognition: Recognition }[] = [
-    ...payload.recognitions.map((recognition) => ({ action: 'recognize' as const, recognition })),
-    ...(payload.withdrawals ?? []).map((recognition) => ({ action: 'withdraw' as const, recognition })),
-  ]
-  const recognized = new Set<string>()
-  for (const recognition of payload.recognitions) {
+  return { diplomats, quorum: payload.quorum, since: payload.governance.since }
+}
+
+function uniqueCountries(entries: readonly Recognition[], what: string): Set<string> {
+  const seen = new Set<string>()
+  for (const entry of entries) {
     // One entry per country: two would leave open which scopes apply.
-    if (recognized.has(recognition.country)) throw fail('ERR_RECOGNITION_MALFORMED', `${recognition.country} is recognized twice`)
-    recognized.add(recognition.country)
+    if (seen.has(entry.country)) throw fail('ERR_RECOGNITION_MALFORMED', `${entry.country} is ${what} twice`)
+    seen.add(entry.country)
   }
-  // Replay: a nonce is fresh per assertion, so one seen twice in a list means evidence copied between entries.
-  const nonces = new Set<string>()
-  for (const { action, recognition } of entries) {
-    for (const approval of recognition.approvals) {
-      if (nonces.has(approval.nonce)) {
-        throw fail('ERR_RECOGNITION_REPLAY', `nonce ${approval.nonce} is used twice`, { country: recognition.country, action })
-      }
-      nonces.add(approval.nonce)
-    }
-  }
-  const keys = new PublicKeyCache()
-  for (const { action, recognition } of entries) {
-    const details = { country: recognition.country, action }
-    const entry = recognitionEntry(recognition)
-    const approvers = new Set<string>()
-    for (const approval of recognition.approvals) {
-      const diplomat = diplomats.get(approval.credentialId)
-      if (diplomat === undefined) {
-        throw fail('ERR_RECOGNITION_UNKNOWN_CREDENTIAL', `${action} ${recognition.country}: credential ${approval.credentialId} is not a diplomat of ${payload.country}`, details)
-      }
-      if (approvers.has(approval.credentialId)) {
-        throw fail('ERR_RECOGNITION_DUPLICATE_DIPLOMAT', `${action} ${recognition.country}: ${diplomat.name} approved twice`, details)
-      }
-      try {
-        verifyApproval(approval, { action, country: payload.country, entry, diplomat }, keys)
-      } catch (error) {
-        if (error instanceof EntenteError) throw new EntenteError(error.code, `${action} ${recognition.country}: ${error.message}`, { cause: error, details })
-        throw error
-      }
-      approvers.add(approval.credentialId)
-    }
-    if (approvers.size < payload.quorum) {
-      throw fail('ERR_RECOGNITION_UNDER_QUORUM', `${action} ${recognition.country}: ${approvers.size} of ${payload.quorum} required approvals`, details)
-    }
+  return seen
+}
+
+function wrap(action: string, country: string, check: () => unknown): void {
+  try {
+    check()
+  } catch (error) {
+    if (error instanceof EntenteError) throw new EntenteError(error.code, `${action} ${country}: ${error.message}`, { cause: error, details: { country, action } })
+    throw error
   }
 }
 

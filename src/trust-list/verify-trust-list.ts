@@ -6,6 +6,7 @@ import type { TrustListPayload } from '../model/schema.types.js'
 import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_TRUST_LIST_BYTES } from './constants.js'
 import { decodeTrustList, type DecodedSignature, type TrustListInput } from './decode-trust-list.js'
 import { importRootPublicKey, rootThumbprint, type RootPublicJwk } from './root-key.js'
+import { changesBetween, handoverPoint } from './handover.js'
 import type { RootAnchor, TrustListHead, VerifiedTrustList } from './trust-list.types.js'
 import { verifyRecognitions } from './verify-recognitions.js'
 
@@ -91,10 +92,6 @@ export async function verifyTrustList(
     throw new EntenteError('ERR_TRUST_LIST_ROTATION', 'the previous root did not sign the rotation')
   }
 
-  // 6.5: recognition evidence. The root signing a recognition is not enough: each one (and each withdrawal) needs a
-  // quorum of valid passkey approvals by distinct diplomats of this list, so an operator alone cannot grant trust.
-  verifyRecognitions(payload)
-
   // 7: chain rules against the head.
   let gap = false
   if (head !== undefined) {
@@ -119,7 +116,40 @@ export async function verifyTrustList(
     } else {
       gap = true
     }
+    // 7.1: handovers (root, governance, withdrawals) may not be skipped: a gap that hides one must be walked.
+    const expected = handoverPoint(head)
+    const named = payload.lastHandover
+    if (named === null) throw new EntenteError('ERR_TRUST_LIST_CHAIN', `seq ${payload.seq} names no previous handover`)
+    if (named.seq > head.payload.seq) {
+      throw new EntenteError('ERR_TRUST_LIST_HANDOVER_MISSING', `seq ${payload.seq} follows handover seq ${named.seq}, which the held seq ${head.payload.seq} predates`, {
+        details: { country: payload.country, handover: named, held: head.payload.seq },
+      })
+    }
+    if (named.seq !== expected.seq || named.hash !== expected.hash) {
+      throw new EntenteError('ERR_TRUST_LIST_CHAIN', `seq ${payload.seq} names handover seq ${named.seq}, the chain's latest is seq ${expected.seq}`)
+    }
+    // 7.2: what the list declares it changes is what it changes (no handover hides among ordinary lists).
+    const actual = changesBetween(head.payload, payload)
+    if (actual.join() !== [...payload.changes].sort(byChangeOrder).join()) {
+      throw new EntenteError('ERR_TRUST_LIST_HANDOVER', `declares changes [${payload.changes.join(', ')}] but changes [${actual.join(', ')}]`)
+    }
+  } else {
+    // On its own a list can only be consistent with itself.
+    if ((payload.seq === 1) !== (payload.lastHandover === null)) {
+      throw new EntenteError('ERR_TRUST_LIST_CHAIN', payload.seq === 1 ? 'the first list names a previous handover' : `seq ${payload.seq} names no previous handover`)
+    }
+    if (payload.lastHandover !== null && payload.lastHandover.seq >= payload.seq) {
+      throw new EntenteError('ERR_TRUST_LIST_CHAIN', `seq ${payload.seq} names a handover at seq ${payload.lastHandover.seq}`)
+    }
+    if ((payload.seq === 1 && payload.changes.length > 0) || payload.changes.includes('root') !== (previous !== undefined)) {
+      throw new EntenteError('ERR_TRUST_LIST_HANDOVER', `declared changes [${payload.changes.join(', ')}] do not fit the list`)
+    }
   }
+
+  // 7.5: evidence. The root signing a recognition or a new diplomat set is not enough: each needs a quorum of
+  // valid passkey approvals by the diplomats in force (the head's), bound to a chain position, so an operator alone
+  // cannot grant trust, install puppets, lower the quorum or bring back a withdrawn recognition.
+  const evidence = verifyRecognitions(payload, head)
 
   // 8: freshness. An expired list is refused so a frozen mirror cannot keep serving revoked signers forever.
   const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS
@@ -130,7 +160,21 @@ export async function verifyTrustList(
     throw new EntenteError('ERR_TRUST_LIST_EXPIRED', `expired at ${payload.expiresAt}`)
   }
 
-  return { signed: decoded.signed, payload, hash: decoded.hash, size: decoded.size, rootRotated, gap }
+  return {
+    signed: decoded.signed,
+    payload,
+    hash: decoded.hash,
+    size: decoded.size,
+    rootRotated,
+    gap,
+    governanceReset: evidence.governanceReset,
+    carriedFromEarlierEpoch: evidence.carriedFromEarlierEpoch,
+  }
+}
+
+const CHANGE_ORDER = ['root', 'governance', 'withdrawals']
+function byChangeOrder(a: string, b: string): number {
+  return CHANGE_ORDER.indexOf(a) - CHANGE_ORDER.indexOf(b)
 }
 
 async function trustedRoot(

@@ -66,6 +66,7 @@ export class TestCountry {
       edit: (p) => {
         p.root = rootOf(next)
         p.previousRoot = previousRoot
+        if (!p.changes.includes('root')) p.changes = ['root', ...p.changes]
       },
       signWith: [old, next],
     })

@@ -4,7 +4,8 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { Encoder } from 'cbor-x'
 import type { Approval, Diplomat } from '../../src/model/schema.types.js'
-import { approvalChallenge, type ApprovalAction, type RecognitionEntry } from '../../src/trust-list/verify-recognitions.js'
+import type { ChainPosition } from '../../src/trust-list/handover.js'
+import { approvalChallenge, type ApprovalAction, type GovernanceEntry, type RecognitionEntry } from '../../src/trust-list/verify-recognitions.js'
 
 export type SoftAlg = 'ES256' | 'EdDSA' | 'RS256'
 
@@ -86,13 +87,14 @@ export class SoftAuthenticator {
 
   /** An approval of `entry` as the list carries it; `bend` changes the assertion inputs to build attacks. */
   approve(
-    input: { action?: ApprovalAction; country: string; entry: RecognitionEntry; nonce?: string; diplomat: Diplomat },
-    bend: Partial<AssertOptions> & { signedEntry?: RecognitionEntry } = {},
+    input: { action?: ApprovalAction; country: string; entry: RecognitionEntry | GovernanceEntry; head: ChainPosition; nonce?: string; diplomat: Diplomat },
+    bend: Partial<AssertOptions> & { signedEntry?: RecognitionEntry | GovernanceEntry; signedHead?: ChainPosition } = {},
   ): Approval {
     const nonce = input.nonce ?? b64u(randomBytes(16))
-    const challenge = approvalChallenge({ action: input.action ?? 'recognize', country: input.country, entry: bend.signedEntry ?? input.entry, nonce })
+    const head = bend.signedHead ?? input.head
+    const challenge = approvalChallenge({ action: input.action ?? 'recognize', country: input.country, entry: bend.signedEntry ?? input.entry, head, nonce })
     const assertion = this.assert({ challenge, origin: input.diplomat.origin, rpId: input.diplomat.rpId, ...bend })
-    return { credentialId: this.credentialId, nonce, ...assertion }
+    return { credentialId: this.credentialId, nonce, head: { seq: input.head.seq, hash: input.head.hash }, ...assertion }
   }
 
   /** Answers generateRegistrationOptions output as a browser would (attestation "none"). */

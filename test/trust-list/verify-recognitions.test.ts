@@ -2,7 +2,7 @@
 // bends exactly one thing, so each one fails if the check it targets is removed.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Approval, Diplomat, Recognition } from '../../src/model/schema.types.js'
-import { generateRootKey } from '../../src/trust-list/root-key.js'
+import { generateRootKey, rootOf } from '../../src/trust-list/root-key.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import {
   approvalChallenge,
@@ -22,19 +22,27 @@ let mallory: SoftAuthenticator
 let diplomats: Diplomat[]
 let cy: RecognitionEntry
 let il: RecognitionEntry
+let ROOT: RecognitionEvidence['root']
 
 const by = (who: SoftAuthenticator): Diplomat => diplomats.find((d) => d.credentialId === who.credentialId) ?? who.diplomat()
 
-function approve(who: SoftAuthenticator, entry: RecognitionEntry, options: Parameters<SoftAuthenticator['approve']>[1] & { action?: 'recognize' | 'withdraw'; nonce?: string; country?: string } = {}): Approval {
-  const { action, nonce, country, ...bend } = options
+// The chain position the evidence of a standalone list (seq 5, governance since 1) is bound to.
+const HEAD = { seq: 4, hash: 'a'.repeat(64) }
+
+function approve(
+  who: SoftAuthenticator,
+  entry: RecognitionEntry,
+  options: Parameters<SoftAuthenticator['approve']>[1] & { action?: 'recognize' | 'withdraw'; nonce?: string; country?: string; head?: { seq: number; hash: string } } = {},
+): Approval {
+  const { action, nonce, country, head, ...bend } = options
   return who.approve(
-    { country: country ?? HOME, entry, diplomat: by(who), ...(action === undefined ? {} : { action }), ...(nonce === undefined ? {} : { nonce }) },
+    { country: country ?? HOME, entry, head: head ?? HEAD, diplomat: by(who), ...(action === undefined ? {} : { action }), ...(nonce === undefined ? {} : { nonce }) },
     bend,
   )
 }
 
 function list(recognitions: Recognition[], extra: Partial<RecognitionEvidence> = {}): RecognitionEvidence {
-  return { country: HOME, recognitions, diplomats, quorum: 2, ...extra }
+  return { country: HOME, seq: 5, root: ROOT, recognitions, diplomats, quorum: 2, governance: { since: 1 }, changes: [], ...extra }
 }
 
 function rejects(payload: RecognitionEvidence, code: string): void {
@@ -47,6 +55,7 @@ beforeAll(async () => {
   carol = SoftAuthenticator.create('EdDSA')
   mallory = SoftAuthenticator.create('ES256')
   diplomats = [alice.diplomat({ name: 'Alice' }), bob.diplomat({ name: 'Bob' }), carol.diplomat({ name: 'Carol' })]
+  ROOT = rootOf(await generateRootKey('ed25519'))
   const cyRoot = await generateRootKey('p256')
   const ilRoot = await generateRootKey('ed25519')
   cy = { country: 'CY', rootThumbprint: cyRoot.thumbprint, scopes: ['vaccination', 'test'], vaccines: ['EU/1/20/1528'] }
@@ -54,8 +63,8 @@ beforeAll(async () => {
 })
 
 describe('approvalChallenge', () => {
-  it('is base64url SHA-256 and binds action, country, entry and nonce', () => {
-    const base = { action: 'recognize' as const, country: HOME, entry: cy, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }
+  it('is base64url SHA-256 and binds action, country, entry, chain position and nonce', () => {
+    const base = { action: 'recognize' as const, country: HOME, entry: cy, head: HEAD, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }
     const challenge = approvalChallenge(base)
     expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(approvalChallenge({ ...base })).toBe(challenge)
@@ -66,6 +75,8 @@ describe('approvalChallenge', () => {
     expect(approvalChallenge({ ...base, country: 'CY' })).not.toBe(challenge)
     expect(approvalChallenge({ ...base, nonce: 'BBBBBBBBBBBBBBBBBBBBBB' })).not.toBe(challenge)
     expect(approvalChallenge({ ...base, entry: { ...cy, scopes: ['vaccination'] } })).not.toBe(challenge)
+    expect(approvalChallenge({ ...base, head: { seq: 3, hash: HEAD.hash } })).not.toBe(challenge)
+    expect(approvalChallenge({ ...base, head: { seq: 4, hash: 'b'.repeat(64) } })).not.toBe(challenge)
   })
 })
 
@@ -75,7 +86,7 @@ describe('verifyRecognitions accepts real evidence', () => {
     const withRsa = [...diplomats, rsa.diplomat({ name: 'Rhea' })]
     const recognitions = [
       { ...cy, approvals: [approve(alice, cy), approve(carol, cy)] },
-      { ...il, approvals: [approve(bob, il), rsa.approve({ country: HOME, entry: il, diplomat: withRsa[3] as Diplomat })] },
+      { ...il, approvals: [approve(bob, il), rsa.approve({ country: HOME, entry: il, head: HEAD, diplomat: withRsa[3] as Diplomat })] },
     ]
     expect(() => verifyRecognitions(list(recognitions, { diplomats: withRsa }))).not.toThrow()
   })
@@ -99,7 +110,7 @@ describe('verifyRecognitions rejects attacks', () => {
   })
 
   it("forged signature: another key claims a diplomat's credential", () => {
-    const forged = { ...mallory.approve({ country: HOME, entry: cy, diplomat: by(bob) }), credentialId: bob.credentialId }
+    const forged = { ...mallory.approve({ country: HOME, entry: cy, head: HEAD, diplomat: by(bob) }), credentialId: bob.credentialId }
     rejects(list([{ ...cy, approvals: [approve(alice, cy), forged] }]), 'ERR_RECOGNITION_SIGNATURE')
   })
 
@@ -151,7 +162,7 @@ describe('verifyRecognitions rejects attacks', () => {
 
   it('under quorum', () => {
     rejects(list([{ ...cy, approvals: [approve(alice, cy)] }]), 'ERR_RECOGNITION_UNDER_QUORUM')
-    rejects(list([{ ...cy, approvals: [] }], { quorum: 1 }), 'ERR_RECOGNITION_UNDER_QUORUM')
+    rejects(list([{ ...cy, approvals: [] }], { quorum: 1, diplomats: [by(alice)] }), 'ERR_RECOGNITION_UNDER_QUORUM')
     rejects(list([{ ...cy, approvals: [approve(alice, cy), approve(bob, cy)] }], { quorum: 3 }), 'ERR_RECOGNITION_UNDER_QUORUM')
   })
 
@@ -160,7 +171,7 @@ describe('verifyRecognitions rejects attacks', () => {
   })
 
   it('unknown credential: a passkey that is not a diplomat of this list', () => {
-    const outsider = mallory.approve({ country: HOME, entry: cy, diplomat: mallory.diplomat() })
+    const outsider = mallory.approve({ country: HOME, entry: cy, head: HEAD, diplomat: mallory.diplomat() })
     rejects(list([{ ...cy, approvals: [approve(alice, cy), outsider] }]), 'ERR_RECOGNITION_UNKNOWN_CREDENTIAL')
   })
 
@@ -204,15 +215,19 @@ describe('verifyRecognitions rejects attacks', () => {
   })
 })
 
-describe('verifyTrustList step 6.5', () => {
+describe('verifyTrustList step 7.5', () => {
   it('accepts a signed list whose recognition carries quorum evidence, and rejects one without', async () => {
     const gr = await TestCountry.create(HOME)
-    gr.draft = { ...gr.draft, diplomats, quorum: 2, recognitions: [{ ...cy, approvals: [approve(alice, cy), approve(carol, cy)] }] }
+    gr.draft = { ...gr.draft, diplomats, quorum: 2 }
+    const first = await gr.next()
+    const at = { head: { seq: first.payload.seq, hash: first.hash } }
+    gr.draft = { ...gr.draft, recognitions: [{ ...cy, approvals: [approve(alice, cy, at), approve(carol, cy, at)] }] }
     const good = await gr.next()
     await expect(verifyTrustList(good.signed, { now: T0 })).resolves.toMatchObject({ payload: { recognitions: [{ country: 'CY' }] } })
+    await expect(verifyTrustList(good.signed, { now: T0, head: first })).resolves.toMatchObject({ payload: { seq: 2 } })
 
     // The root signs it, but a root signature alone never grants trust.
-    const bad = await gr.next({ edit: (p) => void (p.recognitions = [{ ...cy, approvals: [approve(alice, cy)] }]) })
+    const bad = await gr.next({ edit: (p) => void (p.recognitions = [{ ...cy, approvals: [approve(alice, cy, at)] }]) })
     await expect(verifyTrustList(bad.signed, { now: T0 })).rejects.toMatchObject({ code: 'ERR_RECOGNITION_UNDER_QUORUM' })
   })
 })
