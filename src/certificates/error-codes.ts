@@ -1,6 +1,6 @@
 // Reason codes of certificate verdicts. Each begins with a category tools can rely on
 // (ERR_DECODE, ERR_SIGNATURE, ERR_KEY_UNKNOWN, ERR_KID_MISMATCH, ERR_EXPIRED, ERR_NOT_YET_VALID,
-// ERR_KEY_USAGE, ERR_SIGNER_REVOKED, ERR_CERT_REVOKED, ERR_NOT_RECOGNIZED, ERR_POLICY).
+// ERR_KEY_USAGE, ERR_SIGNER_REVOKED, ERR_CERT_REVOKED, ERR_REVOCATIONS_MISSING, ERR_NOT_RECOGNIZED, ERR_POLICY).
 export type CertificateErrorCode =
   | 'ERR_DECODE_PREFIX'
   | 'ERR_DECODE_BASE45'
@@ -30,6 +30,8 @@ export type CertificateErrorCode =
   | 'ERR_KEY_USAGE'
   | 'ERR_SIGNER_REVOKED'
   | 'ERR_CERT_REVOKED'
+  /** The issuer's trust list names a revocation list the verifier does not hold (omitted or frozen by a source). */
+  | 'ERR_REVOCATIONS_MISSING'
   | 'ERR_NOT_RECOGNIZED'
   | 'ERR_NOT_RECOGNIZED_SCOPE'
   | 'ERR_NOT_RECOGNIZED_EQUIVOCATION'

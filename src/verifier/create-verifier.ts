@@ -15,6 +15,7 @@ import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-l
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor, VerifiedTrustList } from '../trust-list/trust-list.types.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
+import { describeRevocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 import { namesRoot } from './verify-bundle.js'
 
 export interface VerifierOptions {
@@ -41,6 +42,8 @@ export interface VerifierStatus {
     role: 'home' | 'recognized' | 'unrecognized'
     blocked: boolean
     revocations?: { seq: number; expiresAt: string; dcc: number; shc: number }
+    /** The revocation list this country's trust list names but the bundle lacks: its certificates are refused. */
+    missingRevocations?: { seq: number; heldSeq?: number }
   }[]
 }
 
@@ -102,6 +105,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
 
   // Revocation lists: each signed by the root of its country's trusted list.
   const revocations = new Map<string, RevocationListPayload>()
+  const revocationHeads = new Map<string, RevocationPosition>()
   for (const signed of state.revocations ?? []) {
     let country: string
     try {
@@ -114,10 +118,20 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     try {
       const verified = await verifyRevocationList(signed, { now: loadTime, country, roots: rootsOf(list.payload), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
       revocations.set(country, verified.payload)
+      revocationHeads.set(country, { seq: verified.payload.seq, hash: verified.hash })
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation list of ${country} does not verify`, { cause })
     }
   }
+
+  // Completeness: a trusted list names its current revocation list; without it (or a newer one) a mirror may have
+  // omitted or frozen it, so none of that country's certificates can be judged unrevoked.
+  const missing = new Map<string, RevocationGap>(
+    revocationGaps(
+      trusted.map((l) => [l.payload.country, l.payload.revocationList] as const),
+      revocationHeads,
+    ).map((gap) => [gap.country, gap]),
+  )
 
   // Equivocation: a country is blocked from the equivocating seq on until a newer list resolves it. A proof counts
   // only under the root the bundle holds for that country (merge verified it; here it is matched, not re-verified).
@@ -181,8 +195,11 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       if (revocationList !== undefined && stale(revocationList.expiresAt)) {
         extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the revocation list of ${revocationList.country} expired at ${revocationList.expiresAt}; sync again` })
       }
+      const gap = verdict.issuer === undefined ? undefined : missing.get(verdict.issuer)
+      if (gap !== undefined) extra.push({ code: 'ERR_REVOCATIONS_MISSING', message: describeRevocationGap(gap) })
       // Seen before but missing now (dropped by a mirror, or by a root rotation): fail closed, never silently open.
       if (
+        gap === undefined &&
         verdict.issuer !== undefined &&
         revocationList === undefined &&
         trustedByCountry.has(verdict.issuer) &&
@@ -198,6 +215,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     status() {
       const row = (l: VerifiedTrustList, role: 'home' | 'recognized' | 'unrecognized') => {
         const r = revocations.get(l.payload.country)
+        const gap = role === 'unrecognized' ? undefined : missing.get(l.payload.country)
         return {
           country: l.payload.country,
           seq: l.payload.seq,
@@ -205,6 +223,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
           role,
           blocked: blocked.has(l.payload.country),
           ...(r === undefined ? {} : { revocations: { seq: r.seq, expiresAt: r.expiresAt, dcc: r.dcc.length, shc: r.shc.length } }),
+          ...(gap === undefined ? {} : { missingRevocations: { seq: gap.needs.seq, ...(gap.holds === undefined ? {} : { heldSeq: gap.holds.seq }) } }),
         }
       }
       return {

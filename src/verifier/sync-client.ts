@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url'
 import { EntenteError, isEntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
 import type { Bundle, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
+import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES, MAX_VERIFIED_BUNDLE_BYTES } from './constants.js'
+import { describeRevocationGap, revocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 import { emptyVerifiedBundle, mergeBundle, type MergeReport } from './verify-bundle.js'
 
 export interface SyncOptions {
@@ -54,6 +56,8 @@ export interface SourceReport {
   readonly merge?: MergeReport
   /** Lists this source served that are older than the verifier's best: country → [served seq, best seq]. */
   readonly behind?: Record<string, [number, number]>
+  /** Revocation lists a trusted country's trust list names that this source omitted or served frozen (older). */
+  readonly revocationsOmitted?: RevocationGap[]
 }
 
 export interface SyncResult {
@@ -61,6 +65,8 @@ export interface SyncResult {
   readonly sources: SourceReport[]
   /** Whether the bundle file was written. */
   readonly written: boolean
+  /** Trusted countries whose named revocation list no source gave: their certificates are refused until a later sync. */
+  readonly missingRevocations: RevocationGap[]
 }
 
 export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
@@ -107,9 +113,10 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       }
       let bytes = fetched.bytes
       let wireBytes = fetched.wireBytes
-      // A new home list may recognize countries whose unchanged lists a delta does not carry: fetch the whole bundle.
+      // A new home list may recognize countries whose unchanged lists a delta does not carry, and a named revocation
+      // list may be one the delta left out: fetch the whole bundle.
       const homeMoved = merged.state.seqs[options.home] !== current.seqs[options.home]
-      if (!bundle.full && homeMoved && isHttp(source)) {
+      if (!bundle.full && (homeMoved || merged.report.missingRevocations.length > 0) && isHttp(source)) {
         const whole = await fetchBundle(source, {}, { doFetch, maxBytes, timeoutMs })
         if (whole !== 'not-modified') {
           bundle = whole.bundle
@@ -126,8 +133,18 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         lastSync: iso(options.now()),
         ...(merged.report.rejected.length === 0 ? {} : { lastError: summarize(merged.report) }),
       })
-      const status: SourceStatus = merged.report.rejected.length > 0 ? 'invalid' : merged.report.stale.length > 0 ? 'stale' : 'fresh'
-      reports.push({ source, status, full: bundle.full, bytes, ...(wireBytes === undefined ? {} : { wireBytes }), merge: merged.report })
+      // A whole bundle must carry every revocation list the trust lists name; a delta only what the state still lacks.
+      const omitted = bundle.full ? omittedRevocations(merged.state, bundle) : merged.report.missingRevocations
+      const status: SourceStatus = merged.report.rejected.length > 0 ? 'invalid' : merged.report.stale.length > 0 || omitted.length > 0 ? 'stale' : 'fresh'
+      reports.push({
+        source,
+        status,
+        full: bundle.full,
+        bytes,
+        ...(wireBytes === undefined ? {} : { wireBytes }),
+        merge: merged.report,
+        ...(omitted.length === 0 ? {} : { revocationsOmitted: omitted }),
+      })
       const r = merged.report
       options.progress?.(
         `${source}: ${bundle.full ? 'full' : 'delta'} ${bytes} bytes${wireBytes === undefined || wireBytes === bytes ? '' : ` (${wireBytes} on the wire)`}, ` +
@@ -135,6 +152,10 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
           `${r.revocations.length} revocation list(s), ${r.alarms.filter((a) => a.isNew).length} new alarm(s)`,
       )
       for (const rejected of r.rejected) options.progress?.(`${source}: rejected ${rejected.country}: ${rejected.code} ${rejected.message}`)
+      for (const gap of omitted) {
+        const served = gap.holds === undefined ? 'omitted it' : gap.kind === 'older' ? `served only seq ${gap.holds.seq} (frozen)` : `served another seq ${gap.needs.seq}`
+        options.progress?.(`${source}: WARNING: ${gap.country} names its revocation list seq ${gap.needs.seq}; this source ${served}`)
+      }
     } catch (error) {
       if (!isEntenteError(error)) throw error
       // A bad source is reported, never trusted; the other sources still count.
@@ -167,6 +188,8 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   if (state.lists.length === 0) {
     throw new EntenteError('ERR_SYNC_NO_VALID_SOURCE', `no source gave a ${options.home} list that verifies from the pinned root`, { details: { sources: finalReports } })
   }
+  const missingRevocations = stateRevocationGaps(state)
+  for (const gap of missingRevocations) options.progress?.(`WARNING: ${describeRevocationGap(gap)}`)
   const finalState = { ...state, sources: Object.fromEntries(Object.entries(state.sources).map(([source, b]) => [source, stampStale(b, finalReports.find((r) => r.source === source))])) }
   await writeAtomically(options.out, `${JSON.stringify(finalState)}\n`)
   options.progress?.(
@@ -174,7 +197,46 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       `${finalState.unrecognized.length} unrecognized, ${(finalState.revocations ?? []).length} revocation list(s), ${finalState.alarms.length} alarm(s)` +
       (started.lists.length === 0 ? ' (first sync)' : ''),
   )
-  return { state: finalState, sources: finalReports, written: true }
+  return { state: finalState, sources: finalReports, written: true, missingRevocations }
+}
+
+/** Named revocation lists a whole bundle did not carry (or carried only older or other ones), judged by the merged state's trust lists. */
+function omittedRevocations(state: VerifiedBundle, bundle: Bundle): RevocationGap[] {
+  const served = new Map<string, RevocationPosition[]>()
+  for (const signed of bundle.revocations ?? []) {
+    try {
+      const { payload, hash } = decodeRevocationList(signed, Number.MAX_SAFE_INTEGER)
+      served.set(payload.country, [...(served.get(payload.country) ?? []), { seq: payload.seq, hash }])
+    } catch {
+      continue // already reported as rejected by the merge
+    }
+  }
+  const gaps: RevocationGap[] = []
+  for (const [country, needs] of namedRevocations(state)) {
+    // The best the source offered: the named one if it is there, else its newest.
+    const offered = (served.get(country) ?? []).sort((a, b) => b.seq - a.seq)
+    const best = offered.find((p) => needs !== undefined && p.seq === needs.seq && p.hash === needs.hash) ?? offered[0]
+    const gap = revocationGap(country, needs, best)
+    if (gap !== undefined) gaps.push(gap)
+  }
+  return gaps
+}
+
+/** What the written state still lacks, so `entente sync` can say which countries' certificates will be refused. */
+function stateRevocationGaps(state: VerifiedBundle): RevocationGap[] {
+  const held = new Map<string, RevocationPosition>()
+  for (const signed of state.revocations ?? []) {
+    const { payload, hash } = decodeRevocationList(signed, Number.MAX_SAFE_INTEGER)
+    held.set(payload.country, { seq: payload.seq, hash })
+  }
+  return revocationGaps(namedRevocations(state), held)
+}
+
+function namedRevocations(state: VerifiedBundle): [string, RevocationPosition | undefined][] {
+  return state.lists.map((signed) => {
+    const { payload } = decodeTrustList(signed, Number.MAX_SAFE_INTEGER)
+    return [payload.country, payload.revocationList]
+  })
 }
 
 function stampStale(bookkeeping: VerifiedBundle['sources'][string], report: SourceReport | undefined): VerifiedBundle['sources'][string] {

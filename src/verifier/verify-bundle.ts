@@ -19,6 +19,7 @@ import { detectEquivocation, verifyEquivocationProof } from '../trust-list/equiv
 import type { RootAnchor, TrustListHead } from '../trust-list/trust-list.types.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 import { MAX_ALARMS, MAX_COUNTRIES } from './constants.js'
+import { revocationGaps, type RevocationGap } from './revocation-completeness.js'
 
 export interface BundleInput {
   readonly lists: readonly SignedTrustList[]
@@ -45,6 +46,8 @@ export interface MergeReport {
   readonly unrecognized: string[]
   readonly alarms: { country: string; seq: number; isNew: boolean }[]
   readonly revocations: { country: string; seq: number }[]
+  /** Trusted countries whose trust list names a revocation list the merged state does not hold (omitted or frozen). */
+  readonly missingRevocations: RevocationGap[]
 }
 
 interface Held {
@@ -77,7 +80,7 @@ export function emptyVerifiedBundle(home: string, pinnedRoot: string, now: Date)
 }
 
 export async function mergeBundle(state: VerifiedBundle, input: BundleInput, options: MergeOptions): Promise<{ state: VerifiedBundle; report: MergeReport }> {
-  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [] }
+  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [], missingRevocations: [] }
   const { now, home } = options
   if (state.home !== home) throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `the state is for home ${state.home}, not ${home}`)
   const maxBytes = options.maxListBytes === undefined ? {} : { maxBytes: options.maxListBytes }
@@ -193,14 +196,19 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
     const list = held.get(country)
     // Revocations of a country the verifier does not trust change no verdict: not kept.
     if (list === undefined) continue
+    const named = list.head.payload.revocationList
     for (const candidate of candidates) {
       const prior = revocations.get(country)
+      // The held list has the named seq but other bytes (the root signed two): the named one, vouched for by the
+      // trusted trust list, replaces it instead of being refused as equivocation.
+      const displaced = prior !== undefined && named !== undefined && prior.head.payload.seq === named.seq && prior.head.hash !== named.hash
+      const chainFrom = displaced && decodeRevocationList(candidate, UNBOUNDED).hash === named.hash ? undefined : prior
       try {
         const verified = await verifyRevocationList(candidate, {
           now,
           country,
           roots: rootsOf(list.head.payload),
-          ...(prior === undefined ? {} : { head: prior.head }),
+          ...(chainFrom === undefined ? {} : { head: chainFrom.head }),
           ...maxBytes,
         })
         if (verified.payload.seq < (revocationSeqs[country] ?? 0)) {
@@ -221,6 +229,9 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
       }
     }
   }
+  // 3.5: a trust list that names its revocation list makes an omitted or frozen one visible, even on a first sync.
+  const heldRevocations = new Map([...revocations].map(([country, r]) => [country, { seq: r.head.payload.seq, hash: r.head.hash }]))
+  report.missingRevocations.push(...revocationGaps([...held].map(([country, h]) => [country, h.head.payload.revocationList] as const), heldRevocations))
 
   // 4: alarms: a proof counts only under the root the verifier holds for that country (else anyone could forge
   // "proofs" against a country under a key of their own); a valid one blocks the country (see create-verifier).

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import type { JWK } from 'jose'
 import { EntenteError } from '../../model/errors.js'
 import { publicRootJwk, rootThumbprint } from '../../trust-list/root-key.js'
+import { describeRevocationGap } from '../../verifier/revocation-completeness.js'
 import { syncBundle } from '../../verifier/sync-client.js'
 import { usageError, type CliIo } from '../io.js'
 
@@ -12,7 +13,10 @@ export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --r
   home root: the home list by its chain, foreign lists only where home recognizes them, revocation lists
   under their country's root. Writes BUNDLE atomically; later syncs are incremental (ETag, ?since=) and never
   roll back, whichever source they use. A source serving stale or invalid lists is reported, not trusted
-  (exit 1 when no source was fresh). Progress goes to stderr; --json prints one JSON report and nothing else.
+  (exit 1 when no source was fresh). A trust list names its country's current revocation list: a source that
+  omits it or serves an older one is reported stale with a warning naming the country, and until some source
+  gives it, that country's certificates are refused (ERR_REVOCATIONS_MISSING); name several --from sources.
+  Progress goes to stderr; --json prints one JSON report and nothing else.
   Then, offline: entente verify --bundle BUNDLE PAYLOAD.`
 
 export async function runSync(argv: string[], io: CliIo): Promise<number> {
@@ -33,7 +37,7 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
   if (values.out === undefined) throw usageError('--out BUNDLE is required')
   const anchor = values.root === undefined ? undefined : { thumbprint: await pinnedThumbprint(values.root) }
   const progress = values.json ? undefined : (line: string) => io.stderr(`  ${line}\n`)
-  const { state, sources } = await syncBundle({
+  const { state, sources, missingRevocations } = await syncBundle({
     sources: values.from,
     home,
     ...(anchor === undefined ? {} : { anchor }),
@@ -51,6 +55,7 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
       revocationSeqs: state.revocationSeqs ?? {},
       unrecognized: state.unrecognized.length,
       alarms: state.alarms.length,
+      missingRevocations,
       sources: sources.map(({ merge, ...rest }) => ({ ...rest, ...(merge === undefined ? {} : { accepted: merge.accepted, stale: merge.stale, rejected: merge.rejected }) })),
     }
     io.stdout(`${JSON.stringify(report)}\n`)
@@ -59,6 +64,7 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
     const bytes = sources.reduce((n, s) => n + s.bytes, 0)
     io.stdout(`Synced ${values.out}: home ${home}, ${trusted} trusted countr${trusted === 1 ? 'y' : 'ies'}, ${state.unrecognized.length} unrecognized, ${(state.revocations ?? []).length} revocation list(s), ${state.alarms.length} alarm(s); ${bytes} bytes received\n`)
     for (const s of sources.filter((r) => r.status !== 'fresh' && r.status !== 'not-modified')) io.stdout(`  ${s.status.toUpperCase()} ${s.source}${s.error === undefined ? '' : `: ${s.error.code} ${s.error.message}`}\n`)
+    for (const gap of missingRevocations) io.stdout(`  WARNING ${describeRevocationGap(gap)}\n`)
   }
   return ok ? 0 : 1
 }
