@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { ResolvedNodeConfig } from './config/node-config.js'
-import { readRootKey } from './config/secrets.js'
+import { acquireNodeLock, type NodeLock } from './config/node-lock.js'
+import { loadNodeRootKey, nodeRoot, ownRootThumbprint } from './config/node-root.js'
 import { createDiplomatService } from './diplomats/diplomat-service.js'
 import { createApp } from './http/app.js'
 import { mountDiplomats } from './http/diplomats/routes.js'
@@ -59,7 +60,16 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     validityDays: config.trustList.validityDays,
     quorum: config.trustList.quorum,
     maxTrustListBytes: config.limits.maxTrustListBytes,
-    loadRootKey: () => readRootKey(config.paths.rootKey),
+    // An offline-root node refuses with ERR_OFFLINE_ROOT, naming the prepare, sign and upload steps.
+    loadRootKey: () => loadNodeRootKey(config),
+    loadOwnRoot: async () => {
+      const root = await nodeRoot(config)
+      if (root.kind === 'offline') return root.root
+      return loadNodeRootKey(config).then(
+        (key) => ({ jwk: key.publicJwk, thumbprint: key.thumbprint }),
+        () => undefined,
+      )
+    },
     loadValueSets: () => {
       // Loaded on first use and kept; a failed load is retried next time.
       const loading =
@@ -107,15 +117,22 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
 }
 
 export async function startNode(config: ResolvedNodeConfig, options: NodeOptions = {}): Promise<RunningNode> {
-  const node = createNode(config, options)
+  // One writer per directory: a second node, or a local publish, would race this node's own publishes.
+  const lock: NodeLock = await acquireNodeLock(config.dir, 'node')
+  let node: ReturnType<typeof createNode>
+  try {
+    // Refuses a private root key lying beside an offline root before anything opens.
+    await nodeRoot(config)
+    node = createNode(config, options)
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
   const now = options.now ?? (() => new Date())
   let gossip: GossipService
   try {
-    // With an offline root there is no key file; the own country is then pinned by its first published list.
-    const ownRoot = await readRootKey(config.paths.rootKey).then(
-      (key) => key.thumbprint,
-      () => undefined,
-    )
+    // With an offline root the node holds only the public root from init: it anchors the own country all the same.
+    const ownRoot = await ownRootThumbprint(config)
     gossip = new GossipService({
       anchors: () => firstContactAnchors(node.store, config.country, ownRoot),
       privateKey: await loadOrCreatePeerKey(config.paths.peerKey),
@@ -131,6 +148,7 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
     await gossip.start()
   } catch (error) {
     node.store.close()
+    await lock.release()
     throw error
   }
   node.links.gossip = gossip
@@ -149,12 +167,15 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
   } catch (error) {
     await gossip.stop()
     node.store.close()
+    await lock.release()
     throw error
   }
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
   node.setPublicUrl(url)
+  // The CLI finds the running node through its lock, even when it listens on another port than node.json says.
+  await lock.setUrl(url)
   options.log?.(`${config.country} node listening on ${url}, peer ${gossip.peerId.toString()} on ${gossip.multiaddrs().join(' ')}`)
   let stopped: Promise<void> | undefined
   return {
@@ -175,6 +196,7 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
         // Gossip first: it waits for lists in flight, which the store must still accept.
         .then(() => gossip.stop())
         .finally(() => node.store.close())
+        .finally(() => lock.release())
       return stopped
     },
   }

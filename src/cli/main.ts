@@ -5,6 +5,8 @@ import { initHelp, runInit } from './commands/init.js'
 import { inspectHelp, runInspect } from './commands/inspect.js'
 import { nodeHelp, runNode } from './commands/node.js'
 import { publishHelp, runPublish } from './commands/publish.js'
+import { rootHelp, runRoot } from './commands/root.js'
+import { runSign, signHelp } from './commands/sign.js'
 import { runVerify, verifyHelp } from './commands/verify.js'
 import { runSync, syncHelp } from './commands/sync.js'
 import { revocationHelp, runRevocation } from './commands/revocation.js'
@@ -17,6 +19,8 @@ type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; r
 const commands: Record<string, Command> = {
   init: { run: runInit, help: initHelp },
   publish: { run: (argv, io) => runPublish(argv, io), help: publishHelp },
+  root: { run: runRoot, help: rootHelp },
+  sign: { run: (argv, io) => runSign(argv, io), help: signHelp },
   inspect: { run: (argv, io) => runInspect(argv, io), help: inspectHelp },
   node: { run: runNode, help: nodeHelp },
   signer: { run: runSigner, help: signerHelp },

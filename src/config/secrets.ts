@@ -1,9 +1,11 @@
-// Secret files of a node (root key, operator token): created exclusively with 0600, refused when others can read them.
+// Secret files of a node (root key, operator token): created exclusively with 0600, refused when others can read them;
+// and public root key files, which must hold no private member.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { open, readFile, stat } from 'node:fs/promises'
 import type { JWK } from 'jose'
 import { EntenteError } from '../model/errors.js'
-import { rootKeyFromJwk, type RootSigningKey } from '../trust-list/root-key.js'
+import type { Root } from '../model/schema.types.js'
+import { publicRootJwk, rootKeyFromJwk, rootThumbprint, type RootSigningKey } from '../trust-list/root-key.js'
 
 const MAX_KEY_FILE_BYTES = 16 * 1024
 
@@ -45,14 +47,50 @@ async function readSecretFile(file: string): Promise<string> {
 }
 
 export async function readRootKey(file: string): Promise<RootSigningKey> {
-  const text = await readSecretFile(file)
-  let jwk: JWK
+  const jwk = parseJwk(await readSecretFile(file), file)
+  if (!hasPrivateMembers(jwk)) {
+    throw new EntenteError('ERR_KEY_NOT_PRIVATE', `${file} holds only a public key; signing needs the private root key file`)
+  }
+  return rootKeyFromJwk(jwk)
+}
+
+/** A public root key file (an offline-root node's anchor): refuses private members, so no secret lands on a node. */
+export async function readRootPublicKey(file: string): Promise<Root> {
+  let text: string
   try {
-    jwk = JSON.parse(text) as JWK
+    const info = await stat(file)
+    if (info.size > MAX_KEY_FILE_BYTES) throw new EntenteError('ERR_KEY_INVALID', `${file} is too large for a key`)
+    text = await readFile(file, 'utf8')
+  } catch (cause) {
+    if (cause instanceof EntenteError) throw cause
+    throw new EntenteError('ERR_CONFIG_NOT_FOUND', `public root key ${file} not found`, { cause })
+  }
+  return rootPublicFromJwk(parseJwk(text, file), file)
+}
+
+/** The public root a JWK names; `source` names it in errors. Private members are refused, never stripped. */
+export async function rootPublicFromJwk(jwk: unknown, source: string): Promise<Root> {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new EntenteError('ERR_KEY_INVALID', `${source} is not a JSON Web Key`)
+  // Stripping `d` silently would hide that a secret was copied somewhere it must not be.
+  if (hasPrivateMembers(jwk)) {
+    throw new EntenteError('ERR_KEY_PRIVATE_MATERIAL', `${source} holds a private key; give only its public half (entente root create writes both)`)
+  }
+  const publicJwk = publicRootJwk(jwk)
+  return { jwk: publicJwk, thumbprint: await rootThumbprint(publicJwk) }
+}
+
+function parseJwk(text: string, file: string): JWK {
+  try {
+    const jwk = JSON.parse(text) as unknown
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new TypeError('not an object')
+    return jwk
   } catch (cause) {
     throw new EntenteError('ERR_KEY_INVALID', `${file} is not a JSON Web Key`, { cause })
   }
-  return rootKeyFromJwk(jwk)
+}
+
+function hasPrivateMembers(jwk: JWK): boolean {
+  return ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => (jwk as Record<string, unknown>)[member] !== undefined)
 }
 
 export async function readOperatorToken(file: string): Promise<string> {

@@ -9,6 +9,8 @@ import type { TrustListDraft, Usage } from '../model/schema.types.js'
 
 export interface DemoRecognition {
   readonly country: string
+  /** The root the diplomats received out of band; without it the node's held root is proposed. */
+  readonly rootThumbprint?: string
   readonly scopes: readonly Usage[]
   readonly vaccines?: readonly string[]
 }
@@ -147,6 +149,8 @@ export async function approveDemoRecognitions(target: OperatorTarget, recognitio
     const { url } = (await callOperator(target, 'POST', '/v1/operator/diplomat-invites', { name: names[i] ?? `Demo diplomat ${i + 1}`, expiresInHours: 1 })) as { url: string }
     diplomats.push(await DemoDiplomat.register(url, target.url))
   }
+  // The first diplomat set decides only once a published list names it: approvals are bound to that list.
+  await callOperator(target, 'POST', '/v1/operator/publish', {})
   let enacted = 0
   for (const recognition of pending) {
     const proposal = (await callOperator(target, 'POST', '/v1/operator/proposals', { action: 'recognize', ...recognition })) as { id: number }

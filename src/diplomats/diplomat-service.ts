@@ -17,7 +17,7 @@ import type { ResolvedNodeConfig } from '../config/node-config.js'
 import { canonicalize } from '../model/canonical-json.js'
 import { fromBase64url, toBase64url, utf8 } from '../model/encoding.js'
 import { EntenteError, isEntenteError } from '../model/errors.js'
-import type { Approval, Diplomat, Recognition, TrustListDraft } from '../model/schema.types.js'
+import type { Approval, Diplomat, Recognition, TrustListDraft, TrustListPayload } from '../model/schema.types.js'
 import type { OperatorService } from '../operator/operator-service.js'
 import {
   DiplomatRepository,
@@ -28,7 +28,9 @@ import {
   type ProposalState,
 } from '../store/diplomat-repository.js'
 import type { StoredTrustList } from '../store/store.types.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import { fingerprintGroups } from '../trust-list/fingerprint.js'
+import { governanceEntry, sameGovernance } from '../trust-list/handover.js'
 import type { DiplomatErrorCode } from '../trust-list/recognition-error-codes.js'
 import {
   approvalChallenge,
@@ -37,10 +39,11 @@ import {
   SUPPORTED_COSE_ALGORITHMS,
   verifyApproval,
   type ApprovalAction,
+  type GovernanceEntry,
   type RecognitionEntry,
 } from '../trust-list/verify-recognitions.js'
 import { DIPLOMAT_DEFAULTS, type DiplomatLimits } from './constants.js'
-import { normalEntry, parseProposalRequest } from './proposal-entry.js'
+import { normalEntry, parseProposalRequest, parseThumbprint } from './proposal-entry.js'
 import { resolveRelyingParty, type RelyingParty } from './relying-party.js'
 
 export interface DiplomatServiceInit {
@@ -57,6 +60,8 @@ export interface DiplomatServiceInit {
   readonly nodeUrl?: () => string | undefined
   /** Lifetimes and caps; defaults in DIPLOMAT_DEFAULTS. */
   readonly limits?: Partial<DiplomatLimits>
+  /** The quorum the operator configured, applied as far as the number of diplomats allows. */
+  readonly configuredQuorum?: number
 }
 
 export interface DiplomatSession {
@@ -76,15 +81,25 @@ export interface ProposalView {
   readonly id: number
   readonly action: ApprovalAction
   readonly country: string
-  readonly entry: RecognitionEntry
-  /** The foreign root thumbprint in hex groups, to compare by phone. */
+  readonly entry: RecognitionEntry | GovernanceEntry
+  /** The foreign root thumbprint in hex groups, to compare by phone (a governance change: its diplomat keys). */
   readonly fingerprint: string
+  /** For a governance change: who joins, who leaves, and the quorum before and after. */
+  readonly governance?: GovernanceChangeView
+  /** The chain position the approvals are bound to. */
+  readonly head: { readonly seq: number; readonly hash: string }
   readonly state: ProposalState
   readonly proposedBy: string
   readonly createdAt: string
   readonly closedAt: string | undefined
   readonly approvals: readonly { readonly credentialId: string; readonly name: string; readonly approvedAt: string }[]
   readonly quorum: number
+}
+
+export interface GovernanceChangeView {
+  readonly added: readonly { readonly name: string; readonly credentialId: string; readonly fingerprint: string }[]
+  readonly removed: readonly { readonly name: string; readonly credentialId: string; readonly fingerprint: string }[]
+  readonly quorum: { readonly from: number; readonly to: number }
 }
 
 export interface ForeignCountry {
@@ -216,16 +231,27 @@ export class DiplomatService {
     if (this.#repo.credential(credential.id) !== undefined) throw fail('ERR_DIPLOMAT_EXISTS', 'this passkey is already registered')
     const now = this.#init.now()
     const diplomat: Diplomat = { credentialId: credential.id, name: invite.name, publicKey, rpId: rp.rpId, origin: rp.origin, addedAt: iso(now) }
+    const inForce = this.#inForce()
+    const claim = (): void =>
+      this.#repo.transaction(() => {
+        if (!this.#repo.useInvite(invite.id, credential.id, iso(now))) throw fail('ERR_DIPLOMAT_INVITE_USED', 'this invite has already been used')
+        this.#repo.addCredential({ ...diplomat, counter: credential.counter, transports: credential.transports ?? [], userId: invite.userId })
+      })
+    if (inForce !== undefined && inForce.diplomats.length > 0) {
+      // Diplomats are in force: a new one joins only when a quorum of them approves the new set (TUF-style).
+      claim()
+      this.#proposeGovernance({ add: [diplomat] }, 'operator')
+      return { diplomat, session: this.#createSession(diplomat.credentialId, diplomat.name) }
+    }
     let added = false
     try {
       await this.#init.operator.updateDraft((draft) => {
-        // Claiming the invite and adding the credential happen together, inside the draft's serialized update.
-        this.#repo.transaction(() => {
-          if (!this.#repo.useInvite(invite.id, credential.id, iso(now))) throw fail('ERR_DIPLOMAT_INVITE_USED', 'this invite has already been used')
-          this.#repo.addCredential({ ...diplomat, counter: credential.counter, transports: credential.transports ?? [], userId: invite.userId })
-        })
+        // Bootstrap: the first list that names diplomats sets them. Claiming the invite and adding the credential
+        // happen together, inside the draft's serialized update.
+        claim()
         added = true
-        return { ...draft, diplomats: [...draft.diplomats.filter((d) => d.credentialId !== diplomat.credentialId), diplomat] }
+        const diplomats = [...draft.diplomats.filter((d) => d.credentialId !== diplomat.credentialId), diplomat]
+        return { ...draft, diplomats, quorum: feasibleQuorum(this.#init.configuredQuorum ?? draft.quorum, diplomats.length) }
       })
     } catch (error) {
       // The draft write failed after the credential row went in: take it out again so the two stay in step.
@@ -278,42 +304,100 @@ export class DiplomatService {
 
   // --- diplomats (operator) ----------------------------------------------------------------------------------
 
-  diplomats(): { diplomats: (Diplomat & { active: boolean })[]; invites: InviteView[] } {
+  /**
+   * Diplomats as the operator sees them: the set in force (the published list's) with its quorum, the set the next
+   * publish will carry, every registered passkey with its state, the pending governance change and the invites.
+   */
+  diplomats(): {
+    inForce: { diplomats: Diplomat[]; quorum: number; since: number } | undefined
+    diplomats: (Diplomat & { active: boolean; inForce: boolean })[]
+    quorum: number
+    pendingGovernance: ProposalView | undefined
+    invites: InviteView[]
+  } {
     const active = new Set(this.#repo.activeCredentials().map((c) => c.credentialId))
-    return { diplomats: this.#init.operator.draft().diplomats.map((d) => ({ ...d, active: active.has(d.credentialId) })), invites: this.invites() }
+    const inForce = this.#inForce()
+    const listed = new Set(inForce?.diplomats.map((d) => d.credentialId) ?? [])
+    const draft = this.#init.operator.draft()
+    const pending = this.#repo.openProposal('govern', this.country)
+    return {
+      inForce: inForce === undefined ? undefined : { diplomats: inForce.diplomats, quorum: inForce.quorum, since: inForce.governance.since },
+      diplomats: draft.diplomats.map((d) => ({ ...d, active: active.has(d.credentialId), inForce: listed.has(d.credentialId) })),
+      quorum: draft.quorum,
+      pendingGovernance: pending === undefined ? undefined : this.#view(pending, inForce),
+      invites: this.invites(),
+    }
   }
 
   /**
-   * Removes a diplomat from the draft (effective at the next publish), ends their sessions and drops their
-   * pending approvals. Their approvals inside drafted recognitions are removed too: a recognition left under
-   * quorum leaves the draft and is proposed again, because a removed (perhaps compromised) key must stop counting.
+   * Removes a diplomat. While the first diplomat set is still a draft the removal is immediate; once diplomats are
+   * in force it becomes a governance proposal that a quorum of them must approve (the key stays in the published set
+   * until then). Either way the passkey stops working on this node at once: sessions end and its pending approvals
+   * no longer count, because a removed (perhaps compromised) key must stop deciding.
    */
-  async removeDiplomat(credentialId: string): Promise<{ removed: string; droppedRecognitions: string[]; droppedWithdrawals: string[]; reproposed: number[] }> {
+  async removeDiplomat(credentialId: string, quorum?: number): Promise<{ removed: string; proposal?: ProposalView }> {
     const now = iso(this.#init.now())
-    const inDraft = this.#init.operator.draft().diplomats.some((d) => d.credentialId === credentialId)
+    const inForce = this.#inForce()
+    const listed = (inForce?.diplomats ?? this.#init.operator.draft().diplomats).some((d) => d.credentialId === credentialId)
     const removedRow = this.#repo.removeCredential(credentialId, now)
-    if (!inDraft && !removedRow) throw fail('ERR_DIPLOMAT_NOT_FOUND', `no diplomat with credential ${credentialId}`)
-    const droppedRecognitions: Recognition[] = []
-    const droppedWithdrawals: string[] = []
-    await this.#init.operator.updateDraft((draft) => {
-      const strip = (r: Recognition): Recognition => ({ ...r, approvals: r.approvals.filter((a) => a.credentialId !== credentialId) })
-      const recognitions: Recognition[] = []
-      for (const r of draft.recognitions.map(strip)) (r.approvals.length >= draft.quorum ? recognitions : droppedRecognitions).push(r)
-      const withdrawals: Recognition[] = []
-      for (const w of (draft.withdrawals ?? []).map(strip)) {
-        if (w.approvals.length >= draft.quorum) withdrawals.push(w)
-        else droppedWithdrawals.push(w.country)
-      }
-      const next: TrustListDraft = { ...draft, diplomats: draft.diplomats.filter((d) => d.credentialId !== credentialId), recognitions }
-      if (draft.withdrawals !== undefined) next.withdrawals = withdrawals
-      return next
-    })
-    const reproposed: number[] = []
-    for (const r of droppedRecognitions) {
-      if (this.#repo.openProposal('recognize', r.country) !== undefined) continue
-      reproposed.push(this.#repo.createProposal({ action: 'recognize', country: r.country, entry: canonicalize(recognitionEntry(r)), proposedBy: 'operator', createdAt: now }))
+    if (!listed && !removedRow) throw fail('ERR_DIPLOMAT_NOT_FOUND', `no diplomat with credential ${credentialId}`)
+    if (inForce !== undefined && inForce.diplomats.length > 0) {
+      if (!listed) return { removed: credentialId }
+      return { removed: credentialId, proposal: this.#proposeGovernance({ remove: [credentialId], ...(quorum === undefined ? {} : { quorum }) }, 'operator') }
     }
-    return { removed: credentialId, droppedRecognitions: droppedRecognitions.map((r) => r.country), droppedWithdrawals, reproposed }
+    await this.#init.operator.updateDraft((draft) => {
+      const diplomats = draft.diplomats.filter((d) => d.credentialId !== credentialId)
+      return { ...draft, diplomats, quorum: feasibleQuorum(quorum ?? this.#init.configuredQuorum ?? draft.quorum, diplomats.length) }
+    })
+    return { removed: credentialId }
+  }
+
+  /** Proposes a new quorum for the diplomats in force (a governance change). */
+  proposeQuorum(quorum: unknown, by: { credentialId: string } | 'operator'): ProposalView {
+    if (typeof quorum !== 'number' || !Number.isInteger(quorum) || quorum < 1 || quorum > 200) throw fail('ERR_DIPLOMAT_MALFORMED', 'quorum must be an integer 1..200')
+    return this.#proposeGovernance({ quorum }, by)
+  }
+
+  /** Diplomats and quorum in force: those of this country's latest published list. */
+  #inForce(): TrustListPayload | undefined {
+    const head = this.#init.store.head(this.country)
+    return head === undefined ? undefined : decodeTrustList(head.signed, Number.MAX_SAFE_INTEGER).payload
+  }
+
+  /**
+   * Opens (or widens) the one governance proposal: the set in force with `add` joined, `remove` left out and the
+   * quorum changed. A pending proposal is superseded by the combined one, so diplomats approve one complete set.
+   */
+  #proposeGovernance(change: { add?: readonly Diplomat[]; remove?: readonly string[]; quorum?: number }, by: { credentialId: string } | 'operator'): ProposalView {
+    const head = this.#init.store.head(this.country)
+    const inForce = this.#inForce()
+    if (head === undefined || inForce === undefined) throw fail('ERR_DIPLOMAT_NOT_PUBLISHED', `${this.country} has published no list yet`)
+    const pending = this.#repo.openProposal('govern', this.country)
+    const base = pending === undefined ? governanceEntry(inForce) : (JSON.parse(pending.entry) as GovernanceEntry)
+    const removed = new Set(change.remove ?? [])
+    const diplomats = [...base.diplomats.filter((d) => !removed.has(d.credentialId) && !(change.add ?? []).some((a) => a.credentialId === d.credentialId)), ...(change.add ?? [])]
+    const quorum = feasibleQuorum(change.quorum ?? base.quorum, diplomats.length)
+    if (change.quorum !== undefined && quorum !== change.quorum) {
+      throw fail('ERR_DIPLOMAT_MALFORMED', `quorum ${change.quorum} is not possible with ${diplomats.length} diplomats (at least 2 of 2 or more, at most all of them)`)
+    }
+    const entry = governanceEntry({ diplomats, quorum })
+    if (sameGovernance(entry, inForce)) {
+      if (pending !== undefined) this.#repo.closeProposal(pending.id, 'superseded', iso(this.#init.now()))
+      throw fail('ERR_DIPLOMAT_MALFORMED', 'that is the diplomat set and quorum already in force')
+    }
+    const createdAt = iso(this.#init.now())
+    const id = this.#repo.transaction(() => {
+      if (pending !== undefined) this.#repo.closeProposal(pending.id, 'superseded', createdAt)
+      return this.#repo.createProposal({
+        action: 'govern',
+        country: this.country,
+        entry: canonicalize(entry),
+        head: { seq: head.seq, hash: head.hash },
+        proposedBy: by === 'operator' ? 'operator' : by.credentialId,
+        createdAt,
+      })
+    })
+    return this.proposal(id)
   }
 
   // --- proposals ------------------------------------------------------------------------------------------------
@@ -340,13 +424,31 @@ export class DiplomatService {
 
   propose(body: unknown, by: { credentialId: string } | 'operator'): ProposalView {
     const request = parseProposalRequest(body)
+    if (request.action === 'govern') {
+      if (request.quorum !== undefined) return this.proposeQuorum(request.quorum, by)
+      throw fail('ERR_DIPLOMAT_MALFORMED', 'a governance proposal names the new quorum; diplomats join by invite and leave by removal')
+    }
+    const own = this.#init.store.head(this.country)
+    if (own === undefined) throw fail('ERR_DIPLOMAT_NOT_PUBLISHED', `${this.country} has published no list yet: diplomats approve against a published list`)
     let entry: RecognitionEntry
     if (request.action === 'recognize') {
       if (request.country === this.country) throw fail('ERR_DIPLOMAT_MALFORMED', `${this.country} cannot recognize itself`)
       const head = this.#init.store.head(request.country)
-      if (head === undefined) throw fail('ERR_DIPLOMAT_COUNTRY_UNKNOWN', `this node holds no trust list of ${request.country}`)
-      // The root is the one of the list this node holds and verified, never one typed in by a person.
-      entry = normalEntry(request.country, head.rootThumbprint, request.scopes ?? [], request.vaccines)
+      const typed = request.rootThumbprint
+      // The root comes from the fingerprint the diplomats received from that country out of band; what the network
+      // holds is only compared with it, and a mismatch stops the proposal loudly.
+      if (typed !== undefined && head !== undefined && head.rootThumbprint !== typed) {
+        throw new EntenteError(
+          'ERR_DIPLOMAT_FINGERPRINT_MISMATCH',
+          `the fingerprint you entered for ${request.country} (${fingerprintGroups(typed)}) is NOT the root this node holds for ${request.country} (${fingerprintGroups(head.rootThumbprint)}): do not approve; check with ${request.country} by another channel`,
+          { details: { country: request.country, entered: typed, held: head.rootThumbprint } },
+        )
+      }
+      const root = typed ?? head?.rootThumbprint
+      if (root === undefined) {
+        throw fail('ERR_DIPLOMAT_COUNTRY_UNKNOWN', `this node holds no trust list of ${request.country}: enter the root fingerprint ${request.country} gave you`)
+      }
+      entry = normalEntry(request.country, root, request.scopes ?? [], request.vaccines)
     } else {
       const current = this.#init.operator.draft().recognitions.find((r) => r.country === request.country)
       if (current === undefined) throw fail('ERR_DIPLOMAT_COUNTRY_UNKNOWN', `${request.country} is not recognized in the draft`)
@@ -361,6 +463,7 @@ export class DiplomatService {
         action: request.action,
         country: request.country,
         entry: canonicalize(entry),
+        head: { seq: own.seq, hash: own.hash },
         proposedBy: by === 'operator' ? 'operator' : by.credentialId,
         createdAt: iso(this.#init.now()),
       })
@@ -374,26 +477,30 @@ export class DiplomatService {
   proposal(id: number): ProposalView {
     const record = this.#repo.proposal(id)
     if (record === undefined) throw fail('ERR_DIPLOMAT_PROPOSAL_NOT_FOUND', `no proposal ${id}`)
-    return this.#view(record, this.#init.operator.draft().quorum)
+    return this.#view(record, this.#inForce())
   }
 
   proposals(options: { state?: ProposalState } = {}): ProposalView[] {
-    const quorum = this.#init.operator.draft().quorum
-    return this.#repo.proposals(options).map((record) => this.#view(record, quorum))
+    const inForce = this.#inForce()
+    return this.#repo.proposals(options).map((record) => this.#view(record, inForce))
   }
 
   // --- approvals ------------------------------------------------------------------------------------------------
 
   /** Assertion options whose challenge is approvalChallenge(action, country, entry, fresh nonce). */
-  async approvalOptions(session: DiplomatSession, proposalId: number): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; entry: RecognitionEntry; action: ApprovalAction }> {
+  async approvalOptions(
+    session: DiplomatSession,
+    proposalId: number,
+  ): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; entry: RecognitionEntry | GovernanceEntry; action: ApprovalAction }> {
     const proposal = this.#openProposal(proposalId)
     const credential = this.#activeCredential(session.credentialId)
+    this.#mayApprove(credential.credentialId)
     if (this.#repo.approvals(proposalId).some((a) => a.credentialId === credential.credentialId)) {
       throw fail('ERR_DIPLOMAT_ALREADY_APPROVED', `you already approved proposal ${proposalId}`)
     }
-    const entry = JSON.parse(proposal.entry) as RecognitionEntry
+    const entry = JSON.parse(proposal.entry) as RecognitionEntry | GovernanceEntry
     const nonce = token(16)
-    const challenge = approvalChallenge({ action: proposal.action, country: this.country, entry, nonce })
+    const challenge = approvalChallenge({ action: proposal.action, country: this.country, entry, head: proposal.head, nonce })
     this.#reserveChallengeSlot()
     const options = await generateAuthenticationOptions({
       rpID: credential.rpId,
@@ -416,15 +523,17 @@ export class DiplomatService {
       throw fail('ERR_DIPLOMAT_CHALLENGE', 'the challenge was issued for another proposal or diplomat')
     }
     const proposal = this.#openProposal(proposalId)
-    const entry = JSON.parse(proposal.entry) as RecognitionEntry
-    if (approvalChallenge({ action: proposal.action, country: this.country, entry, nonce: challenge.nonce }) !== challenge.challenge) {
+    const entry = JSON.parse(proposal.entry) as RecognitionEntry | GovernanceEntry
+    if (approvalChallenge({ action: proposal.action, country: this.country, entry, head: proposal.head, nonce: challenge.nonce }) !== challenge.challenge) {
       throw fail('ERR_DIPLOMAT_CHALLENGE', 'the challenge does not match the proposal')
     }
     const credential = this.#activeCredential(session.credentialId)
+    this.#mayApprove(credential.credentialId)
     await this.#verifyAssertion(response, challenge.challenge, credential)
     const approval: Approval = {
       credentialId: credential.credentialId,
       nonce: challenge.nonce,
+      head: { seq: proposal.head.seq, hash: proposal.head.hash },
       authenticatorData: response.response.authenticatorData,
       clientDataJSON: response.response.clientDataJSON,
       signature: response.response.signature,
@@ -444,15 +553,17 @@ export class DiplomatService {
     return { proposal: this.proposal(proposalId), enacted }
   }
 
-  async #enactAtQuorum(proposal: ProposalRecord, entry: RecognitionEntry): Promise<boolean> {
-    const draftNow = this.#init.operator.draft()
-    if (this.#countingApprovals(proposal.id, draftNow).length < draftNow.quorum) return false
+  async #enactAtQuorum(proposal: ProposalRecord, entry: RecognitionEntry | GovernanceEntry): Promise<boolean> {
+    const inForce = this.#inForce()
+    if (inForce === undefined || this.#countingApprovals(proposal.id, inForce).length < inForce.quorum) return false
     let closed = false
     try {
       await this.#init.operator.updateDraft((draft) => {
-        // Re-checked inside the serialized update: the draft (diplomats, quorum) may have changed meanwhile.
-        const approvals = this.#countingApprovals(proposal.id, draft)
-        if (approvals.length < draft.quorum) return draft
+        // Re-checked inside the serialized update: a publish may have changed the diplomats in force meanwhile.
+        const current = this.#inForce()
+        if (current === undefined) return draft
+        const approvals = this.#countingApprovals(proposal.id, current)
+        if (approvals.length < current.quorum) return draft
         const at = iso(this.#init.now())
         closed = this.#repo.transaction(() => {
           if (!this.#repo.closeProposal(proposal.id, 'enacted', at)) return false
@@ -460,11 +571,18 @@ export class DiplomatService {
           return true
         })
         if (!closed) return draft
-        const evidence: Recognition = { ...entry, approvals }
+        if (proposal.action === 'govern') {
+          // The new set and quorum, with the previous diplomats' approvals of exactly it, go out with the next publish.
+          const governance = entry as GovernanceEntry
+          return { ...draft, diplomats: governance.diplomats, quorum: governance.quorum, governanceApprovals: approvals }
+        }
+        const evidence: Recognition = { ...(entry as RecognitionEntry), approvals }
         const recognitions = draft.recognitions.filter((r) => r.country !== proposal.country)
-        if (proposal.action === 'recognize') return { ...draft, recognitions: [...recognitions, evidence] }
-        // Withdrawal: the recognition leaves; the withdrawal with its evidence stays for audit (latest per country).
-        return { ...draft, recognitions, withdrawals: [...(draft.withdrawals ?? []).filter((w) => w.country !== proposal.country), evidence] }
+        const withdrawals = (draft.withdrawals ?? []).filter((w) => w.country !== proposal.country)
+        // A country is either recognized or withdrawn: re-recognizing replaces its withdrawal, which the fresh
+        // evidence outdates; withdrawing keeps the withdrawal with its evidence (latest per country) for audit.
+        if (proposal.action === 'recognize') return { ...draft, recognitions: [...recognitions, evidence], withdrawals }
+        return { ...draft, recognitions, withdrawals: [...withdrawals, evidence] }
       })
     } catch (error) {
       if (closed) this.#repo.reopenProposal(proposal.id)
@@ -473,14 +591,22 @@ export class DiplomatService {
     return closed
   }
 
-  /** Approvals of a proposal by diplomats the draft still lists, ordered by credential id. */
-  #countingApprovals(proposalId: number, draft: TrustListDraft): Approval[] {
-    const listed = new Set(draft.diplomats.map((d) => d.credentialId))
+  /** Approvals of a proposal by diplomats in force, ordered by credential id. */
+  #countingApprovals(proposalId: number, inForce: Pick<TrustListPayload, 'diplomats'>): Approval[] {
+    const listed = new Set(inForce.diplomats.map((d) => d.credentialId))
     return this.#repo
       .approvals(proposalId)
       .filter((a) => listed.has(a.credentialId))
       .map((a) => a.approval)
       .sort((a, b) => (a.credentialId < b.credentialId ? -1 : a.credentialId > b.credentialId ? 1 : 0))
+  }
+
+  /** Only diplomats of the published set in force decide; one registered since must first be approved in. */
+  #mayApprove(credentialId: string): void {
+    const inForce = this.#inForce()
+    if (inForce === undefined || !inForce.diplomats.some((d) => d.credentialId === credentialId)) {
+      throw fail('ERR_DIPLOMAT_NOT_IN_FORCE', `your passkey is not yet in ${this.country}'s published diplomat set: the current diplomats must approve you first`)
+    }
   }
 
   // --- internals --------------------------------------------------------------------------------------------------
@@ -498,6 +624,13 @@ export class DiplomatService {
     const proposal = this.#repo.proposal(id)
     if (proposal === undefined) throw fail('ERR_DIPLOMAT_PROPOSAL_NOT_FOUND', `no proposal ${id}`)
     if (proposal.state !== 'open') throw fail('ERR_DIPLOMAT_PROPOSAL_CLOSED', `proposal ${id} is ${proposal.state}`)
+    // Approvals bind the proposal's chain position: once the diplomats in force changed, they would belong to
+    // another epoch and no verifier would count them, so the proposal is closed and must be made again.
+    const inForce = this.#inForce()
+    if (inForce !== undefined && proposal.head.seq < inForce.governance.since) {
+      this.#repo.closeProposal(id, 'superseded', iso(this.#init.now()))
+      throw fail('ERR_DIPLOMAT_PROPOSAL_CLOSED', `proposal ${id} predates the diplomat set in force since seq ${inForce.governance.since}; propose it again`)
+    }
     return proposal
   }
 
@@ -562,23 +695,45 @@ export class DiplomatService {
     return { secret, credentialId, name, csrfToken: csrfToken(secret), expiresAt: new Date(expiresMs), maxAgeSeconds: Math.floor(this.limits.sessionTtlMs / 1000) }
   }
 
-  #view(record: ProposalRecord, quorum: number): ProposalView {
-    const entry = JSON.parse(record.entry) as RecognitionEntry
+  #view(record: ProposalRecord, inForce: TrustListPayload | undefined): ProposalView {
     const nameOf = (credentialId: string): string => this.#repo.credential(credentialId)?.name ?? credentialId
-    return {
+    const common = {
       id: record.id,
       action: record.action,
       country: record.country,
-      entry,
-      fingerprint: fingerprintGroups(entry.rootThumbprint),
       state: record.state,
+      head: record.head,
       proposedBy: record.proposedBy === 'operator' ? 'operator' : nameOf(record.proposedBy),
       createdAt: record.createdAt,
       closedAt: record.closedAt,
       approvals: this.#repo.approvals(record.id).map((a) => ({ credentialId: a.credentialId, name: nameOf(a.credentialId), approvedAt: a.approvedAt })),
-      quorum,
+      quorum: inForce?.quorum ?? this.#init.operator.draft().quorum,
     }
+    if (record.action === 'govern') {
+      const entry = JSON.parse(record.entry) as GovernanceEntry
+      const before = inForce?.diplomats ?? []
+      const describe = (d: Diplomat) => ({ name: d.name, credentialId: d.credentialId, fingerprint: keyFingerprint(d.publicKey) })
+      const governance: GovernanceChangeView = {
+        added: entry.diplomats.filter((d) => !before.some((b) => b.credentialId === d.credentialId)).map(describe),
+        removed: before.filter((b) => !entry.diplomats.some((d) => d.credentialId === b.credentialId)).map(describe),
+        quorum: { from: inForce?.quorum ?? entry.quorum, to: entry.quorum },
+      }
+      return { ...common, entry, governance, fingerprint: governance.added.map((a) => a.fingerprint).join(' / ') }
+    }
+    const entry = JSON.parse(record.entry) as RecognitionEntry
+    return { ...common, entry, fingerprint: fingerprintGroups(entry.rootThumbprint) }
   }
+}
+
+/** The quorum a set of n diplomats can have: at least 2 of 2 or more, never more than there are. */
+export function feasibleQuorum(wanted: number, diplomats: number): number {
+  if (diplomats <= 1) return 1
+  return Math.min(Math.max(wanted, 2), diplomats)
+}
+
+/** A passkey's public key in hex groups (first 16 bytes of its SHA-256): what diplomats compare for a newcomer. */
+function keyFingerprint(publicKey: string): string {
+  return createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest('hex').slice(0, 32).toUpperCase().match(/.{4}/g)?.join(' ') ?? ''
 }
 
 function toDiplomat(credential: CredentialRecord): Diplomat {

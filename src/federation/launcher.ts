@@ -48,7 +48,7 @@ export async function prepareFederation(options: LaunchOptions): Promise<{ plan:
     const template = templates.get(country) as NodeConfig
     if (!(await exists(path.join(dir, 'node.json')))) {
       const created = await initNodeDir(dir, template)
-      options.log(`created ${country}: root ${created.rootKey.thumbprint}, peer ${created.peerId}`)
+      options.log(`created ${country}: root ${created.root.thumbprint}, peer ${created.peerId}`)
     }
     const config = await loadNodeConfig(dir)
     const peerId = peerIdFromPrivateKey(await loadPeerKey(config.paths.peerKey)).toString()

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { timeout } from 'hono/timeout'
 import type { ResolvedNodeConfig } from '../config/node-config.js'
-import { operatorTokenMatches } from '../config/secrets.js'
+import { operatorTokenMatches, rootPublicFromJwk } from '../config/secrets.js'
 import type { NodeMetrics } from '../metrics/metrics.js'
 import { EntenteError } from '../model/errors.js'
 import type { OperatorService } from '../operator/operator-service.js'
@@ -136,6 +136,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(summary(list), 201)
   })
   mountOperatorRevocationRoutes(operator, deps)
+  mountOfflineRootRoutes(operator, deps)
   app.route('/v1/operator', operator)
   deps.mount?.(app)
 
@@ -176,6 +177,44 @@ function mountOperatorRevocationRoutes(operator: Hono, deps: AppDeps): void {
     const list = await deps.operator.publishRevocations(validityDays === undefined ? {} : { validityDays })
     return c.json(revocationSummary(list), 201)
   })
+}
+
+// --- offline root: the unsigned next documents to carry to the offline machine, and their signed uploads ------
+
+function mountOfflineRootRoutes(operator: Hono, deps: AppDeps): void {
+  const nextList = async (c: Context, body: { validityDays?: unknown; nextRoot?: unknown; resetGovernance?: unknown }) => {
+    if (body.resetGovernance !== undefined && typeof body.resetGovernance !== 'boolean') throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'resetGovernance must be a boolean')
+    // A private key in a request is refused outright: only the public half of the next root belongs on the node.
+    const nextRoot = body.nextRoot === undefined ? undefined : await rootPublicFromJwk(body.nextRoot, 'nextRoot')
+    const payload = await deps.operator.nextList({
+      ...validityOf(body.validityDays),
+      ...(nextRoot === undefined ? {} : { nextRoot }),
+      ...(body.resetGovernance === true ? { resetGovernance: true } : {}),
+    })
+    return c.json(payload, 200, { 'cache-control': 'no-store' })
+  }
+  operator.get('/next-list', (c) => nextList(c, { validityDays: queryInt(c.req.query('validityDays')) }))
+  operator.post('/next-list', async (c) => nextList(c, (await readJson(c, { optional: true })) as Record<string, unknown>))
+  const nextRevocationList = async (c: Context, validityDays: unknown) =>
+    c.json(await deps.operator.nextRevocationList(validityOf(validityDays)), 200, { 'cache-control': 'no-store' })
+  operator.get('/next-revocation-list', (c) => nextRevocationList(c, queryInt(c.req.query('validityDays'))))
+  operator.post('/next-revocation-list', async (c) => nextRevocationList(c, ((await readJson(c, { optional: true })) as { validityDays?: unknown }).validityDays))
+  operator.post('/revocation-lists', async (c) => {
+    const list = await deps.operator.acceptSignedRevocations((await readJson(c)) as Parameters<OperatorService['acceptSignedRevocations']>[0])
+    return c.json(revocationSummary(list), 201)
+  })
+}
+
+function validityOf(validityDays: unknown): { validityDays?: number } {
+  if (validityDays === undefined) return {}
+  if (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366) {
+    throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
+  }
+  return { validityDays }
+}
+
+function queryInt(raw: string | undefined): number | string | undefined {
+  return raw === undefined ? undefined : /^\d{1,4}$/.test(raw) ? Number(raw) : raw
 }
 
 export function revocationSummary(list: StoredRevocationList) {

@@ -1,16 +1,17 @@
-// The operator's actions on a node: edit the draft (signers, revocations, vaccines), publish, or accept a
-// list signed elsewhere with an offline root. Actions run one at a time; each draft write is one transaction.
+// The operator's actions on a node: edit the draft (signers, revocations, vaccines), publish, or, with an offline
+// root, prepare the unsigned next list and accept it once signed elsewhere. Actions run one at a time; each draft write is one transaction.
 import { EntenteError } from '../model/errors.js'
-import type { NodeAddress, TrustListDraft } from '../model/schema.types.js'
-import { acceptTrustList } from '../store/accept-trust-list.js'
+import type { NodeAddress, RevocationListPayload, Root, TrustListDraft, TrustListPayload } from '../model/schema.types.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import { emptyDraft } from '../trust-list/build-trust-list.js'
 import { decodeTrustList, type TrustListInput } from '../trust-list/decode-trust-list.js'
+import type { ChainPosition } from '../trust-list/handover.js'
 import type { RootSigningKey } from '../trust-list/root-key.js'
 import { addSigner, onboardSigner, revokeSigner } from './onboard-signer.js'
-import { publishNextList } from './publish-next-list.js'
+import { acceptUploadedList, prepareNextList, publishNextList } from './publish-next-list.js'
 // Certificate revocation lists (issue 7): pending entries and publishing.
-import { addCertificateRevocations, publishRevocationList } from './publish-revocation-list.js'
+import { acceptUploadedRevocationList, addCertificateRevocations, prepareRevocationList, publishRevocationList } from './publish-revocation-list.js'
+import type { RevocationListInput } from '../revocation/decode-revocation-list.js'
 import type { RevocationEntries } from '../revocation/build-revocation-list.js'
 import { DEFAULT_REVOCATION_VALIDITY_DAYS } from '../revocation/constants.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
@@ -25,6 +26,8 @@ export interface OperatorServiceInit {
   readonly maxTrustListBytes: number
   /** Read on every publish, so the key lives on disk (or in an HSM) and never in a long-lived object. */
   readonly loadRootKey: () => Promise<RootSigningKey>
+  /** The country's own root from the node's key files (public half is enough): anchors its first list. */
+  readonly loadOwnRoot?: () => Promise<Root | undefined>
   readonly loadValueSets: () => Promise<VaccineValueSets>
   readonly nodes: () => readonly NodeAddress[]
   /** Called after a list of this country is stored (by publish or upload), e.g. to gossip it. */
@@ -86,31 +89,53 @@ export class OperatorService {
         quorum: this.#init.quorum,
         nodes: this.#init.nodes(),
         maxBytes: this.#init.maxTrustListBytes,
+        ...this.#revocationPointer(),
       })
       this.#init.onPublished?.(list)
       return list
     })
   }
 
-  /** A list of this country signed elsewhere (offline root): verified against the held chain, then stored. */
+  /**
+   * The unsigned next list from the head and the draft, for an offline root to sign: exactly what `publish` would
+   * sign. `nextRoot` prepares a root rotation (both roots sign); `resetGovernance` is recovery below quorum.
+   */
+  nextList(options: { validityDays?: number; nextRoot?: Root; resetGovernance?: boolean } = {}): Promise<TrustListPayload> {
+    return this.#exclusive(async () => {
+      const held = this.#init.store.head(this.#init.country)
+      // The store is authoritative once a list is held (a rotation changes the root); before that, the key files.
+      const root = held === undefined ? await this.#init.loadOwnRoot?.() : decodeTrustList(held.signed, Number.MAX_SAFE_INTEGER).payload.root
+      if (root === undefined) throw new EntenteError('ERR_CONFIG_NOT_FOUND', `no root of ${this.#init.country} is known to this node`)
+      return prepareNextList({
+        store: this.#init.store,
+        country: this.#init.country,
+        root,
+        ...(options.nextRoot === undefined ? {} : { nextRoot: options.nextRoot }),
+        ...(options.resetGovernance === true ? { resetGovernance: true } : {}),
+        now: this.#init.now(),
+        validityDays: options.validityDays ?? this.#init.validityDays,
+        quorum: this.#init.quorum,
+        nodes: this.#init.nodes(),
+        ...this.#revocationPointer(),
+      }).payload
+    })
+  }
+
+  /**
+   * A list of this country signed elsewhere (offline root): verified as the direct successor of the held head (the
+   * first one against the node's own root), stored, then gossiped like a list published here.
+   */
   acceptSigned(input: TrustListInput): Promise<StoredTrustList> {
     return this.#exclusive(async () => {
-      const { payload } = decodeTrustList(input, this.#init.maxTrustListBytes)
-      if (payload.country !== this.#init.country) {
-        throw new EntenteError('ERR_TRUST_LIST_COUNTRY_MISMATCH', `this node publishes ${this.#init.country}, not ${payload.country}`)
-      }
-      const outcome = await acceptTrustList(this.#init.store, input, { now: this.#init.now(), maxBytes: this.#init.maxTrustListBytes })
-      switch (outcome.status) {
-        case 'accepted':
-          this.#init.onPublished?.(outcome.list)
-          return outcome.list
-        case 'duplicate':
-          throw new EntenteError('ERR_TRUST_LIST_DUPLICATE', `seq ${outcome.seq} is already held`)
-        case 'stale':
-          throw new EntenteError('ERR_TRUST_LIST_ROLLBACK', `seq ${outcome.seq} is older than the head ${outcome.headSeq}`)
-        case 'equivocation':
-          throw new EntenteError('ERR_TRUST_LIST_EQUIVOCATION', `a different list with seq ${outcome.proof.seq} is already held; proof recorded`)
-      }
+      const own = this.#init.store.head(this.#init.country) === undefined ? await this.#init.loadOwnRoot?.() : undefined
+      const list = await acceptUploadedList(this.#init.store, input, {
+        country: this.#init.country,
+        now: this.#init.now(),
+        maxBytes: this.#init.maxTrustListBytes,
+        ...(own === undefined ? {} : { anchor: own.jwk }),
+      })
+      this.#init.onPublished?.(list)
+      return list
     })
   }
 
@@ -140,6 +165,40 @@ export class OperatorService {
       this.#init.onRevocationsPublished?.(list)
       return list
     })
+  }
+
+  /** The unsigned next revocation list (every pending entry), for an offline root to sign. */
+  nextRevocationList(options: { validityDays?: number } = {}): Promise<RevocationListPayload> {
+    return this.#exclusive(() =>
+      Promise.resolve(
+        prepareRevocationList({
+          trust: this.#init.store,
+          revocations: this.#revocations(),
+          country: this.#init.country,
+          now: this.#init.now(),
+          validityDays: options.validityDays ?? DEFAULT_REVOCATION_VALIDITY_DAYS,
+        }).payload,
+      ),
+    )
+  }
+
+  /** A revocation list of this country signed offline: verified as the successor of the held head, stored, gossiped. */
+  acceptSignedRevocations(input: RevocationListInput): Promise<StoredRevocationList> {
+    return this.#exclusive(async () => {
+      const list = await acceptUploadedRevocationList({ trust: this.#init.store, revocations: this.#revocations() }, input, {
+        country: this.#init.country,
+        now: this.#init.now(),
+        maxBytes: this.#init.maxTrustListBytes,
+      })
+      this.#init.onRevocationsPublished?.(list)
+      return list
+    })
+  }
+
+  /** The current revocation list, named in every trust list so a verifier knows it must hold it. */
+  #revocationPointer(): { revocationList?: ChainPosition } {
+    const head = this.#init.revocations?.head(this.#init.country)
+    return head === undefined ? {} : { revocationList: { seq: head.seq, hash: head.hash } }
   }
 
   #revocations(): RevocationRepository {

@@ -1,11 +1,15 @@
 // Certificate revocation for the operator: add entries to this country's pending revocations, and publish them as
-// the next signed, chained revocation list (verified like any incoming one, then stored).
+// the next signed, chained revocation list (verified like any incoming one, then stored only on the head it was built
+// on); or prepare it unsigned for an offline root and accept the upload signed elsewhere.
 import { EntenteError } from '../model/errors.js'
 import { buildRevocationList, normalizeEntries, type RevocationEntries } from '../revocation/build-revocation-list.js'
-import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
+import { decodeRevocationList, type RevocationListInput } from '../revocation/decode-revocation-list.js'
 import { parseRevocationRequest } from '../revocation/parse-revocation-request.js'
 import { signRevocationList } from '../revocation/sign-revocation-list.js'
-import { acceptRevocationList } from '../store/accept-revocation-list.js'
+import type { RevocationListHead } from '../revocation/revocation-list.types.js'
+import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
+import type { RevocationListPayload } from '../model/schema.types.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { TrustStore } from '../store/store.types.js'
 import type { RootSigningKey } from '../trust-list/root-key.js'
@@ -20,37 +24,90 @@ export function addCertificateRevocations(revocations: RevocationRepository, cou
   return merged
 }
 
-export interface PublishRevocationsInput {
+export interface PrepareRevocationsInput {
   readonly trust: TrustStore
   readonly revocations: RevocationRepository
   readonly country: string
-  readonly rootKey: RootSigningKey
   readonly now: Date
   readonly validityDays: number
+}
+
+export interface PreparedRevocationList {
+  readonly payload: RevocationListPayload
+  /** The held head it was built on: storing it later requires this head to be unchanged. */
+  readonly head: RevocationListHead | undefined
+}
+
+/** The unsigned next revocation list (every pending entry), named for the root of the country's current trust list. */
+export function prepareRevocationList(input: PrepareRevocationsInput): PreparedRevocationList {
+  const { trust, revocations, country, now } = input
+  // The list is signed by the root of the country's current trust list: publish a trust list first.
+  const trustHead = trust.head(country)
+  if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocation list`)
+  const head = revocationHead(revocations, country)
+  const payload = buildRevocationList({
+    country,
+    rootThumbprint: trustHead.rootThumbprint,
+    entries: revocations.draft(country),
+    ...(head === undefined ? {} : { head }),
+    now,
+    validityDays: input.validityDays,
+  })
+  return { payload, head }
+}
+
+export interface PublishRevocationsInput extends PrepareRevocationsInput {
+  readonly rootKey: RootSigningKey
   readonly maxBytes?: number
 }
 
 export async function publishRevocationList(input: PublishRevocationsInput): Promise<StoredRevocationList> {
-  const { trust, revocations, country, rootKey, now } = input
-  // The list is signed by the root of the country's current trust list: publish a trust list first.
+  const { trust, country, rootKey } = input
   const trustHead = trust.head(country)
-  if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocation list`)
-  if (trustHead.rootThumbprint !== rootKey.thumbprint) {
+  if (trustHead !== undefined && trustHead.rootThumbprint !== rootKey.thumbprint) {
     throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `the root key ${rootKey.thumbprint} is not ${country}'s current root ${trustHead.rootThumbprint}`)
   }
-  const held = revocations.head(country)
-  const head = held === undefined ? undefined : decodeRevocationList(held.signed, Number.MAX_SAFE_INTEGER)
-  const payload = buildRevocationList({
-    country,
-    rootThumbprint: rootKey.thumbprint,
-    entries: revocations.draft(country),
-    ...(head === undefined ? {} : { head: { payload: head.payload, hash: head.hash } }),
-    now,
-    validityDays: input.validityDays,
-  })
+  const { payload, head } = prepareRevocationList(input)
   const signed = await signRevocationList(payload, rootKey)
-  // The same checks every peer and verifier apply.
-  const outcome = await acceptRevocationList({ trust, revocations }, signed, { now, ...(input.maxBytes === undefined ? {} : { maxBytes: input.maxBytes }) })
-  if (outcome.status !== 'accepted') throw new EntenteError('ERR_STORE_CONFLICT', `publish of the ${country} revocation list seq ${payload.seq} was ${outcome.status}`)
-  return outcome.list
+  return storeOwnRevocationList(input, signed, head, input.maxBytes)
+}
+
+/** A revocation list of this country signed offline: accepted only as the direct successor of the held head. */
+export async function acceptUploadedRevocationList(
+  stores: { readonly trust: TrustStore; readonly revocations: RevocationRepository },
+  input: RevocationListInput,
+  options: { readonly country: string; readonly now: Date; readonly maxBytes: number },
+): Promise<StoredRevocationList> {
+  const { payload, hash } = decodeRevocationList(input, options.maxBytes)
+  if (payload.country !== options.country) {
+    throw new EntenteError('ERR_REVOCATION_COUNTRY_MISMATCH', `this node publishes ${options.country}, not ${payload.country}`)
+  }
+  const head = revocationHead(stores.revocations, options.country)
+  if (head !== undefined && payload.seq <= head.payload.seq) {
+    if (payload.seq === head.payload.seq && hash === head.hash) throw new EntenteError('ERR_REVOCATION_DUPLICATE', `revocation list seq ${payload.seq} is already held`)
+    throw new EntenteError('ERR_STORE_CONFLICT', `revocation list seq ${payload.seq} was prepared from an older head; the node is at seq ${head.payload.seq}: prepare and sign again`)
+  }
+  return storeOwnRevocationList({ ...stores, now: options.now, country: options.country }, input, head, options.maxBytes)
+}
+
+/** The checks every peer and verifier apply, then one append bound to the head the list was built on (no retry). */
+async function storeOwnRevocationList(
+  input: { readonly trust: TrustStore; readonly revocations: RevocationRepository; readonly country: string; readonly now: Date },
+  signed: RevocationListInput,
+  head: RevocationListHead | undefined,
+  maxBytes: number | undefined,
+): Promise<StoredRevocationList> {
+  const { trust, revocations, country, now } = input
+  const trustHead = trust.head(country)
+  if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `no trust list of ${country} is held, so no root to check its revocations against`)
+  const roots = rootsOf(decodeTrustList(trustHead.signed, Number.MAX_SAFE_INTEGER).payload)
+  const verified = await verifyRevocationList(signed, { now, country, roots, ...(head === undefined ? {} : { head }), ...(maxBytes === undefined ? {} : { maxBytes }) })
+  return revocations.append(verified, { expectedHead: head?.hash, receivedAt: now })
+}
+
+function revocationHead(revocations: RevocationRepository, country: string): RevocationListHead | undefined {
+  const held = revocations.head(country)
+  if (held === undefined) return undefined
+  const { payload, hash } = decodeRevocationList(held.signed, Number.MAX_SAFE_INTEGER)
+  return { payload, hash }
 }

@@ -5,7 +5,8 @@ import type Database from 'better-sqlite3'
 import type { Approval } from '../model/schema.types.js'
 
 export type ChallengePurpose = 'register' | 'sign-in' | 'approve'
-export type ProposalAction = 'recognize' | 'withdraw'
+/** recognize/withdraw a country, or govern: a new diplomat set and quorum for this country. */
+export type ProposalAction = 'recognize' | 'withdraw' | 'govern'
 export type ProposalState = 'open' | 'enacted' | 'superseded'
 
 export interface InviteRecord {
@@ -55,8 +56,10 @@ export interface ProposalRecord {
   readonly id: number
   readonly action: ProposalAction
   readonly country: string
-  /** Canonical JSON of the recognition entry. */
+  /** Canonical JSON of the recognition entry, or of the governance entry {diplomats, quorum}. */
   readonly entry: string
+  /** The country's head when the proposal was made: every approval of it is bound to this chain position. */
+  readonly head: { readonly seq: number; readonly hash: string }
   /** 'operator' or the proposing diplomat's credential id. */
   readonly proposedBy: string
   readonly createdAt: string
@@ -110,6 +113,8 @@ interface ProposalRow {
   action: ProposalAction
   country: string
   entry: string
+  head_seq: number
+  head_hash: string
   proposed_by: string
   created_at: string
   state: ProposalState
@@ -274,8 +279,8 @@ export class DiplomatRepository {
 
   createProposal(proposal: Omit<ProposalRecord, 'id' | 'state' | 'closedAt'>): number {
     const result = this.#db
-      .prepare("INSERT INTO recognition_proposals (action, country, entry, proposed_by, created_at, state) VALUES (?, ?, ?, ?, ?, 'open')")
-      .run(proposal.action, proposal.country, proposal.entry, proposal.proposedBy, proposal.createdAt)
+      .prepare("INSERT INTO recognition_proposals (action, country, entry, head_seq, head_hash, proposed_by, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')")
+      .run(proposal.action, proposal.country, proposal.entry, proposal.head.seq, proposal.head.hash, proposal.proposedBy, proposal.createdAt)
     return Number(result.lastInsertRowid)
   }
 
@@ -363,6 +368,7 @@ function toProposal(row: ProposalRow): ProposalRecord {
     action: row.action,
     country: row.country,
     entry: row.entry,
+    head: { seq: row.head_seq, hash: row.head_hash },
     proposedBy: row.proposed_by,
     createdAt: row.created_at,
     state: row.state,

@@ -7,6 +7,7 @@ import { loadNodeConfig } from '../../src/config/node-config.js'
 import { startNode, type RunningNode } from '../../src/node.js'
 import { acceptTrustList } from '../../src/store/accept-trust-list.js'
 import { fingerprintGroups } from '../../src/trust-list/fingerprint.js'
+import { DemoDiplomat } from '../../src/diplomats/demo-diplomats.js'
 import { cli } from '../helpers/cli.js'
 import { TestCountry } from '../helpers/country.js'
 
@@ -23,6 +24,17 @@ beforeAll(async () => {
   node = await startNode(await loadNodeConfig(dir), { port: 0 })
   target = ['--url', node.url, '--token', token]
 })
+
+async function pinAndAccept(country: TestCountry): Promise<void> {
+  const pin = await fetch(`${node.url}/v1/operator/pins/${country.country}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ rootThumbprint: country.root.thumbprint }),
+  })
+  expect(pin.status, await pin.clone().text()).toBe(200)
+  const outcome = await acceptTrustList(node.store, (await country.next({ now: new Date() })).signed, { now: new Date() })
+  expect(outcome.status).toBe('accepted')
+}
 
 afterAll(async () => {
   await node.stop()
@@ -58,20 +70,53 @@ describe('entente diplomat', () => {
   it('list shows the invites', async () => {
     const result = await cli(['diplomat', 'list', ...target])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toContain('Diplomats in the draft (0):')
+    expect(result.stdout).toContain('No list published yet: no diplomats in force.')
+    expect(result.stdout).toContain('In the next list (0, quorum 2):')
     expect(result.stdout).toMatch(/Alice Athanasiou {2}open {2}expires /)
   })
 
-  it('propose: only a held country; prints the fingerprint to compare', async () => {
+  it('propose: from the fingerprint received out of band; a root the node holds otherwise is refused loudly', async () => {
+    const unpublished = await cli(['diplomat', 'propose', '--country', 'CY', ...target])
+    expect(unpublished.stderr).toMatch(/^entente: ERR_DIPLOMAT_NOT_PUBLISHED: /)
+    expect((await cli(['publish', ...target])).code).toBe(0)
     const unknown = await cli(['diplomat', 'propose', '--country', 'CY', ...target])
     expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toMatch(/^entente: ERR_DIPLOMAT_COUNTRY_UNKNOWN: /)
+    expect(unknown.stderr).toMatch(/^entente: ERR_DIPLOMAT_COUNTRY_UNKNOWN: .*enter the root fingerprint/)
     const cy = await TestCountry.create('CY')
-    await acceptTrustList(node.store, (await cy.next({ now: new Date() })).signed, { now: new Date() })
-    const result = await cli(['diplomat', 'propose', '--country', 'CY', '--scopes', 'vaccination,test', ...target])
+    const result = await cli(['diplomat', 'propose', '--country', 'CY', '--scopes', 'vaccination,test', '--fingerprint', fingerprintGroups(cy.root.thumbprint), ...target])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain(fingerprintGroups(cy.root.thumbprint))
     expect(result.stdout).toContain('needs 2 diplomat approvals')
+    // The network holds IL under the root of the list it received; a fingerprint that differs stops the proposal.
+    const il = await TestCountry.create('IL')
+    await pinAndAccept(il)
+    const mismatch = await cli(['diplomat', 'propose', '--country', 'IL', '--fingerprint', fingerprintGroups(cy.root.thumbprint), ...target])
+    expect(mismatch.code).toBe(1)
+    expect(mismatch.stderr).toMatch(/^entente: ERR_DIPLOMAT_FINGERPRINT_MISMATCH: .*NOT the root/)
+  })
+
+  it('list, remove and quorum: changes of the diplomat set wait for a quorum of the diplomats in force', async () => {
+    const diplomats: DemoDiplomat[] = []
+    for (const name of ['Ada', 'Ben', 'Cleo']) {
+      const invite = JSON.parse((await cli(['diplomat', 'invite', '--name', name, '--json', ...target])).stdout) as { url: string }
+      diplomats.push(await DemoDiplomat.register(invite.url, node.url))
+    }
+    expect((await cli(['publish', ...target])).code).toBe(0)
+    const [ada, ben, cleo] = diplomats as [DemoDiplomat, DemoDiplomat, DemoDiplomat]
+    const listed = await cli(['diplomat', 'list', ...target])
+    expect(listed.stdout).toMatch(/Diplomats in force since list \d+ \(3, quorum 2\):/)
+    const removed = await cli(['diplomat', 'remove', '--credential', cleo.passkey.credentialId, ...target])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(removed.stdout).toMatch(/Pending diplomat change \(proposal (\d+)\): joining nobody; leaving Cleo \(passkey [0-9A-F ]+\); quorum 2 → 2/)
+    const id = Number(/proposal (\d+)/.exec(removed.stdout)?.[1])
+    expect(await ada.approve(id)).toBe(false)
+    expect(await ben.approve(id)).toBe(true)
+    const after = await cli(['diplomat', 'list', ...target])
+    expect(after.stdout).toContain('In the next list (2, quorum 2):')
+    expect((await cli(['publish', ...target])).code).toBe(0)
+    const quorum = await cli(['diplomat', 'quorum', '1', ...target])
+    expect(quorum.stderr).toMatch(/^entente: ERR_DIPLOMAT_MALFORMED: quorum 1 is not possible/)
+    expect((await cli(['diplomat', 'remove', ...target])).code).toBe(2)
   })
 
   it('usage errors exit 2; a wrong token is refused', async () => {

@@ -23,7 +23,14 @@ beforeAll(async () => {
   node = await startNode(await loadNodeConfig(dir), { port: 0 })
   for (const country of ['CY', 'IL']) {
     const foreign = await TestCountry.create(country)
-    await acceptTrustList(node.store, (await foreign.next({ now: new Date() })).signed, { now: new Date() })
+    // Pinned as an operator does with a root fingerprint received out of band.
+    const pin = await fetch(`${node.url}/v1/operator/pins/${country}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ rootThumbprint: foreign.root.thumbprint }),
+    })
+    expect(pin.status).toBe(200)
+    expect((await acceptTrustList(node.store, (await foreign.next({ now: new Date() })).signed, { now: new Date() })).status).toBe('accepted')
   }
 })
 
@@ -40,7 +47,9 @@ describe('approveDemoRecognitions', () => {
     expect(draft.diplomats).toHaveLength(2)
     expect(draft.recognitions.map((r) => [r.country, r.approvals.length])).toEqual([['CY', 2], ['IL', 2]])
     const list = await node.operator.publish()
-    const verified = await verifyTrustList(list.signed, { now: new Date(), country: 'GR' })
+    const before = node.store.get('GR', list.seq - 1)
+    const head = await verifyTrustList(before?.signed as NonNullable<typeof before>['signed'], { now: new Date(), country: 'GR' })
+    const verified = await verifyTrustList(list.signed, { now: new Date(), country: 'GR', head })
     expect(verified.payload.recognitions).toHaveLength(2)
     // Recognitions already in the draft are left alone (the launcher reuses state on its next run).
     expect(await approveDemoRecognitions(target, [{ country: 'CY', scopes: ['vaccination'] }])).toBe(0)

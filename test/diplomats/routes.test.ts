@@ -29,6 +29,17 @@ async function diplomat(name: string, authenticator?: SoftAuthenticator): Promis
   return client
 }
 
+async function pin(country: TestCountry): Promise<void> {
+  const response = await node.request(`/v1/operator/pins/${country.country}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rootThumbprint: country.root.thumbprint }) })
+  expect(response.status, await response.clone().text()).toBe(200)
+}
+
+/** Publishes the draft: the diplomats registered so far are in force from then on, and proposals bind this head. */
+async function publish(): Promise<void> {
+  const response = await node.request('/v1/operator/publish', { method: 'POST' })
+  expect(response.status, await response.clone().text()).toBe(201)
+}
+
 async function operatorPropose(body: unknown): Promise<Response> {
   return node.request('/v1/operator/proposals', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 }
@@ -53,8 +64,12 @@ beforeEach(async () => {
   node = await createTestNode('GR', { now: T0 })
   origin = node.diplomats.relyingParty().origin
   cy = await TestCountry.create('CY', 'p256')
+  // GR's operator pinned CY's root, received out of band, as a real federation does before lists flow.
+  await pin(cy)
   const outcome = await acceptTrustList(node.store, (await cy.next()).signed, { now: T0 })
   expect(outcome.status).toBe('accepted')
+  // GR's first list, naming no diplomats yet: the first diplomats who register are set by the next publish.
+  await publish()
 })
 
 describe('invites', () => {
@@ -229,6 +244,7 @@ describe('CSRF and page hardening', () => {
 
   it('the JSON approval API needs the token header', async () => {
     const alice = await diplomat('Alice')
+    await publish()
     const id = await proposeCy()
     expect(await problem(await alice.post(`/diplomats/api/proposals/${id}/approval/options`))).toEqual({ status: 403, code: 'ERR_DIPLOMAT_CSRF' })
     const anonymous = new DiplomatClient(node.app, origin)
@@ -237,6 +253,7 @@ describe('CSRF and page hardening', () => {
 
   it('pages carry a strict CSP, no inline script, lang and landmarks', async () => {
     const alice = await diplomat('Alice')
+    await publish()
     await proposeCy()
     for (const path of ['/diplomats/sign-in', '/diplomats/register', '/diplomats/proposals', '/diplomats/history']) {
       const response = await alice.request(path)
@@ -273,6 +290,21 @@ describe('proposals', () => {
     expect(await problem(await operatorPropose({ action: 'withdraw', country: 'CY' }))).toEqual({ status: 422, code: 'ERR_DIPLOMAT_COUNTRY_UNKNOWN' })
   })
 
+  it('starts from the fingerprint received out of band: typed as hex groups it works for a country the node does not hold, and a mismatch is refused loudly', async () => {
+    const il = await TestCountry.create('IL')
+    const typed = fingerprintGroups(il.root.thumbprint).toLowerCase()
+    const response = await operatorPropose({ country: 'IL', scopes: ['vaccination'], fingerprint: typed })
+    expect(response.status, await response.clone().text()).toBe(201)
+    expect(((await response.json()) as { entry: { rootThumbprint: string } }).entry.rootThumbprint).toBe(il.root.thumbprint)
+    // The network holds CY under another root than the one the diplomats were given: stop, and say both.
+    const mismatch = await operatorPropose({ country: 'CY', scopes: ['vaccination'], fingerprint: fingerprintGroups(il.root.thumbprint) })
+    const body = await mismatch.clone().text()
+    expect(await problem(mismatch)).toEqual({ status: 422, code: 'ERR_DIPLOMAT_FINGERPRINT_MISMATCH' })
+    expect(body).toContain(fingerprintGroups(cy.root.thumbprint))
+    expect(body).toContain('NOT the root')
+    expect(await problem(await operatorPropose({ country: 'CY', scopes: ['vaccination'], fingerprint: 'ABCD' }))).toEqual({ status: 400, code: 'ERR_DIPLOMAT_MALFORMED' })
+  })
+
   it('takes the root from the held list and normalizes the entry; one open proposal per country', async () => {
     const response = await operatorPropose({ country: 'CY', scopes: ['test', 'vaccination'], vaccines: ['EU/1/20/1528', 'EU/1/20/1507', 'EU/1/20/1528'] })
     const proposal = (await response.json()) as { entry: unknown; fingerprint: string; quorum: number; state: string }
@@ -284,6 +316,8 @@ describe('proposals', () => {
 
   it('a diplomat proposes from the page; the page shows the fingerprint in hex groups, scopes, vaccines and n/M', async () => {
     const alice = await diplomat('Alice')
+    await diplomat('Bob')
+    await publish()
     const response = await alice.form('/diplomats/proposals', [
       ['_csrf', await alice.csrf()],
       ['action', 'recognize'],
@@ -305,6 +339,7 @@ describe('proposals', () => {
 
   it('a form error is answered as an HTML page', async () => {
     const alice = await diplomat('Alice')
+    await publish()
     const response = await alice.form('/diplomats/proposals', [['_csrf', await alice.csrf()], ['country', 'IL'], ['scopes', 'vaccination']])
     expect(response.status).toBe(422)
     expect(response.headers.get('content-type')).toMatch(/^text\/html/)
@@ -317,6 +352,7 @@ describe('approvals', () => {
     const alice = await diplomat('Alice')
     const bob = await diplomat('Bob')
     await diplomat('Carol')
+    await publish()
     const id = await proposeCy()
 
     const first = await alice.approve(id)
@@ -341,22 +377,26 @@ describe('approvals', () => {
     expect(await (await alice.request('/diplomats/history')).text()).toMatch(/enacted/)
   })
 
-  it('the WebAuthn challenge is approvalChallenge(action, country, entry, nonce)', async () => {
+  it('the WebAuthn challenge is approvalChallenge(action, country, entry, head, nonce)', async () => {
     const alice = await diplomat('Alice')
+    await publish()
     const id = await proposeCy()
     const response = await alice.approvalOptions(id)
     const { options, entry, action } = (await response.json()) as { options: { challenge: string; allowCredentials: { id: string }[]; userVerification: string }; entry: never; action: 'recognize' }
     expect(options.userVerification).toBe('required')
     expect(options.allowCredentials.map((c) => c.id)).toEqual([alice.authenticator.credentialId])
     const row = node.store.database.prepare('SELECT nonce FROM webauthn_challenges WHERE challenge = ?').get(options.challenge) as { nonce: string }
-    expect(options.challenge).toBe(approvalChallenge({ action, country: 'GR', entry, nonce: row.nonce }))
+    const head = node.store.head('GR')
+    expect(options.challenge).toBe(approvalChallenge({ action, country: 'GR', entry, head: { seq: head?.seq ?? 0, hash: head?.hash ?? '' }, nonce: row.nonce }))
   })
 
   it('wrong challenge: an assertion over anything but the issued challenge is refused', async () => {
     const alice = await diplomat('Alice')
+    await publish()
     const id = await proposeCy()
     await alice.approvalOptions(id)
-    const forged = alice.authenticator.authenticate({ challenge: approvalChallenge({ action: 'recognize', country: 'GR', entry: { country: 'CY', rootThumbprint: cy.root.thumbprint, scopes: ['recovery'] }, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }) }, origin)
+    const head = { seq: 2, hash: node.store.head('GR')?.hash ?? '' }
+    const forged = alice.authenticator.authenticate({ challenge: approvalChallenge({ action: 'recognize', country: 'GR', entry: { country: 'CY', rootThumbprint: cy.root.thumbprint, scopes: ['recovery'] }, head, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }) }, origin)
     expect(await problem(await alice.approve(id, forged))).toEqual({ status: 400, code: 'ERR_DIPLOMAT_CHALLENGE' })
     // A sign-in challenge is not an approval challenge either.
     const signIn = await alice.signInResponse()
@@ -365,8 +405,10 @@ describe('approvals', () => {
 
   it('a challenge issued for one proposal does not approve another', async () => {
     const il = await TestCountry.create('IL')
+    await pin(il)
     await acceptTrustList(node.store, (await il.next()).signed, { now: T0 })
     const alice = await diplomat('Alice')
+    await publish()
     const cyId = await proposeCy()
     const ilId = ((await (await operatorPropose({ country: 'IL', scopes: ['vaccination'] })).json()) as { id: number }).id
     const assertion = await alice.approvalResponse(cyId)
@@ -376,6 +418,7 @@ describe('approvals', () => {
   it('replayed approval: the same assertion twice is refused', async () => {
     const alice = await diplomat('Alice')
     await diplomat('Bob')
+    await publish()
     const id = await proposeCy()
     const assertion = await alice.approvalResponse(id)
     expect((await alice.approve(id, assertion)).status).toBe(200)
@@ -387,6 +430,7 @@ describe('approvals', () => {
   it("another diplomat's credential cannot approve in my session", async () => {
     const alice = await diplomat('Alice')
     const bob = await diplomat('Bob')
+    await publish()
     const id = await proposeCy()
     // Bob's passkey answers Alice's challenge inside Alice's session.
     const response = await alice.approvalOptions(id)
@@ -402,6 +446,7 @@ describe('approvals', () => {
 
   it('an approval without user verification is refused', async () => {
     const alice = await diplomat('Alice')
+    await publish()
     const id = await proposeCy()
     const { options } = (await (await alice.approvalOptions(id)).json()) as { options: { challenge: string } }
     const response = alice.authenticator.authenticate(options, origin, { flags: FLAGS.UP })
@@ -411,9 +456,11 @@ describe('approvals', () => {
   it('withdrawal works the same way and keeps its evidence', async () => {
     const alice = await diplomat('Alice')
     const bob = await diplomat('Bob')
+    await publish()
     const id = await proposeCy()
     await alice.approve(id)
     await bob.approve(id)
+    await publish()
     const withdraw = await operatorPropose({ action: 'withdraw', country: 'CY' })
     const withdrawId = ((await withdraw.json()) as { id: number }).id
     expect((await alice.approve(withdrawId)).status).toBe(200)
@@ -426,21 +473,80 @@ describe('approvals', () => {
     expect(verified.payload.withdrawals).toHaveLength(1)
   })
 
-  it('removing a diplomat drops their approvals; a recognition left under quorum leaves the draft and is proposed again', async () => {
+  it('removing a diplomat in force is a governance change: the passkey stops at once, the set changes with a quorum of the others', async () => {
     const alice = await diplomat('Alice')
     const bob = await diplomat('Bob')
-    const id = await proposeCy()
-    await alice.approve(id)
-    await bob.approve(id)
+    const carol = await diplomat('Carol')
+    await publish()
     const removed = await node.request(`/v1/operator/diplomats/${bob.authenticator.credentialId}`, { method: 'DELETE' })
-    expect(removed.status).toBe(200)
-    expect(await removed.json()).toMatchObject({ droppedRecognitions: ['CY'], reproposed: [expect.any(Number) as unknown] })
-    expect(draft().diplomats.map((d) => d.name)).toEqual(['Alice'])
-    expect(draft().recognitions).toEqual([])
-    // Bob's session ends with him.
+    expect(removed.status, await removed.clone().text()).toBe(200)
+    const { proposal } = (await removed.json()) as { proposal: { id: number; action: string; governance: { removed: { name: string }[]; quorum: { to: number } } } }
+    expect(proposal).toMatchObject({ action: 'govern', governance: { removed: [{ name: 'Bob' }], quorum: { to: 2 } } })
+    // Bob's session ends with him, and he cannot sign in again on this node.
     expect((await bob.request('/diplomats/proposals')).status).toBe(303)
     expect(await problem(await bob.signIn())).toEqual({ status: 401, code: 'ERR_DIPLOMAT_UNKNOWN_CREDENTIAL' })
-    expect((await node.request('/v1/operator/publish', { method: 'POST' })).status).toBe(201)
+    // Until the others approve, Bob stays in the published set.
+    expect(draft().diplomats.map((d) => d.name).sort()).toEqual(['Alice', 'Bob', 'Carol'])
+    expect((await alice.approve(proposal.id)).status).toBe(200)
+    expect(await (await carol.approve(proposal.id)).json()).toMatchObject({ enacted: true })
+    expect(draft().diplomats.map((d) => d.name).sort()).toEqual(['Alice', 'Carol'])
+    await publish()
+    const head = node.store.head('GR')
+    expect(head?.seq).toBe(3)
     expect(await problem(await node.request('/v1/operator/diplomats/bm9ib2R5', { method: 'DELETE' }))).toEqual({ status: 404, code: 'ERR_DIPLOMAT_NOT_FOUND' })
+  })
+})
+
+describe('governance', () => {
+  it('a fourth diplomat joins only with a quorum of the three in force, then counts toward the new quorum', async () => {
+    const alice = await diplomat('Alice')
+    const bob = await diplomat('Bob')
+    await diplomat('Carol')
+    await publish()
+    const dave = await diplomat('Dave')
+    // Dave is registered, but not in force: the draft is unchanged and a governance proposal waits.
+    expect(draft().diplomats.map((d) => d.name).sort()).toEqual(['Alice', 'Bob', 'Carol'])
+    const [pending] = node.diplomats.proposals({ state: 'open' })
+    expect(pending).toMatchObject({ action: 'govern', governance: { added: [{ name: 'Dave' }] } })
+    expect(pending?.governance?.added[0]?.fingerprint).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/)
+    const page = await (await alice.request('/diplomats/proposals')).text()
+    expect(page).toContain('Change the diplomats of GR')
+    expect(page).toContain(pending?.governance?.added[0]?.fingerprint)
+    // Dave cannot approve his own admission.
+    expect(await problem(await dave.approvalOptions(pending?.id ?? 0))).toEqual({ status: 403, code: 'ERR_DIPLOMAT_NOT_IN_FORCE' })
+    await alice.approve(pending?.id ?? 0)
+    expect(await (await bob.approve(pending?.id ?? 0)).json()).toMatchObject({ enacted: true })
+    expect(draft().diplomats).toHaveLength(4)
+    expect(draft().governanceApprovals).toHaveLength(2)
+    await publish()
+    const lists = [1, 2, 3].map((seq) => node.store.get('GR', seq)?.signed)
+    const [, second, third] = lists
+    const head = await verifyTrustList(second as NonNullable<typeof second>, { now: T0 })
+    const verified = await verifyTrustList(third as NonNullable<typeof third>, { now: T0, head })
+    expect(verified.payload.changes).toEqual(['governance'])
+    expect(verified.payload.governance.approvals).toHaveLength(2)
+
+    // Dave now decides: a recognition with Dave and Alice is enough under quorum 2.
+    const id = await proposeCy()
+    await dave.approve(id)
+    expect(await (await alice.approve(id)).json()).toMatchObject({ enacted: true })
+    await publish()
+  })
+
+  it('the operator proposes a new quorum; proposals made before the change can no longer be approved', async () => {
+    const alice = await diplomat('Alice')
+    const bob = await diplomat('Bob')
+    const carol = await diplomat('Carol')
+    await publish()
+    const stale = await proposeCy()
+    const response = await operatorPropose({ action: 'govern', quorum: 3 })
+    expect(response.status, await response.clone().text()).toBe(201)
+    const { id } = (await response.json()) as { id: number }
+    await alice.approve(id)
+    await bob.approve(id)
+    expect(draft().quorum).toBe(3)
+    await publish()
+    expect(await problem(await carol.approvalOptions(stale))).toEqual({ status: 409, code: 'ERR_DIPLOMAT_PROPOSAL_CLOSED' })
+    expect(await problem(await operatorPropose({ action: 'govern', quorum: 1 }))).toEqual({ status: 400, code: 'ERR_DIPLOMAT_MALFORMED' })
   })
 })

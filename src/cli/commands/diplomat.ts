@@ -6,13 +6,24 @@ import { usageError, type CliIo } from '../io.js'
 
 export const diplomatHelp = `entente diplomat invite --name NAME [--expires-hours N] (--dir DIR | --url URL --token T) [--json]
 entente diplomat list (--dir DIR | --url URL --token T) [--json]
-entente diplomat propose --country CC [--scopes vaccination,test,recovery] [--vaccines CODE,...] [--withdraw] (--dir DIR | --url URL --token T) [--json]
-  invite   prints a single-use, expiring link; the diplomat opens it to register a passkey, which enters
-           the draft's diplomats (published with the next list).
-  list     shows diplomats in the draft and the invites.
-  propose  proposes recognizing (or, with --withdraw, withdrawing) a country whose list the node holds;
-           diplomats approve on the node's /diplomats pages. At quorum the recognition enters the draft;
-           publishing it stays the operator's action (entente publish).`
+entente diplomat remove --credential ID [--quorum N] (--dir DIR | --url URL --token T) [--json]
+entente diplomat quorum N (--dir DIR | --url URL --token T) [--json]
+entente diplomat propose --country CC --fingerprint "HEX GROUPS" [--scopes vaccination,test,recovery] [--vaccines CODE,...]
+                         (--dir DIR | --url URL --token T) [--json]
+entente diplomat propose --country CC --withdraw (--dir DIR | --url URL --token T) [--json]
+  invite   prints a single-use, expiring link; the diplomat opens it to register a passkey. The first
+           diplomats enter with the next publish; once diplomats are in force, a newcomer joins only when a
+           quorum of them approves the new set on the /diplomats pages.
+  list     shows the diplomats in force (the published list's) and their quorum, the set the next list
+           carries, a pending change of the set, and the invites.
+  remove   removes a diplomat: the passkey stops working on this node at once; the published set changes when
+           a quorum of the diplomats in force approves (--quorum sets the quorum after the removal).
+  quorum   proposes a new quorum (at least 2 with two or more diplomats), approved like any governance change.
+  propose  proposes recognizing a country from the root fingerprint its authorities gave you out of band
+           (64 hex digits, spaces allowed); a different root held by this node is refused loudly. Without
+           --fingerprint the root this node holds is proposed. --withdraw proposes withdrawing a recognition.
+           Diplomats approve on the node's /diplomats pages; at quorum the change enters the draft; publishing
+           it stays the operator's action (entente publish).`
 
 interface InviteAnswer {
   readonly url: string
@@ -22,8 +33,9 @@ interface InviteAnswer {
 
 export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: {
       ...targetOptions,
       name: { type: 'string' },
@@ -32,6 +44,9 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
       scopes: { type: 'string' },
       vaccines: { type: 'string' },
       withdraw: { type: 'boolean', default: false },
+      fingerprint: { type: 'string' },
+      credential: { type: 'string' },
+      quorum: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -51,21 +66,48 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
   }
   if (sub === 'list') {
     const target = await resolveTarget(values)
-    const answer = (await callOperator(target, 'GET', '/v1/operator/diplomats')) as {
-      diplomats: { name: string; credentialId: string; addedAt: string; active: boolean }[]
-      invites: { name: string; state: string; expiresAt: string }[]
-    }
+    const answer = (await callOperator(target, 'GET', '/v1/operator/diplomats')) as DiplomatsAnswer
     if (values.json) {
       io.stdout(`${JSON.stringify(answer)}\n`)
       return 0
     }
+    const inForce = answer.inForce
     const lines = [
-      `Diplomats in the draft (${answer.diplomats.length}):`,
-      ...answer.diplomats.map((d) => `  ${d.name}  ${d.credentialId}  added ${d.addedAt}${d.active ? '' : '  (removed)'}`),
+      inForce === undefined
+        ? 'No list published yet: no diplomats in force.'
+        : `Diplomats in force since list ${inForce.since} (${inForce.diplomats.length}, quorum ${inForce.quorum}):`,
+      ...(inForce?.diplomats ?? []).map((d) => `  ${d.name}  ${d.credentialId}  added ${d.addedAt}`),
+      `In the next list (${answer.diplomats.length}, quorum ${answer.quorum}):`,
+      ...answer.diplomats.map((d) => `  ${d.name}  ${d.credentialId}${d.inForce ? '' : '  (joins with the next list)'}${d.active ? '' : '  (passkey removed on this node)'}`),
+      ...(answer.pendingGovernance === undefined ? [] : [describeGovernance(answer.pendingGovernance)]),
       `Invites (${answer.invites.length}):`,
       ...answer.invites.map((i) => `  ${i.name}  ${i.state}  expires ${i.expiresAt}`),
     ]
     io.stdout(`${lines.join('\n')}\n`)
+    return 0
+  }
+  if (sub === 'remove') {
+    if (values.credential === undefined) throw usageError('--credential is required (see entente diplomat list)')
+    const quorum = values.quorum === undefined ? '' : `?quorum=${encodeURIComponent(values.quorum)}`
+    const target = await resolveTarget(values)
+    const answer = (await callOperator(target, 'DELETE', `/v1/operator/diplomats/${encodeURIComponent(values.credential)}${quorum}`)) as { removed: string; proposal?: GovernanceProposal }
+    if (values.json) {
+      io.stdout(`${JSON.stringify(answer)}\n`)
+      return 0
+    }
+    io.stdout(
+      answer.proposal === undefined
+        ? `Removed ${answer.removed} from the draft; its passkey no longer works on this node.\n`
+        : `The passkey ${answer.removed} no longer works on this node.\n${describeGovernance(answer.proposal)}\n  needs ${answer.proposal.quorum} approvals of the diplomats in force at ${target.url}/diplomats/proposals\n`,
+    )
+    return 0
+  }
+  if (sub === 'quorum') {
+    const wanted = positionals[0] ?? values.quorum
+    if (wanted === undefined || !/^\d{1,3}$/.test(wanted)) throw usageError('usage: entente diplomat quorum N')
+    const target = await resolveTarget(values)
+    const proposal = (await callOperator(target, 'POST', '/v1/operator/proposals', { action: 'govern', quorum: Number(wanted) })) as GovernanceProposal
+    io.stdout(values.json ? `${JSON.stringify(proposal)}\n` : `${describeGovernance(proposal)}\n  needs ${proposal.quorum} approvals of the diplomats in force at ${target.url}/diplomats/proposals\n`)
     return 0
   }
   if (sub === 'propose') {
@@ -76,6 +118,7 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
           action: 'recognize',
           country: values.country,
           scopes: (values.scopes ?? 'vaccination').split(',').map((s) => s.trim()),
+          ...(values.fingerprint === undefined ? {} : { fingerprint: values.fingerprint }),
           ...(values.vaccines === undefined ? {} : { vaccines: values.vaccines.split(',').map((v) => v.trim()).filter((v) => v !== '') }),
         }
     const target = await resolveTarget(values)
@@ -87,5 +130,28 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
     )
     return 0
   }
-  throw usageError('usage: entente diplomat invite|list|propose ...')
+  throw usageError('usage: entente diplomat invite|list|remove|quorum|propose ...')
+}
+
+interface GovernanceProposal {
+  readonly id: number
+  readonly quorum: number
+  readonly governance: {
+    readonly added: readonly { name: string; fingerprint: string }[]
+    readonly removed: readonly { name: string; fingerprint: string }[]
+    readonly quorum: { from: number; to: number }
+  }
+}
+
+interface DiplomatsAnswer {
+  readonly inForce?: { diplomats: { name: string; credentialId: string; addedAt: string }[]; quorum: number; since: number }
+  readonly diplomats: { name: string; credentialId: string; active: boolean; inForce: boolean }[]
+  readonly quorum: number
+  readonly pendingGovernance?: GovernanceProposal
+  readonly invites: { name: string; state: string; expiresAt: string }[]
+}
+
+function describeGovernance(p: GovernanceProposal): string {
+  const who = (list: readonly { name: string; fingerprint: string }[]) => (list.length === 0 ? 'nobody' : list.map((d) => `${d.name} (passkey ${d.fingerprint})`).join(', '))
+  return `Pending diplomat change (proposal ${p.id}): joining ${who(p.governance.added)}; leaving ${who(p.governance.removed)}; quorum ${p.governance.quorum.from} → ${p.governance.quorum.to}`
 }

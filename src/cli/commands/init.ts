@@ -1,13 +1,20 @@
-// `entente init`: creates a country's node directory: root key (0600), operator token, node.json, empty store.
+// `entente init`: creates a country's node directory: root key (0600) or, with an offline root, only the root's
+// public half; operator token, node.json, empty store.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { initNodeDir } from '../../config/init-node.js'
+import { readRootPublicKey } from '../../config/secrets.js'
 import { fingerprintGroups } from '../../trust-list/fingerprint.js'
 import { usageError, type CliIo } from '../io.js'
 
 export const initHelp = `entente init --country XX --dir DIR [--name NAME] [--port N] [--key-type ed25519|p256] [--json]
-  Creates DIR with the country's root key (root-key.jwk, mode 0600), an operator token (shown once, kept
-  in DIR/operator-token with mode 0600, only its hash in node.json), node.json and an empty store.
+entente init --country XX --dir DIR --offline-root --root-public ROOT.pub.jwk [--name NAME] [--port N] [--json]
+  Creates DIR with an operator token (shown once, kept in DIR/operator-token with mode 0600, only its hash in
+  node.json), node.json and an empty store, and the country's root:
+  (default)       a root key generated on the node (root-key.jwk, mode 0600): for demos and tests.
+  --offline-root  the node holds only the public root (DIR/root-public.jwk) made by entente root create on an
+                  offline machine; lists are prepared on the node, signed offline with entente sign and uploaded.
+                  The recommended setup for production. Refuses a file holding a private key.
   Refuses to overwrite an existing node.`
 
 export async function runInit(argv: string[], io: CliIo): Promise<number> {
@@ -18,7 +25,9 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
       dir: { type: 'string' },
       name: { type: 'string' },
       port: { type: 'string' },
-      'key-type': { type: 'string', default: 'ed25519' },
+      'key-type': { type: 'string' },
+      'offline-root': { type: 'boolean', default: false },
+      'root-public': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -26,33 +35,44 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
   const country = values.country?.toUpperCase()
   if (country === undefined || !/^[A-Z]{2}$/.test(country)) throw usageError('--country must be an ISO 3166-1 alpha-2 code')
   if (values.dir === undefined) throw usageError('--dir is required')
-  const keyType = values['key-type']
+  const offline = values['offline-root']
+  if (offline && values['root-public'] === undefined) throw usageError('--offline-root needs --root-public FILE (the public half written by entente root create)')
+  if (!offline && values['root-public'] !== undefined) throw usageError('--root-public is for --offline-root nodes')
+  if (offline && values['key-type'] !== undefined) throw usageError('--key-type is chosen with entente root create on the offline machine')
+  const keyType = values['key-type'] ?? 'ed25519'
   if (keyType !== 'ed25519' && keyType !== 'p256') throw usageError('--key-type must be ed25519 or p256')
   const port = values.port === undefined ? undefined : Number(values.port)
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('--port must be 0..65535')
 
+  // Read (and refused if it holds a private key) before anything is created.
+  const publicRoot = values['root-public'] === undefined ? undefined : await readRootPublicKey(values['root-public'])
   const dir = path.resolve(values.dir)
-  const { config, rootKey, operatorToken: token, peerId } = await initNodeDir(
+  const created = await initNodeDir(
     dir,
     { version: 1, country, name: values.name ?? country, http: { host: '127.0.0.1', port: port ?? 7100 } },
-    keyType,
+    publicRoot ?? keyType,
   )
+  const { config, root, operatorToken: token, peerId } = created
 
   if (values.json) {
-    io.stdout(`${JSON.stringify({ country, dir, rootThumbprint: rootKey.thumbprint, operatorToken: token, peerId })}\n`)
+    io.stdout(`${JSON.stringify({ country, dir, rootThumbprint: root.thumbprint, offlineRoot: created.offlineRoot, rootFile: created.rootFile, operatorToken: token, peerId })}\n`)
   } else {
     io.stdout(
       [
         `Initialised ${country} in ${dir}`,
-        `  root key       ${config.paths.rootKey} (${rootKey.alg}, mode 0600)`,
-        `  root           ${rootKey.thumbprint}`,
-        `  fingerprint    ${fingerprintGroups(rootKey.thumbprint)}`,
+        created.offlineRoot
+          ? `  root           offline: only the public half is here, ${created.rootFile} (${root.alg})`
+          : `  root key       ${created.rootFile} (${root.alg}, mode 0600)`,
+        `  root           ${root.thumbprint}`,
+        `  fingerprint    ${fingerprintGroups(root.thumbprint)}`,
         `  config         ${config.file}`,
         `  store          ${config.paths.store}`,
         `  peer id        ${peerId} (key ${config.paths.peerKey}, mode 0600)`,
         `  operator token ${token}`,
         `                 (shown once; also in ${config.paths.operatorToken}, mode 0600)`,
-        `Next: entente publish --dir ${values.dir}`,
+        created.offlineRoot
+          ? `Next: compare the fingerprint with the one entente root create printed; then entente publish --dir ${values.dir} --prepare --out next.json`
+          : `Next: entente publish --dir ${values.dir}`,
         '',
       ].join('\n'),
     )

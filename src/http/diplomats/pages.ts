@@ -122,20 +122,32 @@ ${
 
 function proposalCard(p: ProposalView, session: DiplomatSession): Html {
   const mine = p.approvals.some((a) => a.credentialId === session.credentialId)
-  const verb = p.action === 'recognize' ? 'Recognize' : 'Withdraw recognition of'
+  const entry = 'scopes' in p.entry ? p.entry : undefined
+  const verb = p.action === 'recognize' ? 'Recognize' : p.action === 'withdraw' ? 'Withdraw recognition of' : 'Change the diplomats of'
+  const change = p.governance
   return html`<article class="proposal" aria-labelledby="proposal-${p.id}" data-proposal="${p.id}">
 <h3 id="proposal-${p.id}">${verb} ${p.country}</h3>
 <dl>
-<dt>Root fingerprint</dt><dd><code class="fingerprint">${p.fingerprint}</code></dd>
-<dt>Scopes</dt><dd>${scopes(p.entry.scopes)}</dd>
-<dt>Vaccines</dt><dd>${p.entry.vaccines === undefined ? 'all vaccines the home list accepts' : p.entry.vaccines.length === 0 ? 'none' : p.entry.vaccines.join(', ')}</dd>
+${
+  change === undefined
+    ? html`<dt>Root fingerprint</dt><dd><code class="fingerprint">${p.fingerprint}</code></dd>`
+    : html`<dt>Joining</dt><dd>${change.added.length === 0 ? 'nobody' : change.added.map((d) => html`${d.name} (passkey <code class="fingerprint">${d.fingerprint}</code>) `)}</dd>
+<dt>Leaving</dt><dd>${change.removed.length === 0 ? 'nobody' : change.removed.map((d) => html`${d.name} (passkey <code class="fingerprint">${d.fingerprint}</code>) `)}</dd>
+<dt>Approvals needed afterwards</dt><dd>${change.quorum.to} (now ${change.quorum.from})</dd>`
+}
+${
+  entry === undefined
+    ? ''
+    : html`<dt>Scopes</dt><dd>${scopes(entry.scopes)}</dd>
+<dt>Vaccines</dt><dd>${entry.vaccines === undefined ? 'all vaccines the home list accepts' : entry.vaccines.length === 0 ? 'none' : entry.vaccines.join(', ')}</dd>`
+}
 <dt>Proposed</dt><dd>by ${p.proposedBy}, <time datetime="${p.createdAt}">${p.createdAt}</time></dd>
 <dt>Approvals</dt><dd><span class="count">${p.approvals.length}/${p.quorum}</span>${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
 </dl>
 ${
   mine
     ? html`<p class="done">You approved this proposal.</p>`
-    : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : 'Approve withdrawal'} ${p.country} with your passkey</button></p>`
+    : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : p.action === 'withdraw' ? 'Approve withdrawal' : 'Approve the diplomat change for'} ${p.country} with your passkey</button></p>`
 }
 </article>`
 }
@@ -163,7 +175,7 @@ ${[...recognitions.map((r) => ['Recognized', r] as const), ...withdrawals.map((w
 <thead><tr><th scope="col">#</th><th scope="col">Proposal</th><th scope="col">Root fingerprint</th><th scope="col">State</th><th scope="col">Approved by</th><th scope="col">Proposed</th><th scope="col">Closed</th></tr></thead>
 <tbody>
 ${proposals.map(
-  (p) => html`<tr><td>${p.id}</td><td>${p.action} ${p.country} (${scopes(p.entry.scopes)})</td><td><code class="fingerprint">${p.fingerprint}</code></td><td>${p.state}</td><td>${p.approvals.map((a) => `${a.name} (${a.approvedAt})`).join('; ')}</td><td>${p.createdAt}</td><td>${p.closedAt ?? ''}</td></tr>`,
+  (p) => html`<tr><td>${p.id}</td><td>${p.action} ${p.country}${'scopes' in p.entry ? ` (${scopes(p.entry.scopes)})` : ''}</td><td><code class="fingerprint">${p.fingerprint}</code></td><td>${p.state}</td><td>${p.approvals.map((a) => `${a.name} (${a.approvedAt})`).join('; ')}</td><td>${p.createdAt}</td><td>${p.closedAt ?? ''}</td></tr>`,
 )}
 </tbody>
 </table>

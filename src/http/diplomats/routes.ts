@@ -41,7 +41,9 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
   operator.delete('/diplomats/:credentialId', async (c) => {
     const id = c.req.param('credentialId')
     if (!CREDENTIAL_ID.test(id)) throw new EntenteError('ERR_DIPLOMAT_MALFORMED', 'credentialId must be base64url')
-    return c.json(await service.removeDiplomat(id))
+    const quorum = c.req.query('quorum')
+    if (quorum !== undefined && !/^\d{1,3}$/.test(quorum)) throw new EntenteError('ERR_DIPLOMAT_MALFORMED', 'quorum must be an integer')
+    return c.json(await service.removeDiplomat(id, quorum === undefined ? undefined : Number(quorum)))
   })
   operator.post('/proposals', async (c) => c.json(service.propose(await readJson(c), 'operator'), 201))
   operator.get('/proposals', (c) => c.json({ proposals: service.proposals() }))
