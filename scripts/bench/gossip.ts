@@ -66,6 +66,8 @@ function benchService(node: Omit<BenchNode, 'service'>, bytes: ByteCounter, init
     // Gossip alone: no periodic or connect-time catch-up; the catch-up phase triggers it by hand.
     catchUpIntervalMs: 0,
     catchUpOnConnect: false,
+    // The benchmark measures gossip, not admission: every self-signed country is let in.
+    admission: { judge: () => ({ admit: true }), quarantine: () => undefined, afterAccepted: () => undefined, alarmRoom: () => true, wouldAdmit: () => 'yes' },
     onAccepted: (list) => node.arrivals.set(list.hash, performance.now()),
     libp2pMetrics: bytes.factory(),
     ...init,

@@ -15,6 +15,14 @@ export const DEFAULT_LIMITS = {
   maxBodyBytes: 2 * 1024 * 1024,
   maxGossipMessageBytes: DEFAULT_MAX_TRUST_LIST_BYTES + 64 * 1024,
   requestTimeoutMs: 10_000,
+  // Admission caps: 250 countries × 4 alarms stays within the bundle's 1000 alarms; 64 lists or 16 MiB per country
+  // bound what one foreign root can make a node keep and serve.
+  maxCountries: 250,
+  maxHistoryPerCountry: 64,
+  maxBytesPerCountry: 16 * 1024 * 1024,
+  maxAlarmsPerCountry: 4,
+  maxQuarantinePerPeer: 8,
+  maxQuarantine: 32,
 } as const
 
 /** The config with every default filled in and every path absolute. */

@@ -4,7 +4,9 @@
 // service passes every pulled list to acceptTrustList).
 //
 //   request                                                  response
-//   {"type":"summary"}                                       {"type":"summary","heads":[{"country","seq","hash"}],"alarms":[id]}
+//   {"type":"summary"}                                       {"type":"summary","heads":[{"country","seq","hash","root"?}],"alarms":[id]}
+//     (root: the head's root thumbprint, so a client skips countries it anchors no root of without downloading them;
+//     optional, peers that predate it omit it)
 //   {"type":"history","country","afterSeq","limit"}          {"type":"history","lists":[SignedTrustList, ...]}  (ascending seq)
 //   {"type":"alarms","ids":[id, ...]}                        {"type":"alarms","proofs":[EquivocationProof, ...]}
 //   {"type":"revocations","known":{"GR":3,...}}              {"type":"revocations","lists":[SignedRevocationList, ...]}
@@ -40,6 +42,8 @@ export interface HeadSummary {
   readonly country: string
   readonly seq: number
   readonly hash: string
+  /** The head's root thumbprint (absent from peers that predate it). */
+  readonly root?: string
 }
 
 export interface CatchUpSummary {
@@ -77,6 +81,7 @@ export function alarmId(equivocation: Pick<StoredEquivocation, 'country' | 'seq'
 
 const COUNTRY = /^[A-Z]{2}$/
 const HASH = /^[0-9a-f]{64}$/
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 const ALARM_ID = /^[A-Z]{2}:[1-9][0-9]{0,15}:[0-9a-f]{64}:[0-9a-f]{64}$/
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -143,15 +148,16 @@ export function parseResponse(bytes: Uint8Array, expected: CatchUpRequest['type'
       const seen = new Set<string>()
       for (const head of heads) {
         if (!isObject(head)) throw malformed('summary: bad head')
-        const { country, seq, hash } = head
+        const { country, seq, hash, root } = head
         if (typeof country !== 'string' || !COUNTRY.test(country) || seen.has(country)) throw malformed('summary: bad country')
         if (!isSeq(seq) || typeof hash !== 'string' || !HASH.test(hash)) throw malformed('summary: bad seq or hash')
+        if (root !== undefined && (typeof root !== 'string' || !THUMBPRINT.test(root))) throw malformed('summary: bad root')
         seen.add(country)
       }
       if (!alarms.every((id) => typeof id === 'string' && ALARM_ID.test(id))) throw malformed('summary: bad alarm id')
       return {
         type: 'summary',
-        heads: heads.map((h: Record<string, unknown>) => ({ country: h.country, seq: h.seq, hash: h.hash }) as HeadSummary),
+        heads: heads.map((h: Record<string, unknown>) => ({ country: h.country, seq: h.seq, hash: h.hash, ...(h.root === undefined ? {} : { root: h.root }) }) as HeadSummary),
         alarms: alarms as string[],
       }
     }
@@ -186,7 +192,7 @@ export function answerRequest(store: TrustStore, request: CatchUpRequest, budget
       const heads = store
         .heads()
         .slice(0, CATCH_UP_MAX_SUMMARY_COUNTRIES)
-        .map((h) => ({ country: h.country, seq: h.seq, hash: h.hash }))
+        .map((h) => ({ country: h.country, seq: h.seq, hash: h.hash, root: h.rootThumbprint }))
       // When there are more proofs than a summary names, name the newest: those are the ones peers likely lack.
       const alarms = store.equivocations().slice(-CATCH_UP_MAX_SUMMARY_ALARMS).map(alarmId)
       return { type: 'summary', heads, alarms }

@@ -1,7 +1,8 @@
 // The gossip layer of a node: a libp2p host that spreads signed trust lists and equivocation proofs over gossipsub,
 // verifies every message before it is stored or forwarded, pulls what gossip lost with the catch-up protocol, and
 // dials the node addresses that accepted lists publish. It never signs lists, never trusts a peer's word for a list
-// (everything goes through acceptTrustList / verifyEquivocationProof) and never throws at peers.
+// (everything goes through acceptTrustList / verifyEquivocationProof), holds only countries its admission gate
+// anchors (the rest is ignored without penalising the relaying peer) and never throws at peers.
 import './polyfills.js'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { IdentifyResult, PeerId, PrivateKey, Stream } from '@libp2p/interface'
@@ -19,7 +20,8 @@ import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import type { TrustListInput } from '../trust-list/decode-trust-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import { verifyEquivocationProof } from '../trust-list/equivocation.js'
-import type { RootAnchor } from '../trust-list/trust-list.types.js'
+import type { RootAnchor, VerifiedTrustList } from '../trust-list/trust-list.types.js'
+import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 import {
   alarmId,
   answerRequest,
@@ -57,6 +59,30 @@ import { decodeJsonMessage, encodeAlarmMessage, encodeListMessage, encodeRevocat
 
 export type ListSource = 'gossip' | 'catch-up'
 
+/**
+ * Which countries the node holds (src/admission/admission.ts implements it): a list enters the store only when its
+ * root is anchored; alarms only within the caps.
+ */
+export interface AdmissionGate {
+  /** May this list enter the trust tables? For a country not held yet, `anchor` is the root to verify it against. */
+  judge(
+    payload: { readonly country: string; readonly root: { readonly thumbprint: string }; readonly previousRoot?: { readonly thumbprint: string } },
+    size: number,
+  ): { readonly admit: true; readonly anchor?: RootAnchor } | { readonly admit: false; readonly reason: string }
+  /** Keeps a self-signed list under an unanchored root, bounded, for the operator. */
+  quarantine(peer: string, list: VerifiedTrustList): void
+  /** After a list was stored: caps, and countries that gained or lost their anchor. */
+  afterAccepted(country: string): void
+  /** Room for one more proof of (country, seq)? */
+  alarmRoom(country: string, seq: number): boolean
+  /**
+   * Could a list of this country under `root` be admitted? 'no': the country has no anchored root (catch-up skips it
+   * without downloading anything); 'probe': other roots are anchored, so only a rotation from one of them could be
+   * (catch-up fetches one list to see); 'yes': the root is anchored, or not named (a peer predating the field).
+   */
+  wouldAdmit(country: string, root?: string): 'yes' | 'probe' | 'no'
+}
+
 export interface GossipServiceInit {
   /** The node's persistent libp2p identity (peer-key.ts). */
   readonly privateKey: PrivateKey
@@ -75,9 +101,8 @@ export interface GossipServiceInit {
   /** Catch up with every newly identified peer. Default true (the benchmark turns it off to measure gossip alone). */
   readonly catchUpOnConnect?: boolean
   readonly log?: (line: string) => void
-  /** Roots this node pins per country for first contact (its own root, the roots its recognitions name), so a
-   * peer cannot squat a country by being first with a self-signed list. Unpinned countries are taken as first seen. */
-  readonly anchors?: () => ReadonlyMap<string, RootAnchor>
+  /** Admission: only lists under anchored roots are stored (no first contact: a peer cannot squat a country). */
+  readonly admission: AdmissionGate
   /** Called after a list from the network (gossip or catch-up) was verified and stored. */
   readonly onAccepted?: (list: StoredTrustList, source: ListSource) => void
   /** Optional libp2p metrics implementation (the benchmark counts wire bytes with it). */
@@ -91,9 +116,11 @@ type ListVerdict =
   | { readonly kind: 'accepted'; readonly list: StoredTrustList }
   | { readonly kind: 'ignored'; readonly reason: 'duplicate' | 'stale'; readonly country: string; readonly seq: number }
   | { readonly kind: 'equivocation'; readonly country: string; readonly seq: number }
+  /** Validly self-signed, but no anchored root vouches for it (or a cap is full): not stored, not the peer's fault. */
+  | { readonly kind: 'unanchored'; readonly country: string; readonly reason: string }
   | { readonly kind: 'invalid'; readonly code: EntenteErrorCode; readonly peerAtFault: boolean }
 
-type ProofVerdict = 'new' | 'known' | 'unheld' | 'invalid' | 'failed'
+type ProofVerdict = 'new' | 'known' | 'unheld' | 'capped' | 'invalid' | 'failed'
 
 /**
  * Failures that do not prove the forwarding peer wrong, so gossip ignores instead of rejecting (no score penalty):
@@ -292,16 +319,26 @@ export class GossipService {
     return run
   }
 
-  #acceptList(input: TrustListInput, source: ListSource): Promise<ListVerdict> {
+  #acceptList(input: TrustListInput, source: ListSource, peer: string): Promise<ListVerdict> {
     return this.#serially(async (): Promise<ListVerdict> => {
-      const { metrics, store, now, maxMessageBytes } = this.#init
+      const { metrics, store, now, maxMessageBytes, admission } = this.#init
       if (this.#stopping) return { kind: 'invalid', code: 'ERR_HTTP_UNAVAILABLE', peerAtFault: false }
       try {
-        const anchors = this.#init.anchors?.()
-        const outcome = await acceptTrustList(store, input, { now: now(), maxBytes: maxMessageBytes, ...(anchors === undefined ? {} : { anchors }) })
+        // Admission before verification against any head: a list no anchored root vouches for never reaches the store.
+        const decoded = decodeTrustList(input, maxMessageBytes)
+        const judgement = admission.judge(decoded.payload, decoded.size)
+        if (!judgement.admit) return await this.#unanchored(input, source, peer, judgement.reason)
+        const anchors = judgement.anchor === undefined ? undefined : new Map([[decoded.payload.country, judgement.anchor]])
+        const outcome = await acceptTrustList(store, input, {
+          now: now(),
+          maxBytes: maxMessageBytes,
+          ...(anchors === undefined ? {} : { anchors }),
+          alarmRoom: (country, seq) => admission.alarmRoom(country, seq),
+        })
         switch (outcome.status) {
           case 'accepted':
             metrics.listsAccepted.inc({ source })
+            admission.afterAccepted(outcome.list.country)
             this.#afterAccepted(outcome.list, outcome.verified.payload.nodes, source)
             return { kind: 'accepted', list: outcome.list }
           case 'duplicate':
@@ -325,6 +362,25 @@ export class GossipService {
         return { kind: 'invalid', code, peerAtFault: error instanceof EntenteError && !NOT_THE_PEERS_FAULT.has(code) }
       }
     })
+  }
+
+  /**
+   * A list the admission gate refused. Self-signed validly: quarantined (bounded) and ignored, because another node may
+   * rightly anchor that root; not even self-signed validly: the relaying peer forwarded garbage.
+   */
+  async #unanchored(input: TrustListInput, source: ListSource, peer: string, reason: string): Promise<ListVerdict> {
+    const { metrics, now, maxMessageBytes, admission } = this.#init
+    let verified: VerifiedTrustList
+    try {
+      verified = await verifyTrustList(input, { now: now(), maxBytes: maxMessageBytes })
+    } catch (error) {
+      const code: EntenteErrorCode = error instanceof EntenteError ? error.code : 'ERR_INTERNAL'
+      metrics.listsRejected.inc({ reason: code, source })
+      return { kind: 'invalid', code, peerAtFault: error instanceof EntenteError && !NOT_THE_PEERS_FAULT.has(code) }
+    }
+    metrics.unanchored.inc({ source })
+    if (reason === 'unanchored') admission.quarantine(peer, verified)
+    return { kind: 'unanchored', country: verified.payload.country, reason }
   }
 
   #afterAccepted(list: StoredTrustList, nodes: readonly NodeAddress[], source: ListSource): void {
@@ -354,6 +410,12 @@ export class GossipService {
           maxBytes: maxMessageBytes,
           ...anchor,
         })
+        // Caps: one proof per country and seq is enough, a few per country at most. Verified, counted, not stored.
+        const held = store.equivocations(verified.country).some((e) => e.seq === verified.seq && e.hashes[0] === verified.hashes[0] && e.hashes[1] === verified.hashes[1])
+        if (!held && !this.#init.admission.alarmRoom(verified.country, verified.seq)) {
+          this.#counters.alarms.inc({ outcome: 'capped', source })
+          return 'capped'
+        }
         const { isNew } = store.recordEquivocation(verified.proof, { detectedAt: now() })
         this.#counters.alarms.inc({ outcome: isNew ? 'new' : 'known', source })
         if (isNew) {
@@ -384,10 +446,13 @@ export class GossipService {
         this.#init.metrics.listsRejected.inc({ reason: 'ERR_TRUST_LIST_NOT_CANONICAL', source: 'gossip' })
         return TopicValidatorResult.Reject
       }
-      const verdict = await this.#acceptList(message.data, 'gossip')
+      const verdict = await this.#acceptList(message.data, 'gossip', peer.toString())
       switch (verdict.kind) {
         case 'accepted':
           return TopicValidatorResult.Accept
+        case 'unanchored':
+          // Not ours to hold, but another node may rightly anchor that root: no penalty, not forwarded by us.
+          return TopicValidatorResult.Ignore
         case 'ignored':
           // Our current head arriving again is still forwarded: we may hold it from another path (catch-up, our own
           // store) while our neighbours do not, and gossipsub forwards one message id once, so this cannot loop.
@@ -500,7 +565,7 @@ export class GossipService {
       const summary = await client.summary()
       for (const theirs of summary.heads) {
         if (this.#stopping) break
-        await this.#pullCountry(client, theirs)
+        await this.#pullCountry(client, theirs, peer.toString())
       }
       await this.#pullAlarms(client, summary.alarms)
       await this.#pullRevocations(client)
@@ -516,34 +581,42 @@ export class GossipService {
     }
   }
 
-  async #pullCountry(client: CatchUpClient, theirs: HeadSummary): Promise<void> {
-    const { store } = this.#init
+  async #pullCountry(client: CatchUpClient, theirs: HeadSummary, peer: string): Promise<void> {
+    const { store, admission } = this.#init
     const mine = store.head(theirs.country)
+    const outlook = mine === undefined ? admission.wouldAdmit(theirs.country, theirs.root) : 'yes'
+    if (outlook === 'no') {
+      // No anchored root for the country: nothing of it could be admitted, so nothing of it is downloaded.
+      this.#counters.catchUpSkipped.inc()
+      return
+    }
     if (mine === undefined || theirs.seq > mine.seq) {
-      await this.#pullHistory(client, theirs, mine?.seq ?? 0)
+      await this.#pullHistory(client, theirs, mine?.seq ?? 0, peer, outlook === 'probe' ? 1 : CATCH_UP_PAGE_LISTS)
       return
     }
     // Same seq (or an older one we hold) with other bytes: fetch theirs, acceptTrustList turns the pair into a proof.
     const held = theirs.seq === mine.seq ? mine : store.get(theirs.country, theirs.seq)
     if (held !== undefined && held.hash !== theirs.hash && !this.#hasProof(theirs.country, theirs.seq, theirs.hash)) {
-      await this.#pullOne(client, theirs.country, theirs.seq)
+      await this.#pullOne(client, theirs.country, theirs.seq, peer)
     }
   }
 
-  async #pullHistory(client: CatchUpClient, theirs: HeadSummary, fromSeq: number): Promise<void> {
+  async #pullHistory(client: CatchUpClient, theirs: HeadSummary, fromSeq: number, peer: string, firstPage: number): Promise<void> {
     const accepted: StoredTrustList[] = []
     let after = fromSeq
     pages: for (let page = 0; page < CATCH_UP_MAX_PAGES_PER_COUNTRY && after < theirs.seq; page++) {
-      const lists = await client.history(theirs.country, after, CATCH_UP_PAGE_LISTS)
+      // A probe page holds one list: the rest is fetched only once that one was admitted.
+      const lists = await client.history(theirs.country, after, page === 0 ? firstPage : CATCH_UP_PAGE_LISTS)
       if (lists.length === 0) break
       // In seq order, each verified against the head the previous one left.
       for (const list of lists) {
-        const verdict = await this.#acceptList(list as TrustListInput, 'catch-up')
+        const verdict = await this.#acceptList(list as TrustListInput, 'catch-up', peer)
+        if (verdict.kind === 'unanchored') break pages
         if (verdict.kind === 'invalid') {
           if (verdict.code === 'ERR_TRUST_LIST_CHAIN') {
             // Their branch does not extend ours: their list at our head's seq is the other half of a proof.
             const head = this.#init.store.head(theirs.country)
-            if (head !== undefined) await this.#pullOne(client, theirs.country, head.seq)
+            if (head !== undefined) await this.#pullOne(client, theirs.country, head.seq, peer)
           }
           break pages
         }
@@ -560,9 +633,9 @@ export class GossipService {
     for (const list of republish) this.#publishQuietly(TRUST_LIST_TOPIC, encodeListMessage(list.signed))
   }
 
-  async #pullOne(client: CatchUpClient, country: string, seq: number): Promise<void> {
+  async #pullOne(client: CatchUpClient, country: string, seq: number, peer: string): Promise<void> {
     const [list] = await client.history(country, seq - 1, 1)
-    if (list !== undefined) await this.#acceptList(list as TrustListInput, 'catch-up')
+    if (list !== undefined) await this.#acceptList(list as TrustListInput, 'catch-up', peer)
   }
 
   #hasProof(country: string, seq: number, hash: string): boolean {
@@ -714,6 +787,7 @@ function gossipCounters(metrics: NodeMetrics) {
       'Catch-up sessions dropped for a bad, late or oversized answer, by code.',
     ),
     catchUpServeErrors: registry.counter('entente_catch_up_serve_errors_total', 'Catch-up requests this node refused, by code.'),
+    catchUpSkipped: registry.counter('entente_catch_up_skipped_countries_total', 'Countries in peers\' summaries not pulled: no anchored root.'),
   }
 }
 

@@ -8,6 +8,7 @@ import { EntenteError } from '../model/errors.js'
 import type { Bundle } from '../model/schema.types.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { StoredEquivocation, StoredTrustList, TrustStore } from '../store/store.types.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 
 export interface BundleResponse {
   readonly body: string
@@ -19,15 +20,20 @@ export interface BundleResponse {
 }
 
 const TOKEN = /^(\d{1,15})\.(\d{1,15})(?:\.(\d{1,15}))?$/
+/** bundle.v1 allows this many alarms (and verifiers keep as many): a node never serves more, oldest first. */
+export const MAX_BUNDLE_ALARMS = 1000
 
 export class BundleSource {
   readonly #store: TrustStore
   readonly #revocations: RevocationRepository | undefined
+  readonly #lastPurge: () => number
   #cached: { key: string; validUntil: number; response: BundleResponse } | undefined
 
-  constructor(store: TrustStore, revocations?: RevocationRepository) {
+  /** `lastPurge`: the id of the last purge of the trust tables (a purge can remove lists without a new change id). */
+  constructor(store: TrustStore, revocations?: RevocationRepository, lastPurge: () => number = () => 0) {
     this.#store = store
     this.#revocations = revocations
+    this.#lastPurge = lastPurge
   }
 
   /** The current change token, without building anything. */
@@ -37,15 +43,21 @@ export class BundleSource {
 
   full(now: Date): BundleResponse {
     const token = this.token()
+    const key = `${token}/${this.#lastPurge()}`
     const cached = this.#cached
-    if (cached !== undefined && cached.key === token && now.getTime() < cached.validUntil) return cached.response
+    if (cached !== undefined && cached.key === key && now.getTime() < cached.validUntil) return cached.response
     const lists = this.#store.heads().filter((l) => Date.parse(l.expiresAt) > now.getTime())
     const revocations = (this.#revocations?.heads() ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
-    const response = render({ lists, alarms: this.#store.equivocationsSince(0), revocations, token, full: true })
+    const response = render({ lists, alarms: this.#store.equivocationsSince(0).slice(0, MAX_BUNDLE_ALARMS), revocations, token, full: true })
     // Valid until the first included list expires: then it must drop out of the bundle.
     const validUntil = Math.min(...[...lists, ...revocations].map((l) => Date.parse(l.expiresAt)), Number.MAX_SAFE_INTEGER)
-    this.#cached = { key: token, validUntil, response }
+    this.#cached = { key, validUntil, response }
     return response
+  }
+
+  #namedRevocations(lists: readonly StoredTrustList[], carried: readonly StoredRevocationList[], now: Date): StoredRevocationList[] {
+    const revocations = this.#revocations
+    return revocations === undefined ? [] : namedRevocationsOf(lists, carried, (country) => revocations.head(country), now)
   }
 
   /** What changed after `since`; a token this node never issued (ahead of it) gets the full bundle. */
@@ -57,9 +69,34 @@ export class BundleSource {
     const lastRevocationId = this.#revocations?.lastChangeId() ?? 0
     if (listId > this.#store.lastChangeId() || alarmId > this.#store.lastEquivocationId() || revocationId > lastRevocationId) return this.full(now)
     const lists = this.#store.changedSince(listId).filter((l) => Date.parse(l.expiresAt) > now.getTime())
-    const revocations = (this.#revocations?.changedSince(revocationId) ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
-    return render({ lists, alarms: this.#store.equivocationsSince(alarmId), revocations, token, full: false, since })
+    const changed = (this.#revocations?.changedSince(revocationId) ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
+    const revocations = [...changed, ...this.#namedRevocations(lists, changed, now)]
+    return render({ lists, alarms: this.#store.equivocationsSince(alarmId).slice(0, MAX_BUNDLE_ALARMS), revocations, token, full: false, since })
   }
+}
+
+/**
+ * The revocation heads that a delta's trust lists name but the delta would not carry (sent before the token): a
+ * client may have set them aside then (it did not trust that country yet), and without the named list it must
+ * refuse the country's certificates.
+ */
+function namedRevocationsOf(
+  lists: readonly StoredTrustList[],
+  carried: readonly StoredRevocationList[],
+  head: (country: string) => StoredRevocationList | undefined,
+  now: Date,
+): StoredRevocationList[] {
+  const countries = new Set(carried.map((r) => r.country))
+  const extra: StoredRevocationList[] = []
+  for (const list of lists) {
+    if (countries.has(list.country)) continue
+    const named = decodeTrustList(list.signed, Number.MAX_SAFE_INTEGER).payload.revocationList
+    const held = named === undefined ? undefined : head(list.country)
+    if (named === undefined || held === undefined || held.seq < named.seq || Date.parse(held.expiresAt) <= now.getTime()) continue
+    extra.push(held)
+    countries.add(list.country)
+  }
+  return extra
 }
 
 function render(input: {

@@ -94,6 +94,10 @@ export function nodeMetrics(metrics = new Metrics()) {
     equivocations: metrics.counter('entente_equivocations_total', 'Equivocation proofs newly recorded.'),
     bundleBytes: metrics.gauge('entente_bundle_bytes', 'Size of the full bundle in bytes.'),
     countries: metrics.gauge('entente_countries', 'Countries with a held list.'),
+    unanchored: metrics.counter('entente_trust_lists_unanchored_total', 'Lists ignored because no anchored root vouches for them, by source.'),
+    quarantine: metrics.counter('entente_quarantine_total', 'Quarantine events (added, evicted, admitted, dropped).'),
+    purgedLists: metrics.counter('entente_purged_lists_total', 'Lists removed from the trust tables, by reason (unanchored, history).'),
+    limitHits: metrics.counter('entente_limit_hits_total', 'Times a node.json cap stopped or trimmed something, by limit.'),
   }
 }
 export type NodeMetrics = ReturnType<typeof nodeMetrics>

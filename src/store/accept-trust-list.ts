@@ -23,6 +23,8 @@ export interface AcceptOptions {
   readonly maxBytes?: number
   /** Pinned roots by country, for first contact with a country (otherwise its first list is trusted as is). */
   readonly anchors?: ReadonlyMap<string, RootAnchor>
+  /** Whether one more equivocation proof of (country, seq) may be stored (the node's alarm caps); default: yes. */
+  readonly alarmRoom?: (country: string, seq: number) => boolean
 }
 
 export async function acceptTrustList(
@@ -92,6 +94,9 @@ async function olderOrConflicting(
     })
     const proof = detectEquivocation(heldVerified, candidate)
     if (proof !== undefined) {
+      // One proof per country and seq is enough: further ones are verified, then neither stored nor forwarded.
+      const known = store.equivocations(proof.country).some((e) => e.seq === proof.seq && e.hashes.includes(candidate.hash) && e.hashes.includes(held.hash))
+      if (!known && options.alarmRoom?.(proof.country, proof.seq) === false) return { status: 'equivocation', proof, isNew: false }
       const { isNew } = store.recordEquivocation(proof, { detectedAt: now })
       return { status: 'equivocation', proof, isNew }
     }

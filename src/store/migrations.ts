@@ -152,4 +152,87 @@ export const migrations: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 4: admission (src/store/admission-repository.ts): roots the operator pinned per country, a small bounded
+  // quarantine of lists under unanchored roots, and the one controlled way to delete from the append-only tables:
+  // a purge (unpin, history caps) inserts a permit row, deletes and removes the permit inside one transaction, so
+  // no permit ever outlives the transaction that needed it.
+  `
+  CREATE TABLE root_pins (
+    country TEXT PRIMARY KEY,
+    root_thumbprint TEXT NOT NULL,
+    pinned_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    peer TEXT NOT NULL,
+    country TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    root_thumbprint TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    jws TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX quarantine_peer ON quarantine (peer, id);
+
+  CREATE TABLE purge_permit (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    reason TEXT NOT NULL
+  ) STRICT;
+  -- Every purge leaves a line: caches keyed on change ids (the bundle) also key on the last purge.
+  CREATE TABLE purges (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reason TEXT NOT NULL,
+    purged_at TEXT NOT NULL
+  ) STRICT;
+
+  DROP TRIGGER trust_lists_append_only_delete;
+  CREATE TRIGGER trust_lists_append_only_delete BEFORE DELETE ON trust_lists
+    WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
+    BEGIN SELECT RAISE(ABORT, 'trust_lists is append-only'); END;
+  DROP TRIGGER revocation_lists_append_only_delete;
+  CREATE TRIGGER revocation_lists_append_only_delete BEFORE DELETE ON revocation_lists
+    WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
+    BEGIN SELECT RAISE(ABORT, 'revocation_lists is append-only'); END;
+  CREATE TRIGGER equivocations_append_only_delete BEFORE DELETE ON equivocations
+    WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
+    BEGIN SELECT RAISE(ABORT, 'equivocations is append-only'); END;
+  `,
+  // 5: proposals bind a chain position (the country's head when proposed) and may govern the diplomat set itself.
+  // SQLite cannot widen a CHECK in place: both tables are rebuilt; open proposals made without a position cannot
+  // gather evidence any verifier would accept, so they are closed as superseded.
+  `
+  CREATE TABLE proposals_next (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    action TEXT NOT NULL CHECK (action IN ('recognize', 'withdraw', 'govern')),
+    country TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    head_seq INTEGER NOT NULL,
+    head_hash TEXT NOT NULL,
+    proposed_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'enacted', 'superseded')),
+    closed_at TEXT
+  ) STRICT;
+  INSERT INTO proposals_next (id, action, country, entry, head_seq, head_hash, proposed_by, created_at, state, closed_at)
+    SELECT id, action, country, entry, 0, '', proposed_by, created_at,
+      CASE state WHEN 'open' THEN 'superseded' ELSE state END,
+      CASE state WHEN 'open' THEN created_at ELSE closed_at END
+    FROM recognition_proposals;
+  CREATE TABLE approvals_next (
+    proposal_id INTEGER NOT NULL REFERENCES proposals_next (id),
+    credential_id TEXT NOT NULL,
+    nonce TEXT NOT NULL UNIQUE,
+    approval TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    PRIMARY KEY (proposal_id, credential_id)
+  ) STRICT;
+  INSERT INTO approvals_next SELECT proposal_id, credential_id, nonce, approval, approved_at FROM recognition_approvals;
+  DROP TABLE recognition_approvals;
+  DROP TABLE recognition_proposals;
+  ALTER TABLE proposals_next RENAME TO recognition_proposals;
+  ALTER TABLE approvals_next RENAME TO recognition_approvals;
+  CREATE UNIQUE INDEX recognition_proposals_one_open ON recognition_proposals (action, country) WHERE state = 'open';
+  `,
 ]

@@ -45,6 +45,11 @@ describe('catch-up frames', () => {
   it('refuses responses of the wrong type or shape', () => {
     expect(codeOf(() => parseResponse(bytes({ type: 'history', lists: [] }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
     expect(codeOf(() => parseResponse(bytes({ type: 'error', code: 'X' }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
+    // The head's root is optional (peers that predate it omit it) but must be a thumbprint when present.
+    const root = 'A'.repeat(43)
+    expect(parseResponse(bytes({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash, root }], alarms: [] }), 'summary')).toEqual({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash, root }], alarms: [] })
+    expect(parseResponse(bytes({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash }], alarms: [] }), 'summary')).toEqual({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash }], alarms: [] })
+    expect(codeOf(() => parseResponse(bytes({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash, root: 'x' }], alarms: [] }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
     const twice = { type: 'summary', heads: [{ country: 'GR', seq: 1, hash }, { country: 'GR', seq: 2, hash }], alarms: [] }
     expect(codeOf(() => parseResponse(bytes(twice), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
     expect(codeOf(() => parseResponse(bytes({ type: 'summary', heads: [{ country: 'GR', seq: 0, hash }], alarms: [] }), 'summary'))).toBe(
@@ -65,7 +70,7 @@ describe('catch-up frames', () => {
       expect(eq.status).toBe('equivocation')
 
       const summary = answerRequest(store, { type: 'summary' }, 1 << 20)
-      expect(summary).toEqual({ type: 'summary', heads: [{ country: 'GR', seq: 4, hash: x.hash }], alarms: [expect.any(String)] })
+      expect(summary).toEqual({ type: 'summary', heads: [{ country: 'GR', seq: 4, hash: x.hash, root: gr.root.thumbprint }], alarms: [expect.any(String)] })
       const id = summary.type === 'summary' ? (summary.alarms[0] as string) : ''
       expect(id).toBe(alarmId({ country: 'GR', seq: 4, hashes: [y.hash, x.hash] }))
 

@@ -1,6 +1,9 @@
-// Multi-node gossip fixtures: real libp2p hosts on 127.0.0.1 in this process, each with its own in-memory store,
-// and a deadline-bound waitFor (tests never sleep for a fixed time).
+// Multi-node gossip fixtures: real libp2p hosts on 127.0.0.1 in this process, each with its own in-memory store and
+// admission (no first contact: a test pins the roots its nodes hold, as operators would), and a deadline-bound
+// waitFor (tests never sleep for a fixed time).
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Admission, type AdmissionLimits } from '../../src/admission/admission.js'
+import { DEFAULT_LIMITS } from '../../src/config/node-config.js'
 import { createGossipHost, type GossipHost } from '../../src/gossip/gossip-host.js'
 import { GossipService, type GossipServiceInit } from '../../src/gossip/gossip-service.js'
 import { nodeMetrics, type NodeMetrics } from '../../src/metrics/metrics.js'
@@ -13,10 +16,17 @@ import { T0 } from '../helpers/country.js'
 export const NOW = new Date(T0.getTime() + 60_000)
 export const MAX_BYTES = 256 * 1024
 
+/** A country whose root a node pins (TestCountry fits). */
+export interface Pinnable {
+  readonly country: string
+  readonly root: { readonly thumbprint: string }
+}
+
 export interface TestGossipNode {
   readonly name: string
   readonly service: GossipService
   readonly store: SqliteStore
+  readonly admission: Admission
   readonly metrics: NodeMetrics
   /** /ip4/127.0.0.1/tcp/N/p2p/<id> */
   readonly addr: string
@@ -39,17 +49,42 @@ export async function waitFor(
 export class TestNet {
   readonly nodes: TestGossipNode[] = []
   readonly hosts: GossipHost[] = []
+  /** Roots every node created afterwards pins (the operators exchanged them out of band). */
+  readonly #pins: { country: string; thumbprint: string }[] = []
+
+  /** Every node created from now on pins these countries' current roots. */
+  pin(...countries: readonly Pinnable[]): this {
+    for (const c of countries) this.#pins.push({ country: c.country, thumbprint: c.root.thumbprint })
+    return this
+  }
 
   async node(
     name: string,
     init: Partial<Pick<GossipServiceInit, 'catchUpIntervalMs' | 'catchUpOnConnect' | 'bootstrap'>> & {
       seed?: readonly SignedTrustList[]
+      /** This node's own country (default: none, a relay). */
+      country?: string
+      /** Extra pins of this node only. */
+      pins?: readonly Pinnable[]
+      /** Caps other than node.json's defaults. */
+      limits?: Partial<AdmissionLimits>
     } = {},
   ): Promise<TestGossipNode> {
     const store = SqliteStore.open(':memory:')
-    for (const list of init.seed ?? []) await acceptTrustList(store, list, { now: NOW })
     const metrics = nodeMetrics()
-    const service = new GossipService({
+    const admission = new Admission({
+      store,
+      ...(init.country === undefined ? {} : { country: init.country }),
+      limits: { ...DEFAULT_LIMITS, ...init.limits },
+      metrics,
+      now: () => NOW,
+      onAnchored: () => void service.catchUpNow().catch(() => undefined),
+    })
+    for (const pin of this.#pins) admission.repository.pin(pin.country, pin.thumbprint, NOW)
+    for (const pin of init.pins ?? []) admission.repository.pin(pin.country, pin.root.thumbprint, NOW)
+    for (const list of init.seed ?? []) await acceptTrustList(store, list, { now: NOW })
+    const service: GossipService = new GossipService({
+      admission,
       privateKey: await generateKeyPair('Ed25519'),
       store,
       now: () => NOW,
@@ -61,7 +96,7 @@ export class TestNet {
       ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
       ...(process.env.GOSSIP_TEST_LOG === undefined ? {} : { log: (line: string) => console.log(`[${name}] ${line}`) }),
     })
-    const node = { name, service, store, metrics, addr: '' }
+    const node = { name, service, store, admission, metrics, addr: '' }
     this.nodes.push(node)
     await service.start()
     const addr = service.multiaddrs()[0]
@@ -91,6 +126,7 @@ export class TestNet {
     for (const node of this.nodes) node.store.close()
     this.nodes.length = 0
     this.hosts.length = 0
+    this.#pins.length = 0
   }
 }
 
