@@ -12,6 +12,8 @@ import { runSync, syncHelp } from './commands/sync.js'
 import { revocationHelp, runRevocation } from './commands/revocation.js'
 import { federationHelp, runFederationCommand } from './commands/federation.js'
 import { runSigner, runVaccines, signerHelp, vaccinesHelp } from './commands/signer.js'
+import { peerHelp, runPeer } from './commands/peer.js'
+import { quarantineHelp, runQuarantine } from './commands/quarantine.js'
 import { processIo, type CliIo } from './io.js'
 
 type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }
@@ -30,6 +32,8 @@ const commands: Record<string, Command> = {
   sync: { run: runSync, help: syncHelp },
   revocation: { run: runRevocation, help: revocationHelp },
   federation: { run: runFederationCommand, help: federationHelp },
+  peer: { run: runPeer, help: peerHelp },
+  quarantine: { run: runQuarantine, help: quarantineHelp },
 }
 
 function usage(): string {

@@ -11,6 +11,8 @@ import { EntenteError } from '../model/errors.js'
 import type { OperatorService } from '../operator/operator-service.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
+import type { Admission } from '../admission/admission.js'
+import { mountAdmissionRoutes } from './admission-routes.js'
 import { BundleSource } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
 import { openApiDocument } from './openapi.js'
@@ -29,13 +31,15 @@ export interface AppDeps {
   readonly health?: () => Record<string, unknown>
   /** Certificate revocation lists: served in the bundle and on /v1/revocation-lists. */
   readonly revocations?: RevocationRepository
+  /** Pins and quarantine (operator routes); its last purge also keys the bundle cache. */
+  readonly admission?: Admission
 }
 
 const COUNTRY = /^[A-Z]{2}$/
 
 export function createApp(deps: AppDeps): Hono {
   const { config, store, metrics, now } = deps
-  const bundles = new BundleSource(store, deps.revocations)
+  const bundles = new BundleSource(store, deps.revocations, deps.admission === undefined ? undefined : () => deps.admission?.repository.lastPurgeId() ?? 0)
   const app = new Hono({ strict: true })
 
   app.use('*', countRequests(metrics))
@@ -136,6 +140,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(summary(list), 201)
   })
   mountOperatorRevocationRoutes(operator, deps)
+  if (deps.admission !== undefined) mountAdmissionRoutes(operator, deps.admission, { maxListBytes: config.limits.maxTrustListBytes })
   mountOfflineRootRoutes(operator, deps)
   app.route('/v1/operator', operator)
   deps.mount?.(app)

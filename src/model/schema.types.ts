@@ -420,6 +420,30 @@ export interface NodeConfig {
     maxBodyBytes?: number
     maxGossipMessageBytes?: number
     requestTimeoutMs?: number
+    /**
+     * Countries held, the own one included (default 250). A new country beyond it is not admitted.
+     */
+    maxCountries?: number
+    /**
+     * Lists kept per foreign country (default 64): the oldest are pruned, never seq 1, a handover list or the head.
+     */
+    maxHistoryPerCountry?: number
+    /**
+     * Bytes of lists kept per foreign country (default 16 MiB), pruned like history; a list that cannot fit is refused.
+     */
+    maxBytesPerCountry?: number
+    /**
+     * Equivocation proofs kept per country (default 4); never more than one per country and seq.
+     */
+    maxAlarmsPerCountry?: number
+    /**
+     * Lists under unanchored roots kept for the operator per relaying peer (default 8), oldest evicted.
+     */
+    maxQuarantinePerPeer?: number
+    /**
+     * Quarantined lists kept in total (default 32), oldest evicted.
+     */
+    maxQuarantine?: number
   }
   webauthn?: {
     rpId: string

@@ -12,7 +12,7 @@ import type { Bundle, SignedTrustList, VerifiedBundle } from '../model/schema.ty
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
-import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES, MAX_VERIFIED_BUNDLE_BYTES } from './constants.js'
+import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES, MAX_VERIFIED_BUNDLE_BYTES } from './constants.js'
 import { describeRevocationGap, revocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 import { emptyVerifiedBundle, mergeBundle, type MergeReport } from './verify-bundle.js'
 
@@ -327,6 +327,12 @@ async function fetchBundle(
     parsed = JSON.parse(text)
   } catch (cause) {
     throw new EntenteError('ERR_HTTP_MALFORMED_JSON', `${source} did not send JSON`, { cause })
+  }
+  // Alarms are what the network fills: a source (an older node) serving more than bundle.v1 allows loses the excess
+  // (the merge ignores what it cannot use anyway) instead of the whole bundle being refused.
+  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { alarms?: unknown }).alarms)) {
+    const alarms = (parsed as { alarms: unknown[] }).alarms
+    if (alarms.length > MAX_ALARMS) (parsed as { alarms: unknown[] }).alarms = alarms.slice(0, MAX_ALARMS)
   }
   const bundle = schemaValidators().check('bundle.v1', parsed, 'ERR_BUNDLE_INVALID')
   return { bundle, bytes: Buffer.byteLength(text), ...(wireBytes === undefined ? {} : { wireBytes }), ...(etag === undefined ? {} : { etag }) }

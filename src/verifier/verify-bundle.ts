@@ -45,6 +45,8 @@ export interface MergeReport {
   readonly rejected: { country: string; code: string; message: string }[]
   readonly unrecognized: string[]
   readonly alarms: { country: string; seq: number; isNew: boolean }[]
+  /** Alarms passed over: about a country the verifier holds no list of, a seq already proven, or over its cap. */
+  ignoredAlarms: number
   readonly revocations: { country: string; seq: number }[]
   /** Trusted countries whose trust list names a revocation list the merged state does not hold (omitted or frozen). */
   readonly missingRevocations: RevocationGap[]
@@ -80,7 +82,7 @@ export function emptyVerifiedBundle(home: string, pinnedRoot: string, now: Date)
 }
 
 export async function mergeBundle(state: VerifiedBundle, input: BundleInput, options: MergeOptions): Promise<{ state: VerifiedBundle; report: MergeReport }> {
-  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [], missingRevocations: [] }
+  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [], missingRevocations: [], ignoredAlarms: 0 }
   const { now, home } = options
   if (state.home !== home) throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `the state is for home ${state.home}, not ${home}`)
   const maxBytes = options.maxListBytes === undefined ? {} : { maxBytes: options.maxListBytes }
@@ -235,24 +237,36 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
 
   // 4: alarms: a proof counts only under the root the verifier holds for that country (else anyone could forge
   // "proofs" against a country under a key of their own); a valid one blocks the country (see create-verifier).
+  // The network fills this part, so nothing in it may make the bundle invalid: alarms the verifier cannot use (a
+  // country it holds no list of, a seq already proven, over its cap) are ignored and counted, never thrown.
   const alarms = [...state.alarms]
   const known = new Set(alarms.map(alarmKey))
+  // One valid proof per country and seq is enough to block the country.
+  const proven = new Set(alarms.map((a) => `${a.country}:${a.seq}`))
   for (const proof of [...newAlarms, ...input.alarms]) {
     const country = proof.country
     const list = held.get(country) ?? unrecognized.get(country)
-    if (list === undefined) continue
+    if (list === undefined) {
+      report.ignoredAlarms++
+      continue
+    }
+    const key = alarmKey(proof)
+    if (known.has(key)) {
+      report.alarms.push({ country, seq: proof.seq, isNew: false })
+      continue
+    }
+    if (proven.has(`${country}:${proof.seq}`) || alarms.length >= MAX_ALARMS) {
+      report.ignoredAlarms++
+      continue
+    }
     try {
       const verified = await verifyEquivocationProof(proof, { now, anchor: { thumbprint: list.head.payload.root.thumbprint }, ...maxBytes })
-      const key = alarmKey(proof)
-      const isNew = !known.has(key)
-      if (isNew) {
-        if (alarms.length >= MAX_ALARMS) throw new EntenteError('ERR_BUNDLE_INVALID', `more than ${MAX_ALARMS} equivocation alarms`)
-        alarms.push(verified.proof)
-        known.add(key)
-      }
-      report.alarms.push({ country, seq: proof.seq, isNew })
+      alarms.push(verified.proof)
+      known.add(key)
+      proven.add(`${country}:${proof.seq}`)
+      report.alarms.push({ country, seq: proof.seq, isNew: true })
     } catch (error) {
-      if (!isEntenteError(error) || error.code === 'ERR_BUNDLE_INVALID') throw error
+      if (!isEntenteError(error)) throw error
       report.rejected.push({ country, code: error.code, message: error.message })
     }
   }
