@@ -17,8 +17,7 @@ import type { NodeAddress } from './model/schema.types.js'
 import { OperatorService } from './operator/operator-service.js'
 import { defaultValueSetsDir, loadVaccineValueSets, type VaccineValueSets } from './operator/value-sets.js'
 import { SqliteStore } from './store/sqlite-store.js'
-import { decodeTrustList } from './trust-list/decode-trust-list.js'
-import type { RootAnchor } from './trust-list/trust-list.types.js'
+import { Admission } from './admission/admission.js'
 import { RevocationRepository } from './store/revocation-repository.js'
 
 export interface NodeOptions {
@@ -39,6 +38,7 @@ export interface RunningNode {
   readonly metrics: NodeMetrics
   readonly gossip: GossipService
   readonly revocations: RevocationRepository
+  readonly admission: Admission
   stop(): Promise<void>
 }
 
@@ -53,6 +53,24 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
   let publicUrl = config.http.publicUrl
   // Set by startNode once the libp2p host runs; app.request tests run without it.
   const links: { gossip?: GossipService } = {}
+  // Admission: which countries this node holds (own root, operator pins, recognitions by admitted countries).
+  const admission = new Admission({
+    store,
+    country: config.country,
+    limits: config.limits,
+    metrics,
+    now,
+    ...(options.log === undefined ? {} : { log: options.log }),
+    // A newly anchored country (a pin, a recognition) is pulled from peers now, not at the next publish or round.
+    onAnchored: () => {
+      links.gossip?.catchUpNow().catch((error: unknown) => options.log?.(`catch-up after a new anchor failed: ${String(error)}`))
+    },
+  })
+  // The own root (key file or offline root): read once; until then the own held chain anchors the own country.
+  void ownRootThumbprint(config).then(
+    (thumbprint) => thumbprint !== undefined && admission.setOwnRoot(thumbprint),
+    () => undefined,
+  )
   const operator = new OperatorService({
     store,
     country: config.country,
@@ -89,6 +107,8 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     },
     onPublished: (list) => {
       metrics.listsAccepted.inc({ source: 'operator' })
+      // Our own recognitions may have changed what is anchored.
+      admission.afterAccepted(list.country)
       options.log?.(`published ${list.country} seq ${list.seq}`)
       links.gossip?.publishList(list.signed).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
     },
@@ -100,7 +120,7 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
   })
   // Diplomats: passkey invites, sessions and quorum approvals; their tables live in the same SQLite file.
   const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl })
-  const app = createApp({ config, store, revocations, metrics, operator, now, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256 }) })
+  const app = createApp({ config, store, revocations, metrics, operator, now, admission, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256 }) })
   return {
     config,
     store,
@@ -110,6 +130,7 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     diplomats,
     app,
     links,
+    admission,
     setPublicUrl: (url: string) => {
       publicUrl ??= url
     },
@@ -133,8 +154,11 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
   try {
     // With an offline root the node holds only the public root from init: it anchors the own country all the same.
     const ownRoot = await ownRootThumbprint(config)
+    node.admission.setOwnRoot(ownRoot)
+    // Whatever lost its anchor while the node was down (or was taken on first contact by older versions) goes.
+    node.admission.reconcile()
     gossip = new GossipService({
-      anchors: () => firstContactAnchors(node.store, config.country, ownRoot),
+      admission: node.admission,
       privateKey: await loadOrCreatePeerKey(config.paths.peerKey),
       listen: config.p2p.listen,
       bootstrap: config.p2p.bootstrap,
@@ -187,6 +211,7 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
     metrics: node.metrics,
     gossip,
     revocations: node.revocations,
+    admission: node.admission,
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -200,23 +225,6 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
       return stopped
     },
   }
-}
-
-/**
- * Roots pinned for countries this node has never held a list of: its own root, and the roots its own latest
- * list recognizes. Everything else is trusted on first contact (and never grants trust to a verifier).
- */
-export function firstContactAnchors(store: SqliteStore, country: string, ownRoot: string | undefined): ReadonlyMap<string, RootAnchor> {
-  const anchors = new Map<string, RootAnchor>()
-  const own = store.head(country)
-  if (own !== undefined) {
-    for (const recognition of decodeTrustList(own.signed, Number.MAX_SAFE_INTEGER).payload.recognitions) {
-      anchors.set(recognition.country, { thumbprint: recognition.rootThumbprint })
-    }
-  }
-  const root = own?.rootThumbprint ?? ownRoot
-  if (root !== undefined) anchors.set(country, { thumbprint: root })
-  return anchors
 }
 
 /** Nodes initialised before peer keys existed get one on first start. */
