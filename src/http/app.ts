@@ -179,8 +179,9 @@ function mountOperatorRevocationRoutes(operator: Hono, deps: AppDeps): void {
     if (validityDays !== undefined && (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
       throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
     }
-    const list = await deps.operator.publishRevocations(validityDays === undefined ? {} : { validityDays })
-    return c.json(revocationSummary(list), 201)
+    const { revocationList, trustList } = await deps.operator.publishRevocations(validityDays === undefined ? {} : { validityDays })
+    // The trust list that names the new revocation list went out with it: verifiers learn the pointer.
+    return c.json({ ...revocationSummary(revocationList), trustList: summary(trustList) }, 201)
   })
 }
 

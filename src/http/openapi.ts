@@ -93,9 +93,9 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/operator/certificate-revocations/publish': {
         post: {
           ...operator,
-          summary: 'Sign and store the next certificate revocation list with the root key file',
+          summary: 'Sign and store the next certificate revocation list with the root key file, then the next trust list naming it (`trustList` in the response)',
           requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
-          responses: { '201': { description: 'Summary of the published revocation list' }, ...operatorErrors },
+          responses: { '201': { description: 'Summary of the published revocation list, with `trustList`: the summary of the trust list naming it' }, ...operatorErrors },
         },
       },
       '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } } } } } } } } } },

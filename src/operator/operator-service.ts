@@ -150,20 +150,46 @@ export class OperatorService {
     return this.#revocations().draft(this.#init.country)
   }
 
-  /** Signs and stores the next revocation list (every pending entry) with the root key. */
-  publishRevocations(options: { validityDays?: number } = {}): Promise<StoredRevocationList> {
+  /**
+   * Signs and stores the next revocation list (every pending entry) with the root key, then the next trust list
+   * naming it (the head's content re-issued, not the draft): a verifier whose source omits or freezes the new
+   * revocation list then refuses this country's certificates instead of reading a revoked one as valid.
+   */
+  publishRevocations(options: { validityDays?: number } = {}): Promise<{ revocationList: StoredRevocationList; trustList: StoredTrustList }> {
     return this.#exclusive(async () => {
-      const list = await publishRevocationList({
+      const rootKey = await this.#init.loadRootKey()
+      const revocationList = await publishRevocationList({
         trust: this.#init.store,
         revocations: this.#revocations(),
         country: this.#init.country,
-        rootKey: await this.#init.loadRootKey(),
+        rootKey,
         now: this.#init.now(),
         validityDays: options.validityDays ?? DEFAULT_REVOCATION_VALIDITY_DAYS,
         maxBytes: this.#init.maxTrustListBytes,
       })
-      this.#init.onRevocationsPublished?.(list)
-      return list
+      // Gossiped first, so peers hold the revocation list by the time the trust list naming it arrives.
+      this.#init.onRevocationsPublished?.(revocationList)
+      let trustList: StoredTrustList
+      try {
+        trustList = await publishNextList({
+          store: this.#init.store,
+          country: this.#init.country,
+          rootKey,
+          now: this.#init.now(),
+          validityDays: this.#init.validityDays,
+          quorum: this.#init.quorum,
+          nodes: this.#init.nodes(),
+          maxBytes: this.#init.maxTrustListBytes,
+          fromHead: true,
+          ...this.#revocationPointer(),
+        })
+      } catch (error) {
+        if (!(error instanceof EntenteError)) throw error
+        const message = `the ${this.#init.country} revocation list seq ${revocationList.seq} was published, but the trust list naming it was not (${error.message}); publish the trust list`
+        throw new EntenteError(error.code, message, { cause: error })
+      }
+      this.#init.onPublished?.(trustList)
+      return { revocationList, trustList }
     })
   }
 

@@ -29,7 +29,9 @@ describe('revocation routes', () => {
 
     const published = await node.request('/v1/operator/certificate-revocations/publish', post({ validityDays: 3 }))
     expect(published.status).toBe(201)
-    expect(await published.json()).toMatchObject({ country: 'GR', seq: 1 })
+    // The trust list naming the new revocation list goes out with it.
+    expect(await published.json()).toMatchObject({ country: 'GR', seq: 1, trustList: { country: 'GR', seq: 2 } })
+    const naming = node.store.head('GR')!.signed
 
     const head = await node.request('/v1/revocation-lists/GR', { auth: false })
     expect(head.status).toBe(200)
@@ -48,11 +50,11 @@ describe('revocation routes', () => {
     expect(full.revocations).toEqual([signed])
     expect(full.token).toMatch(/^\d+\.\d+\.1$/)
     const delta = (await (await node.request(`/v1/bundle?since=${before.token}`, { auth: false })).json()) as Bundle
-    expect(delta).toMatchObject({ full: false, lists: [], revocations: [signed] })
+    expect(delta).toMatchObject({ full: false, lists: [naming], revocations: [signed] })
     // A client from before revocation lists sends two-part tokens: it gets every revocation list once.
     const [listId, alarmId] = before.token.split('.')
     const legacy = (await (await node.request(`/v1/bundle?since=${listId}.${alarmId}`, { auth: false })).json()) as Bundle
-    expect(legacy).toMatchObject({ full: false, lists: [], revocations: [signed] })
+    expect(legacy).toMatchObject({ full: false, lists: [naming], revocations: [signed] })
     const none = (await (await node.request(`/v1/bundle?since=${full.token}`, { auth: false })).json()) as Bundle
     expect(none).toMatchObject({ full: false, lists: [], revocations: [] })
     expect(((await (await node.request('/v1/bundle?since=0.0.99')).json()) as Bundle).full).toBe(true)

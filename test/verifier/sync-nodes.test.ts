@@ -75,12 +75,20 @@ beforeAll(async () => {
   const added = await cli(['revocation', 'add', '--uci', REVOKED_UCI, ...target])
   expect(added.stdout).toMatch(/Pending revocations: 2 DCC hash\(es\)/)
   const published = await cli(['revocation', 'publish', ...target, '--json'])
-  expect(JSON.parse(published.stdout)).toMatchObject({ country: 'CY', seq: 1 })
+  expect(JSON.parse(published.stdout)).toMatchObject({ country: 'CY', seq: 1, trustList: { seq: 2 } })
+  // The operators exchanged root fingerprints out of band and pin them (GR's node also anchors CY by recognizing it).
+  for (const at of [gr, cy, xx]) {
+    for (const other of [gr, cy, xx].filter((o) => o !== at && !(at === gr && o === cy))) {
+      const pinned = await cli(['peer', 'pin', other.node.config.country, other.thumbprint, '--url', at.node.url, '--token', at.token])
+      expect(pinned.code, pinned.stderr).toBe(0)
+    }
+  }
   // A star around GR's node; GR's node relays between the others.
   const grAddr = gr.node.gossip.multiaddrs()[0] ?? ''
   await Promise.all([cy.node.gossip.connect(grAddr), xx.node.gossip.connect(grAddr)])
   await waitFor(
-    () => [gr, cy, xx].every((c) => ['GR', 'CY', 'XX'].every((k) => heldSeq(c.node, k) === 1)) && gr.node.revocations.head('CY')?.seq === 1,
+    // CY's revocation publish also published CY seq 2, the trust list naming its revocation list.
+    () => [gr, cy, xx].every((c) => heldSeq(c.node, 'GR') === 1 && heldSeq(c.node, 'CY') === 2 && heldSeq(c.node, 'XX') === 1) && gr.node.revocations.head('CY')?.seq === 1,
     { timeoutMs: 20_000, what: 'every node to hold every list and CY revocations' },
   )
 }, 60_000)
@@ -105,12 +113,12 @@ describe('sync from real nodes, then verify offline', () => {
     const first = await sync('--from', gr.node.url, '--root', gr.thumbprint)
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
-    expect(first.report?.seqs).toEqual({ GR: 2, CY: 1 })
+    expect(first.report?.seqs).toEqual({ GR: 2, CY: 2 })
     expect(first.report?.sources).toEqual([expect.objectContaining({ source: gr.node.url, status: 'fresh' })])
 
     const fromB = await sync('--from', cy.node.url)
     expect(fromB.code).toBe(1)
-    expect(fromB.report?.seqs).toEqual({ GR: 2, CY: 1 })
+    expect(fromB.report?.seqs).toEqual({ GR: 2, CY: 2 })
     expect(fromB.report?.sources).toEqual([expect.objectContaining({ source: cy.node.url, status: 'stale', behind: { GR: [1, 2] } })])
     const state = JSON.parse(readFileSync(out, 'utf8')) as VerifiedBundle
     expect(state.sources[cy.node.url]?.lastError).toMatch(/stale: GR seq 1 < 2/)
@@ -120,7 +128,7 @@ describe('sync from real nodes, then verify offline', () => {
     const both = await cli(['sync', '--home', 'GR', '--root', gr.thumbprint, '--out', other, '--json', '--from', cy.node.url, '--from', gr.node.url])
     const bothReport = JSON.parse(both.stdout) as { seqs: Record<string, number>; sources: { source: string; status: string }[] }
     expect(both.code).toBe(0)
-    expect(bothReport.seqs).toEqual({ GR: 2, CY: 1 })
+    expect(bothReport.seqs).toEqual({ GR: 2, CY: 2 })
     expect(bothReport.sources.map((s) => [s.source, s.status])).toEqual([
       [cy.node.url, 'stale'],
       [gr.node.url, 'fresh'],
@@ -155,7 +163,7 @@ describe('sync from real nodes, then verify offline', () => {
     // The verifier that already trusts CY keeps its list.
     const kept = await sync('--from', mirror)
     expect(kept.report?.sources[0]?.status).toBe('invalid')
-    expect(kept.report?.seqs).toEqual({ GR: 2, CY: 1 })
+    expect(kept.report?.seqs).toEqual({ GR: 2, CY: 2 })
 
     // Tampering with the home list leaves nothing to trust.
     const homeless = { ...bundle, lists: bundle.lists.map((l) => ({ ...l, signatures: [{ ...l.signatures[0]!, signature: l.signatures[0]!.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] })) }

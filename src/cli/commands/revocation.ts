@@ -9,8 +9,9 @@ export const revocationHelp = `entente revocation add [--uci UCI]... [--dcc-hash
 entente revocation publish [--validity-days N] (--dir DIR | --url URL --token T)
 entente revocation pending (--dir DIR | --url URL --token T)
   Revokes certificates this country issued: EU DCC by UCI (hashed as the EU revocation spec does) or by hash,
-  SMART Health Cards by issuer, key and rid. Publish signs the next revocation list, which nodes gossip and
-  verifiers sync with the trust lists.`
+  SMART Health Cards by issuer, key and rid. Publish signs the next revocation list and the next trust list
+  naming it (seq and hash), which nodes gossip and verifiers sync: a verifier that lacks the named list refuses
+  this country's certificates until it has it.`
 
 export async function runRevocation(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
@@ -49,8 +50,14 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
   if (sub === 'publish') {
     const days = values['validity-days'] === undefined ? undefined : Number(values['validity-days'])
     if (days !== undefined && !Number.isInteger(days)) throw usageError('--validity-days must be an integer')
-    const summary = (await callOperator(target, 'POST', '/v1/operator/certificate-revocations/publish', days === undefined ? {} : { validityDays: days })) as { country: string; seq: number; expiresAt: string }
-    io.stdout(values.json ? `${JSON.stringify(summary)}\n` : `Published the ${summary.country} revocation list seq ${summary.seq} (expires ${summary.expiresAt}).\n`)
+    const summary = (await callOperator(target, 'POST', '/v1/operator/certificate-revocations/publish', days === undefined ? {} : { validityDays: days })) as {
+      country: string
+      seq: number
+      expiresAt: string
+      trustList?: { seq: number }
+    }
+    const naming = summary.trustList === undefined ? '' : ` and trust list seq ${summary.trustList.seq} naming it`
+    io.stdout(values.json ? `${JSON.stringify(summary)}\n` : `Published the ${summary.country} revocation list seq ${summary.seq} (expires ${summary.expiresAt})${naming}.\n`)
     return 0
   }
   if (sub === 'pending') {
