@@ -28,30 +28,39 @@ export async function writeSecretFile(file: string, content: string): Promise<vo
   }
 }
 
-async function readSecretFile(file: string): Promise<string> {
-  let info
+/**
+ * Reads a secret file, refusing it when others can read it. Mode and size come from the open handle, so the file
+ * checked is the file read. `inspect` sees the content first: a public key in the wrong place is named as such.
+ */
+async function readSecretFile(file: string, inspect?: (text: string) => void): Promise<string> {
+  let handle
   try {
-    info = await stat(file)
+    handle = await open(file, 'r')
   } catch (cause) {
     throw new EntenteError('ERR_CONFIG_NOT_FOUND', `secret file ${file} not found`, { cause })
   }
-  // Like ssh: a key others can read is treated as leaked and not used.
-  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-    throw new EntenteError(
-      'ERR_KEY_FILE_PERMISSIONS',
-      `${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`,
-    )
+  try {
+    const info = await handle.stat()
+    if (info.size > MAX_KEY_FILE_BYTES) throw new EntenteError('ERR_KEY_INVALID', `${file} is too large for a key`)
+    const text = await handle.readFile('utf8')
+    inspect?.(text)
+    // Like ssh: a key others can read is treated as leaked and not used.
+    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+      throw new EntenteError('ERR_KEY_FILE_PERMISSIONS', `${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`)
+    }
+    return text
+  } finally {
+    await handle.close()
   }
-  if (info.size > MAX_KEY_FILE_BYTES) throw new EntenteError('ERR_KEY_INVALID', `${file} is too large for a key`)
-  return readFile(file, 'utf8')
 }
 
 export async function readRootKey(file: string): Promise<RootSigningKey> {
-  const jwk = parseJwk(await readSecretFile(file), file)
-  if (!hasPrivateMembers(jwk)) {
-    throw new EntenteError('ERR_KEY_NOT_PRIVATE', `${file} holds only a public key; signing needs the private root key file`)
-  }
-  return rootKeyFromJwk(jwk)
+  const text = await readSecretFile(file, (content) => {
+    if (!hasPrivateMembers(parseJwk(content, file))) {
+      throw new EntenteError('ERR_KEY_NOT_PRIVATE', `${file} holds only a public key; signing needs the private root key file`)
+    }
+  })
+  return rootKeyFromJwk(parseJwk(text, file))
 }
 
 /** A public root key file (an offline-root node's anchor): refuses private members, so no secret lands on a node. */

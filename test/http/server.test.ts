@@ -83,7 +83,10 @@ describe('a node as a real process', () => {
     await cli(['init', '--country', 'GR', '--dir', dir, '--port', String(port)])
     const first = startNodeProcess(dir)
     await waitFor(() => first.output().includes('node on'), { timeoutMs: 20_000 })
-    const second = startNodeProcess(dir)
+    // Another node directory on the same port (the same directory is refused earlier, by its lock).
+    const other = path.join(root, 'CY')
+    await cli(['init', '--country', 'CY', '--dir', other, '--port', String(port)])
+    const second = startNodeProcess(other)
     expect(await second.exited).toBe(1)
     expect(second.output()).toMatch(/entente: ERR_HTTP_UNAVAILABLE: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/)
     first.child.kill('SIGTERM')
