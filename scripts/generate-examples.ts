@@ -11,6 +11,7 @@ import { generateRootKey, rootOf } from '../src/trust-list/root-key.js'
 import { signTrustList } from '../src/trust-list/sign-trust-list.js'
 import { verifyTrustList } from '../src/trust-list/verify-trust-list.js'
 import { buildRevocationList } from '../src/revocation/build-revocation-list.js'
+import { decodeRevocationList } from '../src/revocation/decode-revocation-list.js'
 import { dccRevocationHash } from '../src/revocation/parse-revocation-request.js'
 import { signRevocationList } from '../src/revocation/sign-revocation-list.js'
 import { SoftAuthenticator } from '../test/helpers/webauthn.js'
@@ -27,8 +28,7 @@ const shc = await createDemoShcIssuer({ issuer: 'https://shc.example.gr/issuer',
 const cyEntry = { country: 'CY', rootThumbprint: cy.thumbprint, scopes: ['vaccination' as const, 'test' as const] }
 const passkeys = [SoftAuthenticator.create('ES256'), SoftAuthenticator.create('EdDSA')]
 const diplomats = passkeys.map((p, i) => p.diplomat({ name: ['Alice Athanasiou', 'Bob Barakat'][i] ?? 'Diplomat', origin: 'https://diplomats.example.gr', rpId: 'diplomats.example.gr', addedAt: '2026-11-20T09:00:00Z' }))
-const approvals = passkeys.map((p, i) => p.approve({ country: 'GR', entry: cyEntry, diplomat: diplomats[i] as (typeof diplomats)[number] }))
-const draft: TrustListDraft = {
+const base: TrustListDraft = {
   signers: [dsc.signer, shc.signer],
   revokedSigners: [{ kid: 'AAAAAAAAAAA=', revokedAt: '2026-11-01T00:00:00Z', reason: 'key-compromise' }],
   vaccines: [
@@ -36,30 +36,18 @@ const draft: TrustListDraft = {
     { product: 'EU/1/20/1525', dosesForCompletion: 1, validityDays: 270, daysAfterLastDose: 14 },
   ],
   rules: { testMaxAgeHours: 72, recoveryValidityDays: 180 },
-  recognitions: [{ ...cyEntry, approvals }],
+  recognitions: [],
   diplomats,
   quorum: 2,
 }
-const payload = buildTrustList({
-  country: 'GR',
-  root: rootOf(root),
-  draft,
-  now,
-  nodes: [{ peerId: '12D3KooWExample', multiaddrs: ['/ip4/127.0.0.1/tcp/7201'], url: 'http://127.0.0.1:7101' }],
-})
-const signed = await signTrustList(payload, [root])
-const verified = await verifyTrustList(signed, { now })
-const fork = await verifyTrustList(await signTrustList({ ...payload, quorum: 1 }, [root]), { now })
-const proof = detectEquivocation(verified, fork)
-const config: NodeConfig = {
-  version: 1,
-  country: 'GR',
-  name: 'Hellenic Republic',
-  http: { host: '127.0.0.1', port: 7101, publicUrl: 'http://127.0.0.1:7101' },
-  p2p: { listen: ['/ip4/127.0.0.1/tcp/7201'], bootstrap: [] },
-  trustList: { validityDays: 30, quorum: 2 },
-  limits: { maxTrustListBytes: 1048576, maxBodyBytes: 2097152 },
-}
+const nodes = [{ peerId: '12D3KooWExample', multiaddrs: ['/ip4/127.0.0.1/tcp/7201'], url: 'http://127.0.0.1:7101' }]
+// The first list names the diplomats; they approve the CY recognition at that list, which the second list carries.
+const genesis = buildTrustList({ country: 'GR', root: rootOf(root), draft: base, now, nodes })
+const genesisHead = await verifyTrustList(await signTrustList(genesis, [root]), { now })
+const approvals = passkeys.map((p, i) =>
+  p.approve({ country: 'GR', entry: cyEntry, head: { seq: genesisHead.payload.seq, hash: genesisHead.hash }, diplomat: diplomats[i] as (typeof diplomats)[number] }),
+)
+const draft: TrustListDraft = { ...base, recognitions: [{ ...cyEntry, approvals }] }
 
 const revocations = buildRevocationList({
   country: 'GR',
@@ -74,6 +62,28 @@ const revocations = buildRevocationList({
   now,
 })
 const signedRevocations = await signRevocationList(revocations, root)
+const payload = buildTrustList({
+  country: 'GR',
+  root: rootOf(root),
+  draft,
+  head: genesisHead,
+  now,
+  nodes,
+  revocationList: { seq: revocations.seq, hash: decodeRevocationList(signedRevocations, Number.MAX_SAFE_INTEGER).hash },
+})
+const signed = await signTrustList(payload, [root])
+const verified = await verifyTrustList(signed, { now, head: genesisHead })
+const fork = await verifyTrustList(await signTrustList({ ...payload, rules: { testMaxAgeHours: 48 } }, [root]), { now, head: genesisHead })
+const proof = detectEquivocation(verified, fork)
+const config: NodeConfig = {
+  version: 1,
+  country: 'GR',
+  name: 'Hellenic Republic',
+  http: { host: '127.0.0.1', port: 7101, publicUrl: 'http://127.0.0.1:7101' },
+  p2p: { listen: ['/ip4/127.0.0.1/tcp/7201'], bootstrap: [] },
+  trustList: { validityDays: 30, quorum: 2 },
+  limits: { maxTrustListBytes: 1048576, maxBodyBytes: 2097152 },
+}
 
 await mkdir(out, { recursive: true })
 const write = (name: string, doc: unknown) => writeFile(path.join(out, name), `${JSON.stringify(doc, null, 2)}\n`)

@@ -104,12 +104,19 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         // First sync, and no home list in the bundle verifies from the pin: maybe the root rotated since.
         if (!isEntenteError(error, 'ERR_TRUST_LIST_WRONG_ROOT') || !isHttp(source)) throw error
       }
-      // The home list's handovers (a root rotation since the pin or since the held list) come from the node's history.
-      if (merged === undefined || (needsHomeChain(merged, options.home) && isHttp(source))) {
-        const afterSeq = current.seqs[options.home] ?? 0
-        const chain = await fetchHomeChain(source, options.home, afterSeq, { doFetch, maxBytes, timeoutMs })
-        options.progress?.(`${source}: following ${chain.length} ${options.home} list(s) of the home chain`)
+      // Handovers (root rotations, governance changes, withdrawals) may not be skipped: on the first sync the home
+      // chain is walked back from the pinned root's first list, later from the held list, through the node's history.
+      const firstSync = current.lists.length === 0
+      if (isHttp(source) && (merged === undefined || firstSync || needsHandovers(merged, options.home))) {
+        const chain = await fetchHandovers(source, options.home, bundle, current, { doFetch, maxBytes, timeoutMs })
+        if (chain.length > 0) options.progress?.(`${source}: walked ${chain.length} ${options.home} handover list(s) (${chain.map((l) => decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.seq).join(', ')})`)
         merged = await mergeFrom(current, bundle, options, chain)
+      }
+      if (merged === undefined) throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', `no ${options.home} list from ${source} verifies from the pinned root`)
+      for (const reset of merged.report.governanceResets) {
+        options.progress?.(
+          `WARNING: ${options.home} list ${reset.seq} (${reset.issuedAt}) replaced its diplomats without their quorum in a root rotation; recognitions approved by the new diplomats rest on that recovery`,
+        )
       }
       let bytes = fetched.bytes
       let wireBytes = fetched.wireBytes
@@ -254,9 +261,11 @@ function mergeFrom(state: VerifiedBundle, bundle: Bundle, options: SyncOptions, 
   })
 }
 
-function needsHomeChain(merged: { report: MergeReport }, home: string): boolean {
-  // A home list that does not verify against the held root: a rotation whose handover list this source skipped.
-  return merged.report.rejected.some((r) => r.country === home && (r.code === 'ERR_TRUST_LIST_WRONG_ROOT' || r.code === 'ERR_TRUST_LIST_ROTATION'))
+function needsHandovers(merged: { report: MergeReport }, home: string): boolean {
+  // A home list that follows a handover the verifier has not walked, or a rotation it has not seen.
+  return merged.report.rejected.some(
+    (r) => r.country === home && (r.code === 'ERR_TRUST_LIST_HANDOVER_MISSING' || r.code === 'ERR_TRUST_LIST_WRONG_ROOT' || r.code === 'ERR_TRUST_LIST_ROTATION'),
+  )
 }
 
 function withSource(state: VerifiedBundle, source: string, bookkeeping: VerifiedBundle['sources'][string]): VerifiedBundle {
@@ -338,32 +347,52 @@ async function fetchBundle(
   return { bundle, bytes: Buffer.byteLength(text), ...(wireBytes === undefined ? {} : { wireBytes }), ...(etag === undefined ? {} : { etag }) }
 }
 
-/** The home lists after `afterSeq`, oldest first, from a node's history: what a handover chain needs. */
-async function fetchHomeChain(
+/**
+ * The home handover lists a verifier must walk before the newest home list of `bundle`, oldest first: those after
+ * its held home list, or on the first sync every one back to the first list of the pinned root. Followed by
+ * `lastHandover` pointers and fetched one by one; each must be the list the pointer names (seq and hash).
+ */
+async function fetchHandovers(
   source: string,
   home: string,
-  afterSeq: number,
+  bundle: Bundle,
+  state: VerifiedBundle,
   options: { doFetch: typeof fetch; maxBytes: number; timeoutMs: number },
 ): Promise<SignedTrustList[]> {
-  const lists: SignedTrustList[] = []
-  let after = afterSeq
-  while (lists.length < MAX_HOME_CHAIN_LISTS) {
-    const url = new URL(`v1/trust-lists/${home}/history?after=${after}&limit=1000`, withSlash(source))
+  const newest = bundle.lists
+    .map((signed) => {
+      try {
+        return decodeTrustList(signed, options.maxBytes).payload
+      } catch {
+        return undefined // reported by the merge
+      }
+    })
+    .filter((p) => p !== undefined && p.country === home)
+    .sort((a, b) => (b?.seq ?? 0) - (a?.seq ?? 0))[0]
+  if (newest === undefined) return []
+  const heldSeq = state.seqs[home] ?? 0
+  const walked: { signed: SignedTrustList; root: string; previousRoot?: string }[] = []
+  let next = newest.lastHandover
+  while (next !== null && next.seq > heldSeq) {
+    if (walked.length >= MAX_HOME_CHAIN_LISTS) throw new EntenteError('ERR_INPUT_TOO_LARGE', `more than ${MAX_HOME_CHAIN_LISTS} ${home} handovers`)
+    const url = new URL(`v1/trust-lists/${home}/${next.seq}`, withSlash(source))
     const response = await request(options.doFetch, url, { accept: 'application/json' }, options.timeoutMs)
-    if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}`)
-    const history = parseJson(await readCapped(response, options.maxBytes), url) as { lists?: { seq?: unknown }[] }
-    const seqs = (Array.isArray(history.lists) ? history.lists : []).map((l) => l.seq).filter((s): s is number => Number.isSafeInteger(s) && (s as number) > after)
-    for (const seq of seqs) {
-      const one = new URL(`v1/trust-lists/${home}/${seq}`, withSlash(source))
-      const listResponse = await request(options.doFetch, one, { accept: 'application/json' }, options.timeoutMs)
-      if (!listResponse.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${one.href} answered ${listResponse.status}`)
-      // Shape only: mergeBundle verifies every link from the held list or the pin.
-      lists.push(schemaValidators().check('signed-trust-list.v1', parseJson(await readCapped(listResponse, options.maxBytes), one), 'ERR_TRUST_LIST_MALFORMED'))
-      after = seq
+    if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}: the source cannot show the ${home} handover at seq ${next.seq}`)
+    const signed = schemaValidators().check('signed-trust-list.v1', parseJson(await readCapped(response, options.maxBytes), url), 'ERR_TRUST_LIST_MALFORMED')
+    const { payload, hash } = decodeTrustList(signed, options.maxBytes)
+    // Signatures are mergeBundle's to check; the pointer's hash already pins which list this must be.
+    if (payload.country !== home || payload.seq !== next.seq || hash !== next.hash) {
+      throw new EntenteError('ERR_TRUST_LIST_CHAIN', `${url.href} is not the ${home} handover the chain names (seq ${next.seq}, hash ${next.hash})`)
     }
-    if (seqs.length < 1000) break
+    walked.push({ signed, root: payload.root.thumbprint, ...(payload.previousRoot === undefined ? {} : { previousRoot: payload.previousRoot.thumbprint }) })
+    next = payload.lastHandover
   }
-  return lists
+  const chain = walked.reverse()
+  if (heldSeq > 0) return chain.map((w) => w.signed)
+  // First sync: lists before the pinned root's first list are another root's affair (the pin is where trust starts).
+  const pinned = state.pinnedRoot
+  const start = chain.findIndex((w) => w.root === pinned || w.previousRoot === pinned)
+  return (start < 0 ? chain : chain.slice(start)).map((w) => w.signed)
 }
 
 async function request(doFetch: typeof fetch, url: URL, headers: Record<string, string>, timeoutMs: number): Promise<Response> {

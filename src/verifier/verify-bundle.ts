@@ -50,6 +50,8 @@ export interface MergeReport {
   readonly revocations: { country: string; seq: number }[]
   /** Trusted countries whose trust list names a revocation list the merged state does not hold (omitted or frozen). */
   readonly missingRevocations: RevocationGap[]
+  /** Home lists accepted in this merge whose root rotation reset the diplomats without their quorum: never silent. */
+  readonly governanceResets: { seq: number; issuedAt: string }[]
 }
 
 interface Held {
@@ -82,7 +84,7 @@ export function emptyVerifiedBundle(home: string, pinnedRoot: string, now: Date)
 }
 
 export async function mergeBundle(state: VerifiedBundle, input: BundleInput, options: MergeOptions): Promise<{ state: VerifiedBundle; report: MergeReport }> {
-  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [], missingRevocations: [], ignoredAlarms: 0 }
+  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [], missingRevocations: [], ignoredAlarms: 0, governanceResets: [] }
   const { now, home } = options
   if (state.home !== home) throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `the state is for home ${state.home}, not ${home}`)
   const maxBytes = options.maxListBytes === undefined ? {} : { maxBytes: options.maxListBytes }
@@ -117,6 +119,8 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
       homeHead = { signed: verified.signed, head: verified }
       seqs[home] = verified.payload.seq
       report.accepted.push({ country: home, seq: verified.payload.seq })
+      // Recovery below quorum replaced who decides: the verifier keeps a record and every sync says so.
+      if (verified.governanceReset) report.governanceResets.push({ seq: verified.payload.seq, issuedAt: verified.payload.issuedAt })
     } catch (error) {
       await noteFailure(report, home, error, candidate, homeHead, newAlarms, now)
     }
@@ -284,6 +288,9 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
       alarms,
       revocations: [...revocations.entries()].sort(([a], [b]) => compare(a, b)).map(([, r]) => r.signed),
       revocationSeqs,
+      ...(report.governanceResets.length === 0 && state.governanceResets === undefined
+        ? {}
+        : { governanceResets: [...(state.governanceResets ?? []), ...report.governanceResets].slice(-1000) }),
     },
     report,
   }

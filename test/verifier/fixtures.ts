@@ -49,14 +49,18 @@ export class VerifierCountry {
     return this.tc.root.thumbprint
   }
 
-  /** Adds a recognition of `other` (its current root) with quorum evidence (the draft's quorum is 1). */
-  recognize(other: VerifierCountry | { country: string; thumbprint: string }, scopes: Usage[] = ['vaccination', 'test', 'recovery']): void {
+  /**
+   * Adds a recognition of `other` (its current root) with quorum evidence (the draft's quorum is 1), approved at
+   * this country's head; without a published list yet, the first one (naming the diplomat) is published first.
+   */
+  async recognize(other: VerifierCountry | { country: string; thumbprint: string }, scopes: Usage[] = ['vaccination', 'test', 'recovery']): Promise<void> {
     const entry = recognitionEntry({ country: other.country, rootThumbprint: other.thumbprint, scopes })
     const diplomat = this.tc.draft.diplomats[0]
     if (diplomat === undefined) throw new Error('no diplomat')
+    const head = this.tc.head ?? (await this.tc.next({ now: T0 }))
     this.tc.draft.recognitions = [
       ...this.tc.draft.recognitions.filter((r) => r.country !== other.country),
-      { ...entry, approvals: [this.diplomat.approve({ country: this.country, entry, diplomat })] },
+      { ...entry, approvals: [this.diplomat.approve({ country: this.country, entry, head: { seq: head.payload.seq, hash: head.hash }, diplomat })] },
     ]
   }
 

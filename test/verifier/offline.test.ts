@@ -25,7 +25,7 @@ let certificates: { valid: string; foreign: string; revoked: string; unrecognize
 beforeAll(async () => {
   const [gr, cy, xx] = await Promise.all(['GR', 'CY', 'XX'].map((c) => VerifierCountry.create(c)))
   if (gr === undefined || cy === undefined || xx === undefined) throw new Error('fixtures')
-  gr.recognize(cy, ['vaccination'])
+  await gr.recognize(cy, ['vaccination'])
   const revocations = await cy.publishRevocations({ dcc: [{ hashType: 'UCI', hash: dccRevocationHash('UCI', 'URN:UVCI:01:CY:GONE', 'CY') }], shc: [] })
   ;({ state } = await mergeBundle(emptyVerifiedBundle('GR', gr.thumbprint, NOW), bundleOf([await gr.publish(), await cy.publish(), await xx.publish()], { revocations: [revocations] }), {
     now: NOW,

@@ -149,7 +149,7 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
   it('ATTACK: a recognized country’s named revocation list omitted on the first sync', async () => {
     const home = await VerifierCountry.create('GR')
     const cy = await VerifierCountry.create('CY')
-    home.recognize(cy, ['vaccination'])
+    await home.recognize(cy, ['vaccination'])
     const cyRevocations = await cy.publishRevocations(revoking('URN:UVCI:01:CY:GONE', 'CY'))
     const cyPointer = named(cy)
     const lists = [await home.publish(), await cy.publish({ edit: (p) => void (p.revocationList = cyPointer) })]

@@ -1,12 +1,13 @@
 // syncBundle with an injected fetch: following a home root rotation through the node's history (handovers only),
 // unreachable and oversized sources reported without stopping the others, the atomic write.
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { SignedTrustList } from '../../src/model/schema.types.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { syncBundle } from '../../src/verifier/sync-client.js'
+import { SoftAuthenticator } from '../helpers/webauthn.js'
 import { NOW, T0, VerifierCountry, bundleOf } from './fixtures.js'
 
 /** A fake node: its bundle holds only the head; history and single lists as the HTTP API serves them. */
@@ -27,6 +28,34 @@ function fakeNode(lists: SignedTrustList[], requests: string[]): typeof fetch {
 }
 
 describe('syncBundle', () => {
+  it('a verifier with a gap walks the governance handover it skipped, and refuses puppet diplomats installed there', async () => {
+    const gr = await VerifierCountry.create('GR')
+    const l1 = await gr.publish()
+    // The operator, alone, replaces the diplomats (no approvals of the diplomats in force) and publishes on top.
+    const puppet = SoftAuthenticator.create('ES256')
+    gr.tc.draft.diplomats = [puppet.diplomat({ name: 'Puppet' })]
+    const l2 = await gr.publish()
+    const l3 = await gr.publish()
+    const dir = mkdtempSync(path.join(tmpdir(), 'entente-sync-'))
+    try {
+      const out = path.join(dir, 'bundle.json')
+      // Held: seq 1. The bundle offers seq 3 only; seq 2 is a handover that must be walked, and it does not verify.
+      await syncBundle({ sources: ['http://gr.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: fakeNode([l1], []) })
+      const requests: string[] = []
+      const later = await syncBundle({ sources: ['http://gr.example'], home: 'GR', out, now: () => NOW, fetch: fakeNode([l1, l2, l3], requests) })
+      expect(requests).toContain('/v1/trust-lists/GR/2')
+      expect(later.state.seqs.GR).toBe(1)
+      expect(later.sources[0]?.merge?.rejected).toEqual(
+        expect.arrayContaining([expect.objectContaining({ country: 'GR', code: 'ERR_GOVERNANCE_UNAPPROVED' }), expect.objectContaining({ country: 'GR', code: 'ERR_TRUST_LIST_HANDOVER_MISSING' })]),
+      )
+      // A fresh verifier walks back to the first list and refuses the same way: it never starts from the puppets.
+      const fresh = await syncBundle({ sources: ['http://gr.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out: path.join(dir, 'fresh.json'), now: () => NOW, fetch: fakeNode([l1, l2, l3], []) })
+      expect(fresh.state.seqs.GR).toBe(1)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('follows a home root rotation from the pin through the handover chain of the node’s history', async () => {
     const gr = await VerifierCountry.create('GR')
     const pin = gr.thumbprint
@@ -39,7 +68,8 @@ describe('syncBundle', () => {
     expect(result.state.seqs).toEqual({ GR: 3 })
     expect(result.state.pinnedRoot).toBe(gr.thumbprint)
     expect(result.state.pinnedRoot).not.toBe(pin)
-    expect(requests).toEqual(['/v1/bundle', '/v1/trust-lists/GR/history?after=0&limit=1000', '/v1/trust-lists/GR/1', '/v1/trust-lists/GR/2', '/v1/trust-lists/GR/3'])
+    // Only handovers are fetched, newest first, following each list's lastHandover pointer back to the first list.
+    expect(requests).toEqual(['/v1/bundle', '/v1/trust-lists/GR/2', '/v1/trust-lists/GR/1'])
     // Temp file renamed away: only the bundle is left.
     expect(readdirSync(path.dirname(out))).toEqual(['bundle.json'])
 

@@ -45,14 +45,15 @@ async function startCountry(country: string): Promise<Country> {
 async function recognize(home: Country, others: Country[]): Promise<void> {
   const passkey = SoftAuthenticator.create('ES256')
   const diplomat = passkey.diplomat({ name: `Diplomat of ${home.node.config.country}` })
+  // The diplomat is in force once a published list names it; recognitions are approved at that list.
+  await home.node.operator.updateDraft((draft) => ({ ...draft, quorum: 1, diplomats: [diplomat] }))
+  const inForce = await home.node.operator.publish()
   await home.node.operator.updateDraft((draft) => ({
     ...draft,
-    quorum: 1,
-    diplomats: [diplomat],
     vaccines: [{ product: 'EU/1/20/1528', dosesForCompletion: 2, validityDays: 270 }],
     recognitions: others.map((o) => {
       const entry = recognitionEntry({ country: o.node.config.country, rootThumbprint: o.thumbprint, scopes: ['vaccination'] })
-      return { ...entry, approvals: [passkey.approve({ country: home.node.config.country, entry, diplomat })] }
+      return { ...entry, approvals: [passkey.approve({ country: home.node.config.country, entry, head: { seq: inForce.seq, hash: inForce.hash }, diplomat })] }
     }),
   }))
 }

@@ -22,8 +22,8 @@ const codes = (verdict: { reasons: { code: string }[] }) => verdict.reasons.map(
 
 beforeAll(async () => {
   ;[gr, cy, de, xx] = await Promise.all(['GR', 'CY', 'DE', 'XX'].map((c) => VerifierCountry.create(c))) as [VerifierCountry, VerifierCountry, VerifierCountry, VerifierCountry]
-  gr.recognize(cy, ['vaccination'])
-  gr.recognize(de, ['test'])
+  await gr.recognize(cy, ['vaccination'])
+  await gr.recognize(de, ['test'])
 })
 
 describe('mergeBundle', () => {
@@ -33,7 +33,8 @@ describe('mergeBundle', () => {
     expect(report.accepted.map((a) => a.country).sort()).toEqual(['CY', 'DE', 'GR'])
     expect(report.unrecognized).toEqual(['XX'])
     expect(report.rejected).toEqual([])
-    expect(state.seqs).toEqual({ GR: 1, CY: 1, DE: 1 })
+    // GR's seq 1 named its diplomat; the recognitions, approved at seq 1, came with seq 2.
+    expect(state.seqs).toEqual({ GR: 2, CY: 1, DE: 1 })
     expect(state.unrecognized).toHaveLength(1)
     expect(state.pinnedRoot).toBe(gr.thumbprint)
   })
@@ -56,7 +57,7 @@ describe('mergeBundle', () => {
     const first = await firstSync([old.gr, old.cy])
     const newer = { gr: await gr.publish(), cy: await cy.publish() }
     const second = await mergeBundle(first.state, bundleOf([newer.gr, newer.cy]), { now: NOW, home: 'GR' })
-    expect(second.state.seqs).toMatchObject({ GR: 2, CY: 2 })
+    expect(second.state.seqs).toMatchObject({ GR: 3, CY: 2 })
     // "Another source" still serving seq 1: reported stale, nothing replaced.
     const third = await mergeBundle(second.state, bundleOf([old.gr, old.cy]), { now: NOW, home: 'GR' })
     expect(third.report.stale.map((s) => s.country).sort()).toEqual(['CY', 'GR'])
@@ -84,7 +85,7 @@ describe('mergeBundle', () => {
   it('moves a country whose recognition is withdrawn to the unrecognized lists, keeping its seq', async () => {
     const h = await VerifierCountry.create('GR')
     const c = await VerifierCountry.create('CY')
-    h.recognize(c)
+    await h.recognize(c)
     const first = await mergeBundle(emptyVerifiedBundle('GR', h.thumbprint, NOW), bundleOf([await h.publish(), await c.publish()]), {
       now: NOW,
       home: 'GR',
@@ -96,7 +97,7 @@ describe('mergeBundle', () => {
     expect(second.report.unrecognized).toEqual(['CY'])
     expect(second.state.seqs.CY).toBe(1)
     // Recognized again: the held list is promoted without a new publish.
-    h.recognize(c)
+    await h.recognize(c)
     const third = await mergeBundle(second.state, bundleOf([await h.publish()]), { now: NOW, home: 'GR' })
     expect(third.state.lists).toHaveLength(2)
   })
@@ -104,14 +105,14 @@ describe('mergeBundle', () => {
   it('turns two validly signed lists with one seq into an alarm, and ignores forged proofs', async () => {
     const h = await VerifierCountry.create('GR')
     const c = await VerifierCountry.create('CY')
-    h.recognize(c)
+    await h.recognize(c)
     const first = await mergeBundle(emptyVerifiedBundle('GR', h.thumbprint, NOW), bundleOf([await h.publish(), await c.publish()]), {
       now: NOW,
       home: 'GR',
       anchor: { thumbprint: h.thumbprint },
     })
     c.tc.head = undefined
-    const fork = await c.publish({ edit: (p) => void (p.quorum = 3) })
+    const fork = await c.publish({ edit: (p) => void (p.rules = { testMaxAgeHours: 48 }) })
     const merged = await mergeBundle(first.state, bundleOf([fork]), { now: NOW, home: 'GR' })
     expect(merged.report.alarms).toEqual([{ country: 'CY', seq: 1, isNew: true }])
     const verifier = await createVerifier(merged.state, { now: NOW })
@@ -121,7 +122,7 @@ describe('mergeBundle', () => {
     const forger = await VerifierCountry.create('GR')
     const a = await forger.publish()
     forger.tc.head = undefined
-    const b = await forger.publish({ edit: (p) => void (p.quorum = 5) })
+    const b = await forger.publish({ edit: (p) => void (p.rules = { testMaxAgeHours: 48 }) })
     const forged = { type: 'entente.equivocation-proof' as const, version: 1 as const, country: 'GR', seq: 1, lists: [a, b] }
     const after = await mergeBundle(first.state, bundleOf([], { alarms: [forged] }), { now: NOW, home: 'GR' })
     expect(after.state.alarms).toEqual([])
@@ -132,7 +133,7 @@ describe('mergeBundle', () => {
     const h = await VerifierCountry.create('GR')
     const c = await VerifierCountry.create('CY')
     const u = await VerifierCountry.create('XX')
-    h.recognize(c)
+    await h.recognize(c)
     const r1 = await c.publishRevocations({ dcc: [{ hashType: 'UCI', hash: dccRevocationHash('UCI', 'URN:UVCI:01:CY:A', 'CY') }], shc: [] })
     const forged = await (await VerifierCountry.create('CY')).publishRevocations({ dcc: [], shc: [] })
     const first = await mergeBundle(emptyVerifiedBundle('GR', h.thumbprint, NOW), bundleOf([await h.publish(), await c.publish(), await u.publish()], {
