@@ -1,5 +1,7 @@
 // The diplomat routes through app.request: invites, registration, sessions, CSRF, proposals, approvals, quorum.
 // Passkeys are software authenticators producing real WebAuthn responses (test/helpers/webauthn.ts).
+import { rmSync } from 'node:fs'
+import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { TrustListDraft } from '../../src/model/schema.types.js'
 import { acceptTrustList } from '../../src/store/accept-trust-list.js'
@@ -548,5 +550,137 @@ describe('governance', () => {
     await publish()
     expect(await problem(await carol.approvalOptions(stale))).toEqual({ status: 409, code: 'ERR_DIPLOMAT_PROPOSAL_CLOSED' })
     expect(await problem(await operatorPropose({ action: 'govern', quorum: 1 }))).toEqual({ status: 400, code: 'ERR_DIPLOMAT_MALFORMED' })
+  })
+})
+
+describe('pages: out-of-band fingerprints and governance', () => {
+  it('the proposal form takes the fingerprint received out of band and shows the held root beside it for comparison', async () => {
+    const alice = await diplomat('Alice')
+    await diplomat('Bob')
+    await publish()
+    const page = await (await alice.request('/diplomats/proposals')).text()
+    expect(page).toMatch(/<label for="fingerprint">Root fingerprint received from that country<\/label>/)
+    expect(page).toMatch(/<input type="text" id="fingerprint" name="fingerprint"[^>]*aria-describedby="fingerprint-hint held-root"/)
+    // GR holds CY: the fingerprint is optional, and CY's held root sits next to it for comparison.
+    expect(page).not.toMatch(/<input type="text" id="fingerprint"[^>]* required/)
+    expect(page).toContain(`<tr data-held-country="CY" data-held-fingerprint="${fingerprintGroups(cy.root.thumbprint)}">`)
+    expect(page).toContain('<output id="held-root" for="country fingerprint"')
+
+    // A country the node holds no list of: the typed fingerprint is the root the proposal names.
+    const il = await TestCountry.create('IL')
+    const response = await alice.form('/diplomats/proposals', [
+      ['_csrf', await alice.csrf()],
+      ['action', 'recognize'],
+      ['country', 'il'],
+      ['fingerprint', fingerprintGroups(il.root.thumbprint).toLowerCase()],
+      ['scopes', 'vaccination'],
+    ])
+    expect(response.status, await response.clone().text()).toBe(303)
+    const [proposal] = node.diplomats.proposals({ state: 'open' })
+    expect(proposal).toMatchObject({ action: 'recognize', country: 'IL', entry: { rootThumbprint: il.root.thumbprint } })
+    expect(await (await alice.request('/diplomats/proposals')).text()).toContain(fingerprintGroups(il.root.thumbprint))
+
+    // Without it, a country the node does not hold cannot be proposed.
+    const missing = await alice.form('/diplomats/proposals', [['_csrf', await alice.csrf()], ['country', 'NZ'], ['scopes', 'vaccination']])
+    expect(missing.status).toBe(422)
+    expect(await missing.text()).toContain('enter the root fingerprint NZ gave you')
+  })
+
+  it('the fingerprint is required when the node holds no foreign list at all', async () => {
+    const fresh = await createTestNode('GR', { now: T0 })
+    try {
+      expect((await fresh.request('/v1/operator/publish', { method: 'POST' })).status).toBe(201)
+      const secret = await (async () => {
+        const response = await fresh.request('/v1/operator/diplomat-invites', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Alice' }) })
+        return new URLSearchParams(new URL(((await response.json()) as { url: string }).url).hash.slice(1)).get('invite') as string
+      })()
+      const alice = new DiplomatClient(fresh.app, fresh.diplomats.relyingParty().origin)
+      expect((await alice.register(secret)).status).toBe(201)
+      const page = await (await alice.request('/diplomats/proposals')).text()
+      expect(page).toMatch(/<input type="text" id="fingerprint" name="fingerprint" class="fingerprint" required/)
+      expect(page).toContain('Required: this node holds no foreign trust list.')
+      expect(page).not.toContain('data-held-country')
+    } finally {
+      fresh.store.close()
+      rmSync(path.dirname(fresh.dir), { recursive: true, force: true })
+    }
+  })
+
+  it('a fingerprint that is not the held root is shown loudly: an alert with both fingerprints, differing groups marked, no proposal', async () => {
+    const alice = await diplomat('Alice')
+    await publish()
+    const other = await TestCountry.create('IL')
+    const response = await alice.form('/diplomats/proposals', [
+      ['_csrf', await alice.csrf()],
+      ['action', 'recognize'],
+      ['country', 'CY'],
+      ['fingerprint', fingerprintGroups(other.root.thumbprint)],
+      ['scopes', 'vaccination'],
+    ])
+    expect(response.status).toBe(422)
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const page = await response.text()
+    expect(page).toContain('<title>Fingerprint mismatch · GR diplomats · Entente</title>')
+    const alert = /<section class="alarm" role="alert"[\s\S]*?<\/section>/.exec(page)?.[0] ?? ''
+    expect(alert).toContain('Do not recognize CY: the fingerprints differ')
+    expect(alert).toContain('<strong>NOT</strong>')
+    const plain = (kind: string) =>
+      new RegExp(`<code class="fingerprint" data-fingerprint="${kind}">([\\s\\S]*?)</code>`).exec(alert)?.[1]?.replace(/<\/?mark>/g, '').trim()
+    expect(plain('entered')).toBe(fingerprintGroups(other.root.thumbprint))
+    expect(plain('held')).toBe(fingerprintGroups(cy.root.thumbprint))
+    expect(alert).toMatch(/<mark>[0-9A-F]{4}<\/mark>/)
+    expect(page).not.toMatch(/\sstyle=|\son[a-z]+=/)
+    expect(node.diplomats.proposals()).toEqual([])
+  })
+
+  it('a pending governance change shows who joins and leaves with passkey fingerprints and the quorum before and after; the newcomer is told to wait', async () => {
+    const alice = await diplomat('Alice')
+    const bob = await diplomat('Bob')
+    const carol = await diplomat('Carol')
+    await publish()
+    const dave = await diplomat('Dave')
+    const [pending] = node.diplomats.proposals({ state: 'open' })
+    const daveFingerprint = pending?.governance?.added[0]?.fingerprint ?? ''
+    expect(daveFingerprint).not.toBe('')
+
+    const page = await (await alice.request('/diplomats/proposals')).text()
+    const card = /<article class="proposal governance"[\s\S]*?<\/article>/.exec(page)?.[0] ?? ''
+    expect(card).toContain('Change the diplomats of GR')
+    expect(card).toContain('This changes who decides for GR')
+    expect(card).toContain(`<li>Dave, passkey <code class="fingerprint">${daveFingerprint}</code></li>`)
+    expect(card).toMatch(/<dt>Leaving<\/dt><dd>nobody<\/dd>/)
+    expect(card).toContain('<span class="quorum-change">2 of 3 now → 2 of 4 afterwards</span>')
+    expect(card).toContain('Alice, Bob, Carol, Dave')
+    expect(card).toContain('0/2</span> of the diplomats in force')
+    expect(card).toContain(`data-approve="${pending?.id}"`)
+
+    // Dave sees why he cannot approve, with his own fingerprint to read to the others, and no approve button.
+    const davePage = await (await dave.request('/diplomats/proposals')).text()
+    expect(davePage).toContain('Your passkey is not in force yet')
+    expect(davePage).toContain(`proposal ${pending?.id}, 0/2 approvals so far`)
+    expect(davePage).toContain(daveFingerprint)
+    expect(davePage).not.toContain('data-approve=')
+    expect(davePage).toContain('You can approve once your passkey is in force.')
+    expect(await problem(await dave.approvalOptions(pending?.id ?? 0))).toEqual({ status: 403, code: 'ERR_DIPLOMAT_NOT_IN_FORCE' })
+
+    // Removal and a quorum change in one pending change: leaving, with the quorum going up.
+    const removed = await node.request(`/v1/operator/diplomats/${alice.authenticator.credentialId}?quorum=3`, { method: 'DELETE' })
+    expect(removed.status, await removed.clone().text()).toBe(200)
+    const combined = node.diplomats.proposals({ state: 'open' }).find((p) => p.action === 'govern')
+    expect(combined?.governance).toMatchObject({ added: [{ name: 'Dave' }], removed: [{ name: 'Alice' }], quorum: { from: 2, to: 3 } })
+    const bobPage = await (await bob.request('/diplomats/proposals')).text()
+    expect(bobPage).toContain('<dt>Leaving</dt><dd><ul class="people"><li>Alice, passkey')
+    expect(bobPage).toContain('2 of 3 now → 3 of 3 afterwards')
+
+    // Approved by a quorum of those in force, Dave waits only for the publish; after it he decides.
+    await bob.approve(combined?.id ?? 0)
+    expect(await (await carol.approve(combined?.id ?? 0)).json()).toMatchObject({ enacted: true })
+    const approvedPage = await (await dave.request('/diplomats/proposals')).text()
+    expect(approvedPage).toContain('You are in the draft of the next trust list')
+    await publish()
+    const inForcePage = await (await dave.request('/diplomats/proposals')).text()
+    expect(inForcePage).not.toContain('Your passkey is not in force yet')
+    expect(inForcePage).toContain('No open proposals.')
   })
 })

@@ -69,32 +69,59 @@ export function signInPage(session: DiplomatSession | undefined): Html {
 <noscript><p>Passkeys need JavaScript; please enable it for this page.</p></noscript>`
 }
 
+/** Where the signed-in diplomat stands: only passkeys in the published set decide. */
+export type Standing =
+  | { readonly kind: 'in-force' }
+  /** Registered after diplomats were in force: the open governance change that adds them, if any. */
+  | { readonly kind: 'awaiting-approval'; readonly proposal: ProposalView | undefined }
+  /** In the draft (bootstrap, or a change already approved): in force from the next publish. */
+  | { readonly kind: 'awaiting-publish' }
+
 export function proposalsPage(input: {
   session: DiplomatSession
+  standing: Standing
   open: readonly ProposalView[]
   foreign: readonly ForeignCountry[]
   recognitions: readonly Recognition[]
   quorum: number
 }): Html {
-  const { session, open, foreign, recognitions, quorum } = input
-  return html`<p>Compare each root fingerprint with the foreign ministry by phone before you approve. A proposal enters the
+  const { session, standing, open, foreign, recognitions, quorum } = input
+  const mayApprove = standing.kind === 'in-force'
+  return html`${standingNotice(session, standing)}<p>Compare each root fingerprint with the foreign ministry by phone before you approve. A proposal enters the
 draft of the next trust list once ${quorum} diplomats have approved it; the operator then publishes.</p>
 <section aria-labelledby="open-heading">
 <h2 id="open-heading">Open proposals</h2>
-${open.length === 0 ? html`<p>No open proposals.</p>` : open.map((p) => proposalCard(p, session))}
+${open.length === 0 ? html`<p>No open proposals.</p>` : open.map((p) => proposalCard(p, session, mayApprove))}
 </section>
 <section aria-labelledby="propose-heading">
 <h2 id="propose-heading">Propose a recognition</h2>
-${
-  foreign.length === 0
-    ? html`<p>This node holds no foreign trust list yet; lists arrive by gossip from other nodes.</p>`
-    : html`<form method="post" action="/diplomats/proposals" class="propose">
+<p>Start from the root fingerprint the other country gave you out of band (read to you by phone, or handed over in person):
+the node compares it with the root it holds for that country, if any, and refuses a mismatch.</p>
+<form method="post" action="/diplomats/proposals" class="propose">
 <input type="hidden" name="_csrf" value="${session.csrfToken}">
 <input type="hidden" name="action" value="recognize">
-<p><label for="country">Country</label>
-<select id="country" name="country" required>
-${foreign.map((f) => html`<option value="${f.country}">${f.country} (root ${f.fingerprint})</option>`)}
-</select></p>
+<p><label for="country">Country (ISO 3166-1 alpha-2 code)</label>
+<input type="text" id="country" name="country" required minlength="2" maxlength="2" pattern="[A-Za-z]{2}" autocomplete="off" spellcheck="false" list="held-countries" placeholder="CY">
+<datalist id="held-countries">${foreign.map((f) => html`<option value="${f.country}"></option>`)}</datalist></p>
+<p><label for="fingerprint">Root fingerprint received from that country</label>
+<span class="hint" id="fingerprint-hint">64 hex digits in groups, as read to you (or the 43-character thumbprint). ${
+    foreign.length === 0
+      ? 'Required: this node holds no foreign trust list.'
+      : 'Required when this node holds no list of that country; when it holds one, what you enter is compared with it. Type what the country gave you: never copy the fingerprint the node shows.'
+  }</span>
+<input type="text" id="fingerprint" name="fingerprint" class="fingerprint"${foreign.length === 0 ? html` required` : ''} autocomplete="off" spellcheck="false" aria-describedby="fingerprint-hint held-root" placeholder="0A1B 2C3D …">
+<output id="held-root" for="country fingerprint" class="held-root"></output></p>
+${
+  foreign.length === 0
+    ? ''
+    : html`<table class="held-roots">
+<caption>Roots this node holds, as received from the network: compare with what you were given</caption>
+<thead><tr><th scope="col">Country</th><th scope="col">Root fingerprint held</th><th scope="col">Latest list</th></tr></thead>
+<tbody>
+${foreign.map((f) => html`<tr data-held-country="${f.country}" data-held-fingerprint="${f.fingerprint}"><td>${f.country}</td><td><code class="fingerprint">${f.fingerprint}</code></td><td>seq ${f.seq}</td></tr>`)}
+</tbody>
+</table>`
+}
 <fieldset>
 <legend>Scopes</legend>
 ${(['vaccination', 'test', 'recovery'] as const).map(
@@ -104,8 +131,7 @@ ${(['vaccination', 'test', 'recovery'] as const).map(
 <p><label for="vaccines">Vaccines (EU product codes, comma-separated; empty for all the home list accepts)</label>
 <input type="text" id="vaccines" name="vaccines" autocomplete="off" spellcheck="false" placeholder="EU/1/20/1528, EU/1/20/1525"></p>
 <p><button type="submit">Propose recognition</button></p>
-</form>`
-}
+</form>
 </section>
 <section aria-labelledby="drafted-heading">
 <h2 id="drafted-heading">Recognized in the next list</h2>
@@ -120,20 +146,42 @@ ${
 </section>`
 }
 
-function proposalCard(p: ProposalView, session: DiplomatSession): Html {
+/** A diplomat whose passkey the published list does not name yet is told why nothing can be approved, and what waits. */
+function standingNotice(session: DiplomatSession, standing: Standing): Html | string {
+  if (standing.kind === 'in-force') return ''
+  if (standing.kind === 'awaiting-publish') {
+    return html`<section class="notice" id="standing" aria-labelledby="standing-heading"><h2 id="standing-heading">Your passkey is not in force yet</h2>
+<p>You are in the draft of the next trust list: you can approve proposals once the operator has published it.</p></section>`
+  }
+  const { proposal } = standing
+  const mine = proposal?.governance?.added.find((d) => d.credentialId === session.credentialId)
+  return html`<section class="notice" id="standing" aria-labelledby="standing-heading"><h2 id="standing-heading">Your passkey is not in force yet</h2>
+<p>The diplomats in force must first approve you joining${
+    proposal === undefined ? '' : html` (proposal ${proposal.id}, ${proposal.approvals.length}/${proposal.quorum} approvals so far)`
+  }; after that the operator publishes the new set. Until then you cannot approve anything, and an approval would be refused.</p>
+${mine === undefined ? '' : html`<p>Read them your passkey fingerprint so they can check it is yours: <code class="fingerprint">${mine.fingerprint}</code></p>`}</section>`
+}
+
+function proposalCard(p: ProposalView, session: DiplomatSession, mayApprove: boolean): Html {
   const mine = p.approvals.some((a) => a.credentialId === session.credentialId)
   const entry = 'scopes' in p.entry ? p.entry : undefined
   const verb = p.action === 'recognize' ? 'Recognize' : p.action === 'withdraw' ? 'Withdraw recognition of' : 'Change the diplomats of'
   const change = p.governance
-  return html`<article class="proposal" aria-labelledby="proposal-${p.id}" data-proposal="${p.id}">
+  return html`<article class="proposal${change === undefined ? '' : ' governance'}" aria-labelledby="proposal-${p.id}" data-proposal="${p.id}">
 <h3 id="proposal-${p.id}">${verb} ${p.country}</h3>
+${
+  change === undefined
+    ? ''
+    : html`<p class="governs">This changes who decides for ${p.country}: once published, recognitions and withdrawals need approvals from the diplomats below, with the quorum below.</p>`
+}
 <dl>
 ${
   change === undefined
     ? html`<dt>Root fingerprint</dt><dd><code class="fingerprint">${p.fingerprint}</code></dd>`
-    : html`<dt>Joining</dt><dd>${change.added.length === 0 ? 'nobody' : change.added.map((d) => html`${d.name} (passkey <code class="fingerprint">${d.fingerprint}</code>) `)}</dd>
-<dt>Leaving</dt><dd>${change.removed.length === 0 ? 'nobody' : change.removed.map((d) => html`${d.name} (passkey <code class="fingerprint">${d.fingerprint}</code>) `)}</dd>
-<dt>Approvals needed afterwards</dt><dd>${change.quorum.to} (now ${change.quorum.from})</dd>`
+    : html`<dt>Joining</dt><dd>${people(change.added)}</dd>
+<dt>Leaving</dt><dd>${people(change.removed)}</dd>
+<dt>Quorum</dt><dd><span class="quorum-change">${change.quorum.from} of ${governedCount(p) - change.added.length + change.removed.length} now → ${change.quorum.to} of ${governedCount(p)} afterwards</span></dd>
+<dt>Diplomats afterwards</dt><dd>${governedNames(p)}</dd>`
 }
 ${
   entry === undefined
@@ -142,14 +190,29 @@ ${
 <dt>Vaccines</dt><dd>${entry.vaccines === undefined ? 'all vaccines the home list accepts' : entry.vaccines.length === 0 ? 'none' : entry.vaccines.join(', ')}</dd>`
 }
 <dt>Proposed</dt><dd>by ${p.proposedBy}, <time datetime="${p.createdAt}">${p.createdAt}</time></dd>
-<dt>Approvals</dt><dd><span class="count">${p.approvals.length}/${p.quorum}</span>${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
+<dt>Approvals</dt><dd><span class="count">${p.approvals.length}/${p.quorum}</span>${change === undefined ? '' : ' of the diplomats in force'}${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
 </dl>
 ${
   mine
     ? html`<p class="done">You approved this proposal.</p>`
-    : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : p.action === 'withdraw' ? 'Approve withdrawal' : 'Approve the diplomat change for'} ${p.country} with your passkey</button></p>`
+    : !mayApprove
+      ? html`<p class="waiting">You can approve once your passkey is in force.</p>`
+      : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : p.action === 'withdraw' ? 'Approve withdrawal' : 'Approve the diplomat change for'} ${p.country} with your passkey</button></p>`
 }
 </article>`
+}
+
+function people(list: NonNullable<ProposalView['governance']>['added']): Html | string {
+  if (list.length === 0) return 'nobody'
+  return html`<ul class="people">${list.map((d) => html`<li>${d.name}, passkey <code class="fingerprint">${d.fingerprint}</code></li>`)}</ul>`
+}
+
+function governedCount(p: ProposalView): number {
+  return 'diplomats' in p.entry ? p.entry.diplomats.length : 0
+}
+
+function governedNames(p: ProposalView): string {
+  return 'diplomats' in p.entry ? p.entry.diplomats.map((d) => d.name).sort((a, b) => a.localeCompare(b)).join(', ') : ''
 }
 
 export function historyPage(input: { proposals: readonly ProposalView[]; recognitions: readonly Recognition[]; withdrawals: readonly Recognition[]; published: { seq: number; issuedAt: string } | undefined }): Html {
@@ -183,7 +246,28 @@ ${proposals.map(
 }
 
 export function errorPage(message: string, signedIn: boolean): Html {
-  return html`<p class="error">${message}</p><p>${signedIn ? html`<a href="/diplomats/proposals">Back to the proposals</a>` : html`<a href="/diplomats/sign-in">Sign in</a>`}</p>`
+  return html`<p class="error" role="alert">${message}</p><p>${signedIn ? html`<a href="/diplomats/proposals">Back to the proposals</a>` : html`<a href="/diplomats/sign-in">Sign in</a>`}</p>`
+}
+
+/**
+ * The root a diplomat was given out of band is not the root the node holds: either a typing slip, or the network
+ * holds a root that is not that country's. Shown as an alarm with both fingerprints, differing groups marked.
+ */
+export function fingerprintMismatchPage(input: { country: string; entered: string; held: string }): Html {
+  const entered = fingerprintGroups(input.entered).split(' ')
+  const held = fingerprintGroups(input.held).split(' ')
+  const groups = (mine: string[], other: string[]) => mine.map((g, i) => (g === other[i] ? html`${g} ` : html`<mark>${g}</mark> `))
+  return html`<section class="alarm" role="alert" aria-labelledby="mismatch-heading">
+<h2 id="mismatch-heading">Do not recognize ${input.country}: the fingerprints differ</h2>
+<p>The root fingerprint you entered for ${input.country} is <strong>NOT</strong> the root this node holds for ${input.country}.
+Either it was mistyped, or the network carries a root that is not ${input.country}'s. No proposal was made.
+Check the fingerprint with ${input.country} again, by another channel, and tell the operator.</p>
+<dl class="mismatch">
+<dt>You entered</dt><dd><code class="fingerprint" data-fingerprint="entered">${groups(entered, held)}</code></dd>
+<dt>This node holds</dt><dd><code class="fingerprint" data-fingerprint="held">${groups(held, entered)}</code></dd>
+</dl>
+</section>
+<p><a href="/diplomats/proposals">Back to the proposals</a></p>`
 }
 
 function scopes(list: readonly string[]): string {

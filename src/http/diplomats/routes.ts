@@ -12,7 +12,7 @@ import { EntenteError } from '../../model/errors.js'
 import { problemOf } from '../problem.js'
 import { readJson } from '../read-json.js'
 import { loadDiplomatAssets } from './assets.js'
-import { errorPage, historyPage, layout, proposalsPage, registerPage, signInPage } from './pages.js'
+import { errorPage, fingerprintMismatchPage, historyPage, layout, proposalsPage, registerPage, signInPage, type Standing } from './pages.js'
 
 export interface MountDiplomatsOptions {
   /** SHA-256 of the operator token (node config); without it the operator routes refuse everyone. */
@@ -81,7 +81,14 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
     return render(
       c,
       'Recognition proposals',
-      proposalsPage({ session, open: service.proposals({ state: 'open' }), foreign: service.foreignCountries(), recognitions: drafted.recognitions, quorum: drafted.quorum }),
+      proposalsPage({
+        session,
+        standing: standingOf(service, session),
+        open: service.proposals({ state: 'open' }),
+        foreign: service.foreignCountries(),
+        recognitions: drafted.recognitions,
+        quorum: drafted.quorum,
+      }),
     )
   })
   pages.get('/history', (c) => {
@@ -99,7 +106,9 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
       service.propose(
         {
           action: single(form.action) ?? 'recognize',
-          country: single(form.country),
+          // People type country codes in any case; the code itself is checked by the proposal parser.
+          country: single(form.country)?.trim().toUpperCase(),
+          fingerprint: single(form.fingerprint),
           ...(form.scopes === undefined ? {} : { scopes: [form.scopes].flat() }),
           ...(vaccines === undefined || vaccines.length === 0 ? {} : { vaccines }),
         },
@@ -238,5 +247,22 @@ function render(c: Context<Env>, title: string, body: ReturnType<typeof register
 /** Form posts answer in HTML, so a person sees what went wrong; the status is the problem table's. */
 function renderError(c: Context<Env>, error: unknown) {
   const problem = problemOf(error)
+  const mismatch = fingerprintMismatch(error)
+  if (mismatch !== undefined) return render(c, 'Fingerprint mismatch', fingerprintMismatchPage(mismatch), problem.status as ContentfulStatusCode)
   return render(c, problem.title, errorPage(problem.detail, c.get('session') !== undefined), problem.status as ContentfulStatusCode)
+}
+
+function fingerprintMismatch(error: unknown): { country: string; entered: string; held: string } | undefined {
+  if (!(error instanceof EntenteError) || error.code !== 'ERR_DIPLOMAT_FINGERPRINT_MISMATCH') return undefined
+  const { country, entered, held } = error.details ?? {}
+  return typeof country === 'string' && typeof entered === 'string' && typeof held === 'string' ? { country, entered, held } : undefined
+}
+
+/** In force = named by the published list; otherwise waiting for the governance change that adds them, or for a publish. */
+function standingOf(service: DiplomatService, session: DiplomatSession): Standing {
+  const { inForce, diplomats, pendingGovernance } = service.diplomats()
+  if (inForce?.diplomats.some((d) => d.credentialId === session.credentialId) === true) return { kind: 'in-force' }
+  if (pendingGovernance?.governance?.added.some((d) => d.credentialId === session.credentialId) === true) return { kind: 'awaiting-approval', proposal: pendingGovernance }
+  if (diplomats.some((d) => d.credentialId === session.credentialId)) return { kind: 'awaiting-publish' }
+  return { kind: 'awaiting-approval', proposal: undefined }
 }

@@ -1,6 +1,6 @@
 // Client of the diplomat pages: passkey registration, sign-in and approval through @simplewebauthn/browser,
 // served by the node from node_modules. Hand-written ES module: no bundler, no inline script (strict CSP).
-/* global document, location, history, fetch, URLSearchParams */
+/* global document, location, history, fetch, URLSearchParams, atob */
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from './simplewebauthn/index.js'
 
 const status = document.getElementById('status')
@@ -87,7 +87,56 @@ for (const button of document.querySelectorAll('button[data-approve]')) {
     say('Confirm the approval with your passkey.')
     const response = await startAuthentication({ optionsJSON: options })
     const result = await post(`/diplomats/api/proposals/${id}/approval/verify`, { response })
-    say(result.enacted ? 'Approved: quorum reached, the recognition is in the draft of the next list.' : 'Approved.')
+    const what = result.proposal?.action === 'govern' ? 'the new diplomat set' : result.proposal?.action === 'withdraw' ? 'the withdrawal' : 'the recognition'
+    say(result.enacted ? `Approved: quorum reached, ${what} is in the draft of the next list.` : 'Approved.')
     location.reload()
   })
+}
+
+// The proposal form: show the root this node holds for the typed country next to the fingerprint field, say whether
+// what the diplomat typed matches it, and require a fingerprint when the node holds no list of that country. The
+// node checks all of this again; this only helps the person see a mismatch before sending.
+const countryInput = document.getElementById('country')
+const fingerprintInput = document.getElementById('fingerprint')
+const heldOutput = document.getElementById('held-root')
+if (countryInput !== null && fingerprintInput !== null && heldOutput !== null) {
+  const held = new Map()
+  for (const row of document.querySelectorAll('[data-held-country]')) held.set(row.dataset.heldCountry, row.dataset.heldFingerprint)
+
+  const update = () => {
+    const country = countryInput.value.trim().toUpperCase()
+    const fingerprint = held.get(country)
+    fingerprintInput.required = fingerprint === undefined
+    heldOutput.replaceChildren()
+    delete heldOutput.dataset.state
+    if (!/^[A-Z]{2}$/.test(country)) return
+    if (fingerprint === undefined) {
+      heldOutput.textContent = `This node holds no list of ${country}: the fingerprint you enter is the root the proposal names.`
+      return
+    }
+    heldOutput.append(`This node holds ${country} under root `)
+    const code = document.createElement('code')
+    code.className = 'fingerprint'
+    code.textContent = fingerprint
+    heldOutput.append(code)
+    const typed = hexOf(fingerprintInput.value)
+    if (typed === undefined) return
+    const same = typed === fingerprint.replace(/ /g, '')
+    heldOutput.dataset.state = same ? 'match' : 'mismatch'
+    heldOutput.append(same ? ' — it matches what you entered.' : ' — it does NOT match what you entered. Do not propose; check with the country by another channel.')
+  }
+  countryInput.addEventListener('input', update)
+  fingerprintInput.addEventListener('input', update)
+  update()
+}
+
+/** A typed fingerprint as 64 upper-case hex digits, or undefined while it is incomplete. */
+function hexOf(text) {
+  const trimmed = text.trim()
+  if (/^[A-Za-z0-9_-]{43}$/.test(trimmed)) {
+    const binary = atob(trimmed.replace(/-/g, '+').replace(/_/g, '/') + '=')
+    return [...binary].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('').toUpperCase()
+  }
+  const hex = trimmed.replace(/[\s:-]/g, '')
+  return /^[0-9A-Fa-f]{64}$/.test(hex) ? hex.toUpperCase() : undefined
 }
