@@ -131,6 +131,8 @@ const NOT_THE_PEERS_FAULT = new Set<EntenteErrorCode>([
   'ERR_TRUST_LIST_EXPIRED',
   'ERR_TRUST_LIST_NOT_YET_VALID',
   'ERR_TRUST_LIST_CHAIN',
+  // A list after a handover we have not seen: the sender is ahead of us, catch-up walks the chain.
+  'ERR_TRUST_LIST_HANDOVER_MISSING',
   'ERR_STORE',
   'ERR_STORE_CONFLICT',
   'ERR_INTERNAL',
@@ -238,6 +240,13 @@ export class GossipService {
   /** Connected peers. */
   peerCount(): number {
     return this.#host?.getPeers().length ?? 0
+  }
+
+  /** A peer's gossipsub score (0 when unknown): what an invalid message would have cost it. */
+  peerScore(peer: string): number {
+    // The implementation has getScore; the exported GossipSub interface does not name it.
+    const pubsub = this.#host?.services.pubsub as { getScore?: (peerId: string) => number } | undefined
+    return pubsub?.getScore?.(peer) ?? 0
   }
 
   /** Connected peers subscribed to the trust-list topic (gossip can reach them). */
@@ -462,7 +471,7 @@ export class GossipService {
           return TopicValidatorResult.Ignore
         case 'invalid':
           // A validly signed list that does not chain onto our head: the peer holds another branch. Pull it.
-          if (verdict.code === 'ERR_TRUST_LIST_CHAIN') void this.#requestCatchUp(peer)
+          if (verdict.code === 'ERR_TRUST_LIST_CHAIN' || verdict.code === 'ERR_TRUST_LIST_HANDOVER_MISSING') void this.#requestCatchUp(peer)
           return verdict.peerAtFault ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
       }
     } catch (error) {

@@ -68,6 +68,8 @@ export class TestNet {
       pins?: readonly Pinnable[]
       /** Caps other than node.json's defaults. */
       limits?: Partial<AdmissionLimits>
+      /** Largest list accepted from the network (default MAX_BYTES). */
+      maxMessageBytes?: number
     } = {},
   ): Promise<TestGossipNode> {
     const store = SqliteStore.open(':memory:')
@@ -88,7 +90,7 @@ export class TestNet {
       privateKey: await generateKeyPair('Ed25519'),
       store,
       now: () => NOW,
-      maxMessageBytes: MAX_BYTES,
+      maxMessageBytes: init.maxMessageBytes ?? MAX_BYTES,
       metrics,
       // Tests that rely on the periodic round say so; the rest must pass by gossip and connect-time catch-up.
       catchUpIntervalMs: init.catchUpIntervalMs ?? 0,
@@ -110,11 +112,11 @@ export class TestNet {
   }
 
   /** A bare host with our transport and gossipsub settings but no validators: it publishes whatever bytes it likes. */
-  async rawHost(): Promise<GossipHost> {
+  async rawHost(maxMessageBytes = MAX_BYTES): Promise<GossipHost> {
     const host = await createGossipHost({
       privateKey: await generateKeyPair('Ed25519'),
       listen: ['/ip4/127.0.0.1/tcp/0'],
-      maxMessageBytes: MAX_BYTES,
+      maxMessageBytes,
     })
     this.hosts.push(host)
     await host.start()

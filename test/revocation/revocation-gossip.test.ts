@@ -1,6 +1,8 @@
 // Revocation lists between nodes: real libp2p hosts on 127.0.0.1. A node that connects pulls the revocation lists
 // it lacks in the catch-up session; a new one spreads on the entente/revocations/1 topic.
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Admission } from '../../src/admission/admission.js'
+import { DEFAULT_LIMITS } from '../../src/config/node-config.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GossipService } from '../../src/gossip/gossip-service.js'
 import { nodeMetrics } from '../../src/metrics/metrics.js'
@@ -18,17 +20,22 @@ afterEach(async () => {
   running.length = 0
 })
 
-async function node(seed: Parameters<typeof acceptTrustList>[1][]) {
+/** A relay node whose operator pinned `pinned`'s root, seeded with its lists. */
+async function node(pinned: VerifierCountry, seed: Parameters<typeof acceptTrustList>[1][]) {
   const store = SqliteStore.open(':memory:')
+  const metrics = nodeMetrics()
+  const admission = new Admission({ store, limits: DEFAULT_LIMITS, metrics, now: () => NOW })
+  admission.repository.pin(pinned.country, pinned.thumbprint, NOW)
   for (const list of seed) await acceptTrustList(store, list, { now: NOW })
   const revocations = new RevocationRepository(store.database)
   const service = new GossipService({
+    admission,
     privateKey: await generateKeyPair('Ed25519'),
     store,
     revocations,
     now: () => NOW,
     maxMessageBytes: 256 * 1024,
-    metrics: nodeMetrics(),
+    metrics,
     catchUpIntervalMs: 0,
   })
   running.push({ service, store })
@@ -41,8 +48,8 @@ describe('revocation lists over gossip', () => {
     const gr = await VerifierCountry.create('GR')
     const list = await gr.publish()
     const r1 = await gr.publishRevocations({ dcc: [{ hashType: 'UCI', hash: 'AAAAAAAAAAAAAAAAAAAAAA==' }], shc: [] })
-    const a = await node([list])
-    const b = await node([list])
+    const a = await node(gr, [list])
+    const b = await node(gr, [list])
     expect((await acceptRevocationList({ trust: a.store, revocations: a.revocations }, r1, { now: NOW })).status).toBe('accepted')
 
     await b.service.connect(a.addr)
@@ -65,8 +72,8 @@ describe('revocation lists over gossip', () => {
     const list = await gr.publish()
     const forger = await VerifierCountry.create('GR')
     const forged = await forger.publishRevocations({ dcc: [], shc: [] })
-    const a = await node([list])
-    const b = await node([list])
+    const a = await node(gr, [list])
+    const b = await node(gr, [list])
     await b.service.connect(a.addr)
     await waitFor(() => a.service.topicPeerCount() > 0 && b.service.topicPeerCount() > 0, { what: 'topic peers' })
     await expect(acceptRevocationList({ trust: a.store, revocations: a.revocations }, forged, { now: NOW })).rejects.toMatchObject({ code: 'ERR_REVOCATION_WRONG_ROOT' })
