@@ -13,6 +13,7 @@ import type { RevocationRepository, StoredRevocationList } from '../store/revoca
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import type { Admission } from '../admission/admission.js'
 import { mountAdmissionRoutes } from './admission-routes.js'
+import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import { BundleSource } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
 import { openApiDocument } from './openapi.js'
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Hono {
     c.json(
       {
         alarms: store.equivocations().map((e) => ({ country: e.country, seq: e.seq, rootThumbprint: e.rootThumbprint, hashes: e.hashes, detectedAt: e.detectedAt, proof: e.proof })),
+        governanceResets: governanceResets(store),
       },
       200,
       { 'cache-control': 'public, max-age=30' },
@@ -295,4 +297,20 @@ function countRequests(metrics: NodeMetrics): MiddlewareHandler {
     const length = Number(c.res.headers.get('content-length') ?? 0)
     if (length > 0) metrics.httpResponseBytes.inc({ route }, length)
   }
+}
+
+/**
+ * Countries whose diplomats in force were set by a governance reset (a root rotation replacing them without their
+ * quorum): recovery, or a stolen root. Never silent: listed with the alarms until a later approved change.
+ */
+function governanceResets(store: Pick<TrustStore, 'heads' | 'get'>): { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] {
+  const resets: { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] = []
+  for (const head of store.heads()) {
+    const since = decodeTrustList(head.signed, Number.MAX_SAFE_INTEGER).payload.governance.since
+    const epoch = since === head.seq ? head : store.get(head.country, since)
+    if (epoch === undefined) continue
+    const payload = decodeTrustList(epoch.signed, Number.MAX_SAFE_INTEGER).payload
+    if (payload.governance.reset === true) resets.push({ country: head.country, seq: payload.seq, issuedAt: payload.issuedAt, rootThumbprint: payload.root.thumbprint })
+  }
+  return resets
 }

@@ -98,7 +98,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '201': { description: 'Summary of the published revocation list, with `trustList`: the summary of the trust list naming it' }, ...operatorErrors },
         },
       },
-      '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } } } } } } } } } },
+      '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } }, governanceResets: { type: 'array', description: 'Countries whose diplomats in force were replaced without their quorum by a root rotation (recovery, or a stolen root)', items: { type: 'object', properties: { country: { type: 'string' }, seq: { type: 'integer' }, issuedAt: { type: 'string' }, rootThumbprint: { type: 'string' } } } } } } } } } } } },
       '/v1/export/eu-dcc/trustList/DSC': { get: { summary: 'EU DCC gateway trust list shape, for existing verifier apps', tags: ['exports'], responses: { '200': { description: 'array of {kid, timestamp, country, certificateType, thumbprint, signature, rawData}' } } } },
       '/v1/export/shc/{issuer}/.well-known/jwks.json': {
         get: {
