@@ -7,6 +7,7 @@ import path from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { initNodeDir } from '../config/init-node.js'
 import { loadNodeConfig, type ResolvedNodeConfig } from '../config/node-config.js'
+import { ownRootThumbprint } from '../config/node-root.js'
 import { readOperatorToken, writeSecretFile } from '../config/secrets.js'
 import { createDemoDsc } from '../demo/demo-signer.js'
 import { loadPeerKey } from '../gossip/peer-key.js'
@@ -119,6 +120,32 @@ export async function stopMembers(members: FederationMember[]): Promise<void> {
         }),
     ),
   )
+}
+
+/**
+ * Nodes take no country on first contact: as operators of a real federation exchange root fingerprints out of band,
+ * every member pins the roots of the others (idempotent, so a second run changes nothing). Returns the pins made.
+ */
+export async function pinFederationRoots(members: readonly FederationMember[], log: (line: string) => void): Promise<number> {
+  const roots = new Map<string, string>()
+  for (const member of members) {
+    const root = await ownRootThumbprint(member.config)
+    if (root === undefined) throw new EntenteError('ERR_CONFIG_NOT_FOUND', `${member.country} has no root to pin`)
+    roots.set(member.country, root)
+  }
+  const held = async (member: FederationMember) =>
+    ((await callOperator(member.target, 'GET', '/v1/operator/pins')) as { pins: { country: string; rootThumbprint: string }[] }).pins
+  let pinned = 0
+  for (const member of members) {
+    const pins = await held(member)
+    for (const [country, rootThumbprint] of roots) {
+      if (country === member.country || pins.some((p) => p.country === country && p.rootThumbprint === rootThumbprint)) continue
+      await callOperator(member.target, 'PUT', `/v1/operator/pins/${country}`, { rootThumbprint })
+      pinned++
+    }
+  }
+  if (pinned > 0) log(`pinned ${pinned} root(s): every node anchors the other members' roots (${[...roots].map(([c, r]) => `${c} ${r.slice(0, 8)}…`).join(', ')})`)
+  return pinned
 }
 
 /** The member's demo DSC (created once, kept with mode 0600): the key that signs its demo certificates. */

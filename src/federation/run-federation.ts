@@ -9,7 +9,7 @@ import { loadDccSchema } from '../config/reference-data.js'
 import type { FederationPlan } from '../model/schema.types.js'
 import { createVerifier } from '../verifier/create-verifier.js'
 import { readState, syncBundle } from '../verifier/sync-client.js'
-import { demoDsc, demoDscKey, memberStatus, prepareFederation, seedMember, startMembers, statusTable, stopMembers, type FederationMember } from './launcher.js'
+import { demoDsc, demoDscKey, memberStatus, pinFederationRoots, prepareFederation, seedMember, startMembers, statusTable, stopMembers, type FederationMember } from './launcher.js'
 import { seedRecognitions } from './seed-recognitions.js'
 
 export interface RunFederationOptions {
@@ -37,6 +37,8 @@ export async function runFederation(options: RunFederationOptions): Promise<numb
   process.once('SIGTERM', onSignal)
   try {
     await startMembers(members, launch)
+    // Before anything is published: the nodes hold only countries whose roots they anchor.
+    await pinFederationRoots(members, log)
     const now = new Date()
     let seeded = 0
     for (const member of members) if (await seedMember(member, plan, now)) seeded++
