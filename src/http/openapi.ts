@@ -150,6 +150,46 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '201': { description: 'Summary of the stored list' }, ...operatorErrors },
         },
       },
+      // Offline root: the unsigned next documents to sign elsewhere, and the upload of signed revocation lists.
+      '/v1/operator/next-list': {
+        get: {
+          ...operator,
+          summary: 'The unsigned next trust list (head + draft), exactly as the offline root will sign it',
+          parameters: [{ name: 'validityDays', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 366 } }],
+          responses: { '200': json(schemaRef('trust-list.v1')), ...operatorErrors },
+        },
+        post: {
+          ...operator,
+          summary: 'The unsigned next trust list; with nextRoot (a public JWK) a root rotation, with resetGovernance the recovery below quorum',
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 }, nextRoot: { type: 'object' }, resetGovernance: { type: 'boolean' } } } } },
+          },
+          responses: { '200': json(schemaRef('trust-list.v1')), ...operatorErrors },
+        },
+      },
+      '/v1/operator/next-revocation-list': {
+        get: {
+          ...operator,
+          summary: 'The unsigned next revocation list (every pending entry), for the offline root to sign',
+          parameters: [{ name: 'validityDays', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 366 } }],
+          responses: { '200': json(schemaRef('revocation-list.v1')), ...operatorErrors },
+        },
+        post: {
+          ...operator,
+          summary: 'The unsigned next revocation list (every pending entry), for the offline root to sign',
+          requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
+          responses: { '200': json(schemaRef('revocation-list.v1')), ...operatorErrors },
+        },
+      },
+      '/v1/operator/revocation-lists': {
+        post: {
+          ...operator,
+          summary: 'Store a revocation list of this country signed elsewhere (offline root), after verifying it; gossiped',
+          requestBody: jsonBody({ $ref: schemaRef('signed-revocation-list.v1') }),
+          responses: { '201': { description: 'Summary of the stored revocation list' }, ...operatorErrors },
+        },
+      },
       ...diplomatOpenApiPaths(),
     },
     components: {
