@@ -112,7 +112,7 @@ describe('public API', () => {
     const node = await createTestNode('GR')
     const cy = await TestCountry.create('CY')
     const one = await cy.next({ now: node.clock.now })
-    const fork = await cy.next({ now: node.clock.now, advance: false, edit: (p) => ((p.seq = 1), (p.prev = null), (p.quorum = 9)) })
+    const fork = await cy.next({ now: node.clock.now, advance: false, edit: (p) => ((p.seq = 1), (p.prev = null), (p.lastHandover = null), (p.rules = { testMaxAgeHours: 9 })) })
     await acceptTrustList(node.store, one.signed, { now: node.clock.now })
     expect((await acceptTrustList(node.store, fork.signed, { now: node.clock.now })).status).toBe('equivocation')
     const alarms = (await (await node.request('/v1/alarms')).json()) as { alarms: { country: string; seq: number }[] }

@@ -89,7 +89,7 @@ beforeAll(async () => {
   await Promise.all([cy.node.gossip.connect(grAddr), xx.node.gossip.connect(grAddr)])
   await waitFor(
     // CY's revocation publish also published CY seq 2, the trust list naming its revocation list.
-    () => [gr, cy, xx].every((c) => heldSeq(c.node, 'GR') === 1 && heldSeq(c.node, 'CY') === 2 && heldSeq(c.node, 'XX') === 1) && gr.node.revocations.head('CY')?.seq === 1,
+    () => [gr, cy, xx].every((c) => heldSeq(c.node, 'GR') === 2 && heldSeq(c.node, 'CY') === 2 && heldSeq(c.node, 'XX') === 1) && gr.node.revocations.head('CY')?.seq === 1,
     { timeoutMs: 20_000, what: 'every node to hold every list and CY revocations' },
   )
 }, 60_000)
@@ -106,30 +106,30 @@ async function sync(...args: string[]) {
 
 describe('sync from real nodes, then verify offline', () => {
   it('syncs from node A, then from a node B that fell behind: no rollback, B reported stale', async () => {
-    // B (the CY node) stops hearing from the federation; GR publishes seq 2 on its own node (A).
+    // B (the CY node) stops hearing from the federation; GR publishes seq 3 on its own node (A).
     await cy.node.gossip.stop()
     await gr.node.operator.publish()
-    expect(heldSeq(cy.node, 'GR')).toBe(1)
+    expect(heldSeq(cy.node, 'GR')).toBe(2)
 
     const first = await sync('--from', gr.node.url, '--root', gr.thumbprint)
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
-    expect(first.report?.seqs).toEqual({ GR: 2, CY: 2 })
+    expect(first.report?.seqs).toEqual({ GR: 3, CY: 2 })
     expect(first.report?.sources).toEqual([expect.objectContaining({ source: gr.node.url, status: 'fresh' })])
 
     const fromB = await sync('--from', cy.node.url)
     expect(fromB.code).toBe(1)
-    expect(fromB.report?.seqs).toEqual({ GR: 2, CY: 2 })
-    expect(fromB.report?.sources).toEqual([expect.objectContaining({ source: cy.node.url, status: 'stale', behind: { GR: [1, 2] } })])
+    expect(fromB.report?.seqs).toEqual({ GR: 3, CY: 2 })
+    expect(fromB.report?.sources).toEqual([expect.objectContaining({ source: cy.node.url, status: 'stale', behind: { GR: [2, 3] } })])
     const state = JSON.parse(readFileSync(out, 'utf8')) as VerifiedBundle
-    expect(state.sources[cy.node.url]?.lastError).toMatch(/stale: GR seq 1 < 2/)
+    expect(state.sources[cy.node.url]?.lastError).toMatch(/stale: GR seq 2 < 3/)
 
     // A new verifier naming both at once, the stale one first: the freshest valid list wins, B is named stale.
     const other = path.join(root, 'verifier', 'other.json')
     const both = await cli(['sync', '--home', 'GR', '--root', gr.thumbprint, '--out', other, '--json', '--from', cy.node.url, '--from', gr.node.url])
     const bothReport = JSON.parse(both.stdout) as { seqs: Record<string, number>; sources: { source: string; status: string }[] }
     expect(both.code).toBe(0)
-    expect(bothReport.seqs).toEqual({ GR: 2, CY: 2 })
+    expect(bothReport.seqs).toEqual({ GR: 3, CY: 2 })
     expect(bothReport.sources.map((s) => [s.source, s.status])).toEqual([
       [cy.node.url, 'stale'],
       [gr.node.url, 'fresh'],
@@ -160,11 +160,11 @@ describe('sync from real nodes, then verify offline', () => {
     const report = JSON.parse(result.stdout) as { seqs: Record<string, number>; sources: { status: string; rejected: { country: string; code: string }[] }[] }
     expect(result.code).toBe(1)
     expect(report.sources[0]).toMatchObject({ status: 'invalid', rejected: [expect.objectContaining({ country: 'CY', code: 'ERR_TRUST_LIST_SIGNATURE' })] })
-    expect(report.seqs).toEqual({ GR: 2 })
+    expect(report.seqs).toEqual({ GR: 3 })
     // The verifier that already trusts CY keeps its list.
     const kept = await sync('--from', mirror)
     expect(kept.report?.sources[0]?.status).toBe('invalid')
-    expect(kept.report?.seqs).toEqual({ GR: 2, CY: 2 })
+    expect(kept.report?.seqs).toEqual({ GR: 3, CY: 2 })
 
     // Tampering with the home list leaves nothing to trust.
     const homeless = { ...bundle, lists: bundle.lists.map((l) => ({ ...l, signatures: [{ ...l.signatures[0]!, signature: l.signatures[0]!.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] })) }
