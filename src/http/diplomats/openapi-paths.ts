@@ -40,15 +40,17 @@ export function diplomatOpenApiPaths(): Record<string, Record<string, unknown>> 
       get: { ...operator, summary: 'All recognition proposals, newest first', responses: { '200': ok('{proposals}'), ...errors } },
       post: {
         ...operator,
-        summary: 'Propose recognizing (or withdrawing) a country whose list the node holds',
+        summary: 'Propose recognizing a country from the root fingerprint received out of band (compared with the held root), withdrawing one, or a new quorum',
         requestBody: jsonBody(
           {
-            action: { enum: ['recognize', 'withdraw'] },
+            action: { enum: ['recognize', 'withdraw', 'govern'] },
             country: { type: 'string', pattern: '^[A-Z]{2}$' },
+            fingerprint: { type: 'string', description: '64 hex digits (spaces, colons or dashes allowed) or the 43-character thumbprint; required when the node holds no list of the country; a mismatch with the held root is ERR_DIPLOMAT_FINGERPRINT_MISMATCH' },
+            quorum: { type: 'integer', description: 'govern: the new quorum' },
             scopes: { type: 'array', items: { enum: ['vaccination', 'test', 'recovery'] } },
             vaccines: { type: 'array', items: { type: 'string' } },
           },
-          ['country'],
+          [],
         ),
         responses: { '201': ok('The proposal with its root fingerprint'), ...errors },
       },
@@ -57,8 +59,13 @@ export function diplomatOpenApiPaths(): Record<string, Record<string, unknown>> 
     '/diplomats/register': { get: html('Passkey registration from an invite link') },
     '/diplomats/sign-in': { get: html('Passkey sign-in') },
     '/diplomats/proposals': {
-      get: html('Open proposals with root fingerprints and approvals n/M'),
-      post: { summary: 'Propose a recognition or withdrawal (form)', tags: ['diplomats'], requestBody: formBody, responses: { '303': { description: 'Back to the proposals' }, '403': { description: 'CSRF' } } },
+      get: html('Open proposals (recognitions with root fingerprints, governance changes with passkey fingerprints and quorum) and approvals n/M'),
+      post: {
+        summary: 'Propose a recognition (country and the root fingerprint received out of band) or a withdrawal (form)',
+        tags: ['diplomats'],
+        requestBody: formBody,
+        responses: { '303': { description: 'Back to the proposals' }, '403': { description: 'CSRF' }, '422': { description: 'An HTML page; a fingerprint mismatch is an alert showing both fingerprints' } },
+      },
     },
     '/diplomats/history': { get: html('Proposals, approvals and the draft’s recognitions') },
     '/diplomats/sign-out': { post: { summary: 'End the session (form)', tags: ['diplomats'], requestBody: formBody, responses: { '303': { description: 'To the sign-in page' } } } },
