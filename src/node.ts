@@ -7,7 +7,7 @@ import type { Hono } from 'hono'
 import type { ResolvedNodeConfig } from './config/node-config.js'
 import { acquireNodeLock, type NodeLock } from './config/node-lock.js'
 import { loadNodeRootKey, nodeRoot, ownRootThumbprint } from './config/node-root.js'
-import { createDiplomatService } from './diplomats/diplomat-service.js'
+import { createDiplomatService, type DiplomatService } from './diplomats/diplomat-service.js'
 import { createApp } from './http/app.js'
 import { mountDiplomats } from './http/diplomats/routes.js'
 import { nodeMetrics, type NodeMetrics } from './metrics/metrics.js'
@@ -71,10 +71,13 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     (thumbprint) => thumbprint !== undefined && admission.setOwnRoot(thumbprint),
     () => undefined,
   )
+  // Set once the diplomat service exists (it needs the operator service): a governance reset installs its pending set.
+  const governance: { pending?: () => ReturnType<DiplomatService['pendingGovernanceSet']> } = {}
   const operator = new OperatorService({
     store,
     country: config.country,
     now,
+    pendingGovernance: () => governance.pending?.(),
     validityDays: config.trustList.validityDays,
     quorum: config.trustList.quorum,
     maxTrustListBytes: config.limits.maxTrustListBytes,
@@ -119,7 +122,8 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     },
   })
   // Diplomats: passkey invites, sessions and quorum approvals; their tables live in the same SQLite file.
-  const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl })
+  const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl, configuredQuorum: config.trustList.quorum })
+  governance.pending = () => diplomats.pendingGovernanceSet()
   const app = createApp({ config, store, revocations, metrics, operator, now, admission, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256 }) })
   return {
     config,

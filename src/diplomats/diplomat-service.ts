@@ -17,7 +17,7 @@ import type { ResolvedNodeConfig } from '../config/node-config.js'
 import { canonicalize } from '../model/canonical-json.js'
 import { fromBase64url, toBase64url, utf8 } from '../model/encoding.js'
 import { EntenteError, isEntenteError } from '../model/errors.js'
-import type { Approval, Diplomat, Recognition, TrustListDraft, TrustListPayload } from '../model/schema.types.js'
+import type { Approval, Diplomat, Recognition, TrustListPayload } from '../model/schema.types.js'
 import type { OperatorService } from '../operator/operator-service.js'
 import {
   DiplomatRepository,
@@ -43,7 +43,7 @@ import {
   type RecognitionEntry,
 } from '../trust-list/verify-recognitions.js'
 import { DIPLOMAT_DEFAULTS, type DiplomatLimits } from './constants.js'
-import { normalEntry, parseProposalRequest, parseThumbprint } from './proposal-entry.js'
+import { normalEntry, parseProposalRequest } from './proposal-entry.js'
 import { resolveRelyingParty, type RelyingParty } from './relying-party.js'
 
 export interface DiplomatServiceInit {
@@ -350,6 +350,12 @@ export class DiplomatService {
       return { ...draft, diplomats, quorum: feasibleQuorum(quorum ?? this.#init.configuredQuorum ?? draft.quorum, diplomats.length) }
     })
     return { removed: credentialId }
+  }
+
+  /** The diplomat set and quorum of the pending governance change: what a reset in a root rotation installs. */
+  pendingGovernanceSet(): GovernanceEntry | undefined {
+    const pending = this.#repo.openProposal('govern', this.country)
+    return pending === undefined ? undefined : (JSON.parse(pending.entry) as GovernanceEntry)
   }
 
   /** Proposes a new quorum for the diplomats in force (a governance change). */

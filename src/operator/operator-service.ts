@@ -36,6 +36,8 @@ export interface OperatorServiceInit {
   readonly revocations?: RevocationRepository
   /** Called after a revocation list of this country is stored, e.g. to gossip it. */
   readonly onRevocationsPublished?: (list: StoredRevocationList) => void
+  /** The diplomat set and quorum a governance reset installs: the pending governance change, if any. */
+  readonly pendingGovernance?: () => { diplomats: TrustListDraft['diplomats']; quorum: number } | undefined
 }
 
 export class OperatorService {
@@ -111,7 +113,7 @@ export class OperatorService {
         country: this.#init.country,
         root,
         ...(options.nextRoot === undefined ? {} : { nextRoot: options.nextRoot }),
-        ...(options.resetGovernance === true ? { resetGovernance: true } : {}),
+        ...(options.resetGovernance === true ? resetTo(this.#init.pendingGovernance?.()) : {}),
         now: this.#init.now(),
         validityDays: options.validityDays ?? this.#init.validityDays,
         quorum: this.#init.quorum,
@@ -242,4 +244,8 @@ export class OperatorService {
     this.#queue = run.catch(() => undefined)
     return run
   }
+}
+
+function resetTo(pending: { diplomats: TrustListDraft['diplomats']; quorum: number } | undefined) {
+  return pending === undefined ? { resetGovernance: true } : { resetGovernance: true, resetTo: pending }
 }

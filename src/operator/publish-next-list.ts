@@ -21,6 +21,8 @@ export interface PrepareInput {
   readonly nextRoot?: Root
   /** Recovery below quorum: only with a root rotation; every node and verifier surfaces it. */
   readonly resetGovernance?: boolean
+  /** With `resetGovernance`: the diplomat set and quorum the reset installs (the pending governance change). */
+  readonly resetTo?: { readonly diplomats: TrustListDraft['diplomats']; readonly quorum: number }
   readonly now: Date
   readonly validityDays: number
   readonly quorum: number
@@ -51,7 +53,12 @@ export function prepareNextList(input: PrepareInput): PreparedList {
   if (input.resetGovernance === true && nextRoot === undefined) {
     throw new EntenteError('ERR_TRUST_LIST_ROTATION', 'a governance reset is only possible with a root rotation')
   }
-  const draft: TrustListDraft = input.fromHead === true && head !== undefined ? draftOf(head.payload) : (store.draft(country) ?? emptyDraft(input.quorum))
+  const stored: TrustListDraft = input.fromHead === true && head !== undefined ? draftOf(head.payload) : (store.draft(country) ?? emptyDraft(input.quorum))
+  // Recovery below quorum: the set the remaining diplomats could not approve is installed by the rotation itself.
+  const draft: TrustListDraft =
+    input.resetGovernance === true && input.resetTo !== undefined
+      ? { ...stored, diplomats: [...input.resetTo.diplomats], quorum: input.resetTo.quorum, governanceApprovals: [] }
+      : stored
   const payload = buildTrustList({
     country,
     root: nextRoot ?? root,

@@ -156,12 +156,17 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
     if (parked !== undefined) candidates.unshift(parked.signed)
     for (const candidate of candidates) {
       try {
-        const verified = await verifyTrustList(candidate, {
-          now,
-          country,
-          ...maxBytes,
-          ...(prior === undefined ? { anchor: { thumbprint: recognition.rootThumbprint } } : { head: prior.head }),
-        })
+        const fromAnchor = { now, country, ...maxBytes, anchor: { thumbprint: recognition.rootThumbprint } }
+        const verified =
+          prior === undefined
+            ? await verifyTrustList(candidate, fromAnchor)
+            : await verifyTrustList(candidate, { now, country, ...maxBytes, head: prior.head }).catch((error: unknown) => {
+                // A foreign country's handovers (its own governance) grant this verifier nothing: only the home
+                // list's recognition does. A gap that hides one is judged afresh from the recognized root, and
+                // the seq floor below still forbids any rollback.
+                if (isEntenteError(error, 'ERR_TRUST_LIST_HANDOVER_MISSING')) return verifyTrustList(candidate, fromAnchor)
+                throw error
+              })
         if (!namesRoot(recognition, verified.payload)) {
           throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', `${home} recognizes ${country} under root ${recognition.rootThumbprint}, not ${verified.payload.root.thumbprint}`)
         }
