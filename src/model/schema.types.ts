@@ -664,6 +664,18 @@ export interface VerifiedBundle {
         }
       | undefined
   }
+  /**
+   * Home lists, by seq, in which a root rotation replaced the diplomats without their quorum (recovery): trust decided by that new set deserves scrutiny; `entente sync` warns about each.
+   *
+   * @maxItems 1000
+   */
+  governanceResets?: {
+    seq: number
+    /**
+     * RFC 3339 UTC timestamp with a Z suffix.
+     */
+    issuedAt: string
+  }[]
 }
 /**
  * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
