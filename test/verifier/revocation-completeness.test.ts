@@ -74,7 +74,7 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
 
   it('ATTACK: a mirror omits the named revocation list on the first sync: refused with the new code until a sync brings it', async () => {
     const omitted = await firstSync(gr, [list], [])
-    expect(omitted.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'none', needs: expect.objectContaining({ seq: 2 }) })])
+    expect(omitted.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'none', needs: expect.objectContaining({ seq: 2 }) as unknown })])
     const blind = await createVerifier(omitted.state, { now: NOW })
     const revoked = blind.verify(gr.issue({ uci: REVOKED }))
     expect(revoked.valid).toBe(false)
@@ -96,7 +96,7 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
   it('ATTACK: a mirror serves a frozen, older revocation list: refused until the named one arrives', async () => {
     const frozen = await firstSync(gr, [list], [r1])
     expect(frozen.state.revocationSeqs).toEqual({ GR: 1 })
-    expect(frozen.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'older', holds: expect.objectContaining({ seq: 1 }) })])
+    expect(frozen.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'older', holds: expect.objectContaining({ seq: 1 }) as unknown })])
     const blind = await createVerifier(frozen.state, { now: NOW })
     const revoked = blind.verify(gr.issue({ uci: REVOKED }))
     expect(revoked.valid).toBe(false)
