@@ -109,6 +109,40 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/v1/export/gdhcn/did.json': { get: { summary: 'WHO GDHCN-style DID trust list (JsonWebKey2020 with x5c)', tags: ['exports'], responses: { '200': { description: 'DID document' } } } },
+      // Admission: pinned roots and the quarantine of lists under unanchored roots.
+      '/v1/operator/pins': {
+        get: { ...operator, summary: 'Pinned roots, and every anchored root with its reason (own, pin, recognition by a country)', responses: { '200': { description: '{pins: [{country, rootThumbprint, pinnedAt}], anchored: [{country, roots, via}]}' }, ...operatorErrors } },
+      },
+      '/v1/operator/pins/{country}': {
+        put: {
+          ...operator,
+          summary: 'Pin a country’s root (thumbprint received out of band); the node then catches up with its peers',
+          parameters: [country],
+          requestBody: jsonBody({ type: 'object', required: ['rootThumbprint'], properties: { rootThumbprint: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } } }),
+          responses: { '200': { description: 'The pin {country, rootThumbprint, pinnedAt}' }, ...operatorErrors },
+        },
+        delete: {
+          ...operator,
+          summary: 'Remove the pin; purge every held country no longer anchored (lists, alarms, revocation lists)',
+          parameters: [country],
+          responses: { '200': { description: '{country, removed, purged, counts, stillAnchored?}' }, ...operatorErrors },
+        },
+      },
+      '/v1/operator/quarantine': {
+        get: { ...operator, summary: 'Lists under unanchored roots kept for inspection (bounded per peer and in total)', responses: { '200': { description: '{lists: [{id, peer, country, seq, rootThumbprint, hash, size, receivedAt}]}' }, ...operatorErrors } },
+      },
+      '/v1/operator/quarantine/{id}': {
+        get: { ...operator, summary: 'One quarantined list, with the signed list', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: 'The entry and `signed`' }, ...operatorErrors } },
+        delete: { ...operator, summary: 'Drop a quarantined list', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: '{dropped}' }, ...operatorErrors } },
+      },
+      '/v1/operator/quarantine/{id}/admit': {
+        post: {
+          ...operator,
+          summary: 'Pin the quarantined list’s root and accept the list through the normal path',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': { description: '{pin, outcome}' }, ...operatorErrors },
+        },
+      },
       '/v1/operator/draft': { get: { ...operator, summary: 'The draft of the next list', responses: { '200': json(schemaRef('draft.v1')), ...operatorErrors } } },
       '/v1/operator/signers': {
         post: {
