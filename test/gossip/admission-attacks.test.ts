@@ -33,7 +33,7 @@ async function evilNextTo(node: TestGossipNode, topic: string, maxMessageBytes?:
 
 function proofOf(a: TestList, b: TestList): EquivocationProof {
   const lists = a.hash < b.hash ? [a.signed, b.signed] : [b.signed, a.signed]
-  return { type: 'entente.equivocation-proof', version: 1, country: a.payload.country, seq: a.payload.seq, lists } as EquivocationProof
+  return { type: 'entente.equivocation-proof', version: 1, country: a.payload.country, seq: a.payload.seq, lists }
 }
 
 /** Two lists of one seq with other content: an equivocation by `country`'s root. */
@@ -53,7 +53,7 @@ describe('admission against strangers', () => {
 
     await waitFor(() => metric(node, 'entente_trust_lists_unanchored_total', { source: 'gossip' }) === 1, { what: 'the ZZ list to be judged' })
     expect(node.store.head('ZZ')).toBeUndefined()
-    expect(JSON.parse(new BundleSource(node.store).full(NOW).body).lists).toHaveLength(0)
+    expect((JSON.parse(new BundleSource(node.store).full(NOW).body) as { lists: unknown[] }).lists).toHaveLength(0)
     // Ignored, not rejected: another node may rightly anchor ZZ, so the peer keeps its score.
     expect(node.metrics.registry.render()).not.toMatch(/entente_trust_lists_rejected_total\{/)
     expect(node.service.peerScore(evil.peerId.toString())).toBeGreaterThanOrEqual(0)
@@ -183,7 +183,8 @@ describe('admission against strangers', () => {
     expect(node.store.head('FI')).toBeUndefined()
     expect(node.store.history('FI')).toHaveLength(0)
     expect(node.store.equivocations()).toHaveLength(0)
-    expect(JSON.parse(new BundleSource(node.store, undefined, () => node.admission.repository.lastPurgeId()).full(NOW).body).lists).toHaveLength(0)
+    const bundle = JSON.parse(new BundleSource(node.store, undefined, () => node.admission.repository.lastPurgeId()).full(NOW).body) as { lists: unknown[] }
+    expect(bundle.lists).toHaveLength(0)
     expect(node.store.database.prepare('SELECT COUNT(*) AS n FROM purge_permit').get()).toEqual({ n: 0 })
   })
 })

@@ -10,7 +10,7 @@ import { NOW } from './fixtures.js'
 
 function proofOf(a: TestList, b: TestList): EquivocationProof {
   const lists = a.hash < b.hash ? [a.signed, b.signed] : [b.signed, a.signed]
-  return { type: 'entente.equivocation-proof', version: 1, country: a.payload.country, seq: a.payload.seq, lists } as EquivocationProof
+  return { type: 'entente.equivocation-proof', version: 1, country: a.payload.country, seq: a.payload.seq, lists }
 }
 
 async function twoAt(country: TestCountry, salt: number): Promise<[TestList, TestList]> {
@@ -27,7 +27,7 @@ describe('alarms a verifier cannot use', () => {
     const [a, b] = await twoAt(gr, 1)
     const [c] = await twoAt(gr, 2)
     const [z1, z2] = await twoAt(zz, 1)
-    const input = { lists: [gr1.signed], alarms: [proofOf(a, b), proofOf(a, c as TestList), proofOf(z1, z2)] }
+    const input = { lists: [gr1.signed], alarms: [proofOf(a, b), proofOf(a, c), proofOf(z1, z2)] }
     const options = { now: NOW, home: 'GR', anchor: { thumbprint: gr.root.thumbprint } }
     const { state, report } = await mergeBundle(emptyVerifiedBundle('GR', gr.root.thumbprint, NOW), input, options)
     expect(state.alarms).toHaveLength(1)
