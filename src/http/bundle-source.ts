@@ -9,6 +9,7 @@ import type { Bundle } from '../model/schema.types.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { StoredEquivocation, StoredTrustList, TrustStore } from '../store/store.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
+import { isHandover } from '../trust-list/handover.js'
 
 export interface BundleResponse {
   readonly body: string
@@ -18,6 +19,10 @@ export interface BundleResponse {
   /** The body gzip-compressed, computed once per response (the full bundle is cached, so once per change). */
   gzipped(): ArrayBuffer
 }
+
+/** Lists a delta looks through for handovers, and handovers it carries at most (bundle.v1 holds 1000 lists). */
+const MAX_DELTA_SCAN = 5000
+const MAX_DELTA_HANDOVERS = 200
 
 const TOKEN = /^(\d{1,15})\.(\d{1,15})(?:\.(\d{1,15}))?$/
 /** bundle.v1 allows this many alarms (and verifiers keep as many): a node never serves more, oldest first. */
@@ -68,9 +73,17 @@ export class BundleSource {
     const token = this.token()
     const lastRevocationId = this.#revocations?.lastChangeId() ?? 0
     if (listId > this.#store.lastChangeId() || alarmId > this.#store.lastEquivocationId() || revocationId > lastRevocationId) return this.full(now)
-    const lists = this.#store.changedSince(listId).filter((l) => Date.parse(l.expiresAt) > now.getTime())
+    const heads = this.#store.changedSince(listId).filter((l) => Date.parse(l.expiresAt) > now.getTime())
+    // Handovers appended since the token travel with the heads (expired ones too, as links): a verifier that skipped
+    // them could not chain on. Bounded; beyond it the verifier walks the history itself.
+    const carried = new Set(heads.map((l) => l.hash))
+    const handovers = this.#store
+      .appendedSince(listId, MAX_DELTA_SCAN)
+      .filter((l) => !carried.has(l.hash) && isHandover(decodeTrustList(l.signed, Number.MAX_SAFE_INTEGER).payload))
+      .slice(-MAX_DELTA_HANDOVERS)
+    const lists = [...handovers, ...heads]
     const changed = (this.#revocations?.changedSince(revocationId) ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
-    const revocations = [...changed, ...this.#namedRevocations(lists, changed, now)]
+    const revocations = [...changed, ...this.#namedRevocations(heads, changed, now)]
     return render({ lists, alarms: this.#store.equivocationsSince(alarmId).slice(0, MAX_BUNDLE_ALARMS), revocations, token, full: false, since })
   }
 }

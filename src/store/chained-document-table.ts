@@ -85,6 +85,13 @@ export class ChainedDocumentTable<S> {
       .map((row) => this.#toDocument(row))
   }
 
+  /** Documents appended after `afterId` (heads or not), oldest first, at most `limit`. */
+  appendedSince(afterId: number, limit: number): StoredDocument<S>[] {
+    return this.#prepare<[number, number], Row>(`SELECT * FROM ${this.#spec.history} WHERE id > ? ORDER BY id LIMIT ?`)
+      .all(afterId, limit)
+      .map((row) => this.#toDocument(row))
+  }
+
   lastChangeId(): number {
     return this.#prepare<[], { id: number | null }>(`SELECT MAX(id) AS id FROM ${this.#spec.history}`).get()?.id ?? 0
   }

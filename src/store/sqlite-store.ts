@@ -120,6 +120,10 @@ export class SqliteStore implements TrustStore {
     return this.#lists.changedSince(afterId)
   }
 
+  appendedSince(afterId: number, limit: number): StoredTrustList[] {
+    return this.#lists.appendedSince(afterId, limit)
+  }
+
   lastChangeId(): number {
     return this.#lists.lastChangeId()
   }

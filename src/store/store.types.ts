@@ -26,6 +26,8 @@ export interface TrustStore {
   history(country: string, options?: { afterSeq?: number; limit?: number }): StoredTrustList[]
   /** Lists accepted after change token `afterId`, heads only, newest per country. */
   changedSince(afterId: number): StoredTrustList[]
+  /** Lists appended after `afterId`, heads or not, oldest first (a delta carries the handovers among them). */
+  appendedSince(afterId: number, limit: number): StoredTrustList[]
   /** The highest change token so far (0 for an empty store). */
   lastChangeId(): number
   /**

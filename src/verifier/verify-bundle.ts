@@ -154,13 +154,15 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
     // Newly recognized: the list already held as unrecognized is a candidate too (a delta will not resend it).
     const parked = prior === undefined ? unrecognized.get(country) : undefined
     if (parked !== undefined) candidates.unshift(parked.signed)
-    for (const candidate of candidates) {
+    for (const [index, candidate] of candidates.entries()) {
       try {
-        const fromAnchor = { now, country, ...maxBytes, anchor: { thumbprint: recognition.rootThumbprint } }
+        // Links before the newest candidate (handovers a delta carries) may have expired; the newest must be fresh.
+        const allowExpired = index < candidates.length - 1
+        const fromAnchor = { now, country, ...maxBytes, allowExpired, anchor: { thumbprint: recognition.rootThumbprint } }
         const verified =
           prior === undefined
             ? await verifyTrustList(candidate, fromAnchor)
-            : await verifyTrustList(candidate, { now, country, ...maxBytes, head: prior.head }).catch((error: unknown) => {
+            : await verifyTrustList(candidate, { now, country, ...maxBytes, allowExpired, head: prior.head }).catch((error: unknown) => {
                 // A foreign country's handovers (its own governance) grant this verifier nothing: only the home
                 // list's recognition does. A gap that hides one is judged afresh from the recognized root, and
                 // the seq floor below still forbids any rollback.

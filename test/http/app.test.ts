@@ -108,6 +108,21 @@ describe('public API', () => {
     await expectProblem(await node.request('/v1/trust-lists/CY/history'), 404, 'ERR_HTTP_NOT_FOUND')
   })
 
+  it('a delta carries the handover lists appended since the token, not only the heads', async () => {
+    const node = await createTestNode('GR')
+    const cy = await TestCountry.create('CY')
+    await acceptTrustList(node.store, (await cy.next({ now: node.clock.now })).signed, { now: node.clock.now })
+    const before = (await (await node.request('/v1/bundle')).json()) as Bundle
+    const rotation = await cy.rotate({ now: node.clock.now })
+    await acceptTrustList(node.store, rotation.signed, { now: node.clock.now })
+    const ordinary = await cy.next({ now: node.clock.now })
+    await acceptTrustList(node.store, ordinary.signed, { now: node.clock.now })
+    const delta = (await (await node.request(`/v1/bundle?since=${before.token}`)).json()) as Bundle
+    expect(delta.full).toBe(false)
+    // seq 2 is a handover (a root rotation) a verifier holding seq 1 must walk; seq 3 is the head.
+    expect(delta.lists.map((l) => (JSON.parse(Buffer.from(l.payload, 'base64url').toString()) as { seq: number }).seq)).toEqual([2, 3])
+  })
+
   it('GET /v1/alarms and the bundle carry equivocation proofs', async () => {
     const node = await createTestNode('GR')
     const cy = await TestCountry.create('CY')
