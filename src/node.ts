@@ -6,7 +6,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { ResolvedNodeConfig } from './config/node-config.js'
 import { acquireNodeLock, type NodeLock } from './config/node-lock.js'
-import { loadNodeRootKey, nodeRoot, ownRootThumbprint } from './config/node-root.js'
+import { nodeRoot, ownRootThumbprint, rootAccess } from './config/node-root.js'
 import { createDiplomatService, type DiplomatService } from './diplomats/diplomat-service.js'
 import { createApp } from './http/app.js'
 import { mountDiplomats } from './http/diplomats/routes.js'
@@ -82,15 +82,7 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     quorum: config.trustList.quorum,
     maxTrustListBytes: config.limits.maxTrustListBytes,
     // An offline-root node refuses with ERR_OFFLINE_ROOT, naming the prepare, sign and upload steps.
-    loadRootKey: () => loadNodeRootKey(config),
-    loadOwnRoot: async () => {
-      const root = await nodeRoot(config)
-      if (root.kind === 'offline') return root.root
-      return loadNodeRootKey(config).then(
-        (key) => ({ jwk: key.publicJwk, thumbprint: key.thumbprint }),
-        () => undefined,
-      )
-    },
+    ...rootAccess(config),
     loadValueSets: () => {
       // Loaded on first use and kept; a failed load is retried next time.
       const loading =

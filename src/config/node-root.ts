@@ -46,6 +46,21 @@ export function offlineRootError(dir: string): EntenteError {
   )
 }
 
+/** The node's own public root from either key file (undefined when the online key cannot be read). */
+export async function ownRoot(config: Pick<ResolvedNodeConfig, 'dir' | 'paths'>): Promise<Root | undefined> {
+  const root = await nodeRoot(config)
+  if (root.kind === 'offline') return root.root
+  return readRootKey(root.file).then(
+    (key) => ({ jwk: key.publicJwk, thumbprint: key.thumbprint }),
+    () => undefined,
+  )
+}
+
+/** What an operator service needs of the root: the signing key (refused for an offline root) and the public root. */
+export function rootAccess(config: Pick<ResolvedNodeConfig, 'dir' | 'paths'>): { loadRootKey: () => Promise<RootSigningKey>; loadOwnRoot: () => Promise<Root | undefined> } {
+  return { loadRootKey: () => loadNodeRootKey(config), loadOwnRoot: () => ownRoot(config) }
+}
+
 /** Thumbprint of the node's own root, from either key file: the anchor of its own country before any list is held. */
 export async function ownRootThumbprint(config: Pick<ResolvedNodeConfig, 'dir' | 'paths'>): Promise<string | undefined> {
   const root = await nodeRoot(config)

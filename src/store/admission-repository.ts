@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3'
 import { EntenteError } from '../model/errors.js'
 import type { SignedTrustList } from '../model/schema.types.js'
+import { StatementCache } from './statement-cache.js'
 
 export interface RootPin {
   readonly country: string
@@ -56,10 +57,11 @@ interface QuarantineRow {
 
 export class AdmissionRepository {
   readonly #db: Database.Database
-  readonly #statements = new Map<string, Database.Statement>()
+  readonly #statements: StatementCache
 
   constructor(db: Database.Database) {
     this.#db = db
+    this.#statements = new StatementCache(db)
   }
 
   // ---- pins -------------------------------------------------------------------------------------------------
@@ -210,12 +212,7 @@ export class AdmissionRepository {
   }
 
   #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
-    let statement = this.#statements.get(sql)
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql)
-      this.#statements.set(sql, statement)
-    }
-    return statement as unknown as Database.Statement<P, R>
+    return this.#statements.get<P, R>(sql)
   }
 }
 

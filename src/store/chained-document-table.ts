@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
 import type { StoreWriteStep } from './store.types.js'
+import { StatementCache } from './statement-cache.js'
 
 export interface StoredDocument<S> {
   /** Position in this store's history of the kind: the change token for deltas. */
@@ -49,10 +50,11 @@ export class ChainedDocumentTable<S> {
   readonly #db: Database.Database
   readonly #spec: ChainedTableSpec
   // Compiling SQL costs more than running these small queries: prepare each statement once per connection.
-  readonly #statements = new Map<string, Database.Statement>()
+  readonly #statements: StatementCache
 
   constructor(db: Database.Database, spec: ChainedTableSpec) {
     this.#db = db
+    this.#statements = new StatementCache(db)
     this.#spec = spec
   }
 
@@ -144,12 +146,7 @@ export class ChainedDocumentTable<S> {
   }
 
   #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
-    let statement = this.#statements.get(sql)
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql)
-      this.#statements.set(sql, statement)
-    }
-    return statement as unknown as Database.Statement<P, R>
+    return this.#statements.get<P, R>(sql)
   }
 
   #toDocument(row: Row): StoredDocument<S> {

@@ -10,6 +10,7 @@ import type { VerifiedTrustList } from '../trust-list/trust-list.types.js'
 import { ChainedDocumentTable } from './chained-document-table.js'
 import { migrations } from './migrations.js'
 import type { StoreWriteStep, StoredEquivocation, StoredTrustList, TrustStore } from './store.types.js'
+import { StatementCache } from './statement-cache.js'
 
 export interface SqliteStoreOptions {
   /** Called inside the write transaction after each step; throwing or dying there must lose nothing committed. */
@@ -31,7 +32,7 @@ export class SqliteStore implements TrustStore {
   readonly #db: Database.Database
   readonly #lists: ChainedDocumentTable<SignedTrustList>
   // Compiling SQL costs more than running these small queries: prepare each statement once per connection.
-  readonly #statements = new Map<string, Database.Statement>()
+  readonly #statements: StatementCache
 
   /** Opens (creating if needed) the store at `file`; ':memory:' gives a private in-memory store for unit tests. */
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -51,6 +52,7 @@ export class SqliteStore implements TrustStore {
 
   private constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.#db = db
+    this.#statements = new StatementCache(db)
     db.pragma('journal_mode = WAL')
     // FULL: a committed list survives power loss, not just a process crash; lists are rare, durability is cheap.
     db.pragma('synchronous = FULL')
@@ -88,12 +90,7 @@ export class SqliteStore implements TrustStore {
   }
 
   #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
-    let statement = this.#statements.get(sql)
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql)
-      this.#statements.set(sql, statement)
-    }
-    return statement as unknown as Database.Statement<P, R>
+    return this.#statements.get<P, R>(sql)
   }
 
   schemaVersion(): number {

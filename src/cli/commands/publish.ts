@@ -6,7 +6,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { acquireNodeLock, liveNodeLock } from '../../config/node-lock.js'
 import { loadNodeConfig, type ResolvedNodeConfig } from '../../config/node-config.js'
-import { loadNodeRootKey, nodeRoot, offlineRootError } from '../../config/node-root.js'
+import { nodeRoot, offlineRootError, rootAccess } from '../../config/node-root.js'
 import { readRootKey, readRootPublicKey, writeSecretFile } from '../../config/secrets.js'
 import { EntenteError } from '../../model/errors.js'
 import type { NodeAddress, RevocationListPayload, Root, TrustListPayload } from '../../model/schema.types.js'
@@ -152,13 +152,7 @@ function localOperator(config: ResolvedNodeConfig, store: SqliteStore, now: () =
     validityDays: config.trustList.validityDays,
     quorum: config.trustList.quorum,
     maxTrustListBytes: config.limits.maxTrustListBytes,
-    loadRootKey: () => loadNodeRootKey(config),
-    loadOwnRoot: async () => {
-      const root = await nodeRoot(config)
-      if (root.kind === 'offline') return root.root
-      const key = await readRootKey(root.file)
-      return { jwk: key.publicJwk, thumbprint: key.thumbprint }
-    },
+    ...rootAccess(config),
     loadValueSets: () => Promise.reject(new EntenteError('ERR_VALUESETS_UNAVAILABLE', 'not needed to publish')),
     nodes: () => nodeAddresses(config),
     revocations: new RevocationRepository(store.database),
