@@ -14,6 +14,8 @@ import { federationHelp, runFederationCommand } from './commands/federation.js'
 import { runSigner, runVaccines, signerHelp, vaccinesHelp } from './commands/signer.js'
 import { peerHelp, runPeer } from './commands/peer.js'
 import { quarantineHelp, runQuarantine } from './commands/quarantine.js'
+import { backupHelp, runBackup } from './commands/backup.js'
+import { restoreHelp, runRestore } from './commands/restore.js'
 import { processIo, type CliIo } from './io.js'
 
 type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }
@@ -34,6 +36,8 @@ const commands: Record<string, Command> = {
   federation: { run: runFederationCommand, help: federationHelp },
   peer: { run: runPeer, help: peerHelp },
   quarantine: { run: runQuarantine, help: quarantineHelp },
+  backup: { run: runBackup, help: backupHelp },
+  restore: { run: (argv, io) => runRestore(argv, io), help: restoreHelp },
 }
 
 function usage(): string {

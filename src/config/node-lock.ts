@@ -13,7 +13,7 @@ export interface NodeLockInfo {
   readonly pid: number
   /** When the holding process started (ms since epoch), to tell a live holder from a reused pid. */
   readonly processStartedAt: number
-  readonly holder: 'node' | 'publish'
+  readonly holder: 'node' | 'publish' | 'restore'
   readonly acquiredAt: string
   /** Where the running node answers (set once it listens), so the CLI can go through it. */
   readonly url?: string
@@ -76,7 +76,7 @@ export async function liveNodeLock(dir: string): Promise<NodeLockInfo | undefine
 }
 
 export function heldError(dir: string, info: NodeLockInfo): EntenteError {
-  const what = info.holder === 'node' ? `a running entente node (pid ${info.pid}${info.url === undefined ? '' : ` at ${info.url}`})` : `entente publish (pid ${info.pid})`
+  const what = info.holder === 'node' ? `a running entente node (pid ${info.pid}${info.url === undefined ? '' : ` at ${info.url}`})` : `entente ${info.holder} (pid ${info.pid})`
   return new EntenteError('ERR_NODE_RUNNING', `${dir} is in use by ${what} since ${info.acquiredAt}`, { details: { ...info } })
 }
 

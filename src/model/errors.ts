@@ -52,7 +52,14 @@ export type AdmissionErrorCode =
   | 'ERR_ADMISSION_UNANCHORED'
   | 'ERR_ADMISSION_LIMIT'
 
-export type StoreErrorCode = 'ERR_STORE' | 'ERR_STORE_CONFLICT' | 'ERR_STORE_MIGRATION' | 'ERR_NOT_FOUND'
+export type StoreErrorCode =
+  | 'ERR_STORE'
+  | 'ERR_STORE_CONFLICT'
+  | 'ERR_STORE_MIGRATION'
+  | 'ERR_NOT_FOUND'
+  // Backup and restore of the store file: an output that exists, a file that is no intact Entente store.
+  | 'ERR_BACKUP_EXISTS'
+  | 'ERR_BACKUP_INVALID'
 
 export type HttpErrorCode =
   | 'ERR_HTTP_NOT_FOUND'
