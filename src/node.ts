@@ -1,6 +1,7 @@
 // Composition root: one country's node from its config: store, operator service, HTTP API (and, later,
 // gossip). The only place where the layers are wired together.
 import type { Server } from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Hono } from 'hono'
@@ -10,6 +11,8 @@ import { nodeRoot, ownRootThumbprint, rootAccess } from './config/node-root.js'
 import { createDiplomatService, type DiplomatService } from './diplomats/diplomat-service.js'
 import { createApp } from './http/app.js'
 import { mountDiplomats } from './http/diplomats/routes.js'
+import { clientAddress } from './http/rate-limit.js'
+import { describeTls, loadTlsCredentials, type TlsCredentials } from './http/tls.js'
 import { nodeMetrics, type NodeMetrics } from './metrics/metrics.js'
 import { EntenteError, isEntenteError } from './model/errors.js'
 import { GossipService, createPeerKeyFile, loadPeerKey } from './gossip/index.js'
@@ -39,6 +42,11 @@ export interface RunningNode {
   readonly gossip: GossipService
   readonly revocations: RevocationRepository
   readonly admission: Admission
+  /**
+   * Re-reads http.tls and serves the new pair to new connections (SIGHUP). Throws ERR_TLS_CERTIFICATE and keeps the
+   * old pair when the files are missing, unreadable or do not match; undefined on a plain-HTTP node.
+   */
+  reloadTls(): Promise<TlsCredentials | undefined>
   stop(): Promise<void>
 }
 
@@ -116,7 +124,7 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
   // Diplomats: passkey invites, sessions and quorum approvals; their tables live in the same SQLite file.
   const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl, configuredQuorum: config.trustList.quorum })
   governance.pending = () => diplomats.pendingGovernanceSet()
-  const app = createApp({ config, store, revocations, metrics, operator, now, admission, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256 }) })
+  const app = createApp({ config, store, revocations, metrics, operator, now, admission, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256, clientAddress: clientAddress(config.http.trustProxy) }) })
   return {
     config,
     store,
@@ -137,9 +145,12 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
   // One writer per directory: a second node, or a local publish, would race this node's own publishes.
   const lock: NodeLock = await acquireNodeLock(config.dir, 'node')
   let node: ReturnType<typeof createNode>
+  let tls: TlsCredentials | undefined
   try {
     // Refuses a private root key lying beside an offline root before anything opens.
     await nodeRoot(config)
+    // A bad certificate or key fails the start with ERR_TLS_CERTIFICATE before anything listens.
+    tls = config.http.tls === undefined ? undefined : await loadTlsCredentials(config.http.tls)
     node = createNode(config, options)
   } catch (error) {
     await lock.release()
@@ -172,7 +183,12 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
     throw error
   }
   node.links.gossip = gossip
-  const server = createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host }) as Server
+  // Built-in TLS, or plain HTTP (loopback, or behind a reverse proxy that terminates TLS).
+  const server = (
+    tls === undefined
+      ? createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host })
+      : createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host, createServer: https.createServer, serverOptions: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' } })
+  ) as Server
   // Slow clients must not hold sockets forever.
   server.requestTimeout = config.limits.requestTimeoutMs
   server.headersTimeout = Math.min(config.limits.requestTimeoutMs, 60_000)
@@ -191,12 +207,16 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
     throw error
   }
   const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${host}:${address.port}`
-  node.setPublicUrl(url)
+  // A wildcard bind (0.0.0.0, ::) is reached locally on loopback; what others use is http.publicUrl.
+  const wildcard = address.address === '0.0.0.0' || address.address === '::'
+  const local = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address
+  const url = `${tls === undefined ? 'http' : 'https'}://${address.family === 'IPv6' ? `[${local}]` : local}:${address.port}`
+  // Without http.publicUrl a node advertises the address it is bound to, never a loopback stand-in for a wildcard.
+  if (!wildcard) node.setPublicUrl(url)
   // The CLI finds the running node through its lock, even when it listens on another port than node.json says.
   await lock.setUrl(url)
   options.log?.(`${config.country} node listening on ${url}, peer ${gossip.peerId.toString()} on ${gossip.multiaddrs().join(' ')}`)
+  if (tls !== undefined) options.log?.(describeTls(tls))
   let stopped: Promise<void> | undefined
   return {
     config,
@@ -208,6 +228,13 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
     gossip,
     revocations: node.revocations,
     admission: node.admission,
+    reloadTls: async () => {
+      if (config.http.tls === undefined) return undefined
+      const next = await loadTlsCredentials(config.http.tls)
+      // Existing connections keep their session; new handshakes get the new pair.
+      ;(server as unknown as https.Server).setSecureContext({ cert: next.cert, key: next.key })
+      return next
+    },
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve())

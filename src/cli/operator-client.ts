@@ -1,6 +1,6 @@
 // Where the CLI's operator commands send their requests: a running node's URL and operator token.
 // The token comes from --token, --token-file, ENTENTE_OPERATOR_TOKEN, or the node directory's token file.
-import { loadNodeConfig } from '../config/node-config.js'
+import { loadNodeConfig, nodeBaseUrl } from '../config/node-config.js'
 import { readOperatorToken } from '../config/secrets.js'
 import type { OperatorTarget } from '../operator/operator-client.js'
 import { usageError } from './io.js'
@@ -18,7 +18,7 @@ export const targetOptions = {
 export async function resolveTarget(values: { dir?: string; config?: string; url?: string; token?: string; 'token-file'?: string }): Promise<OperatorTarget> {
   const location = values.config ?? values.dir
   const config = location === undefined ? undefined : await loadNodeConfig(location)
-  const url = values.url ?? (config === undefined ? undefined : (config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`))
+  const url = values.url ?? (config === undefined ? undefined : nodeBaseUrl(config))
   if (url === undefined) throw usageError('give --url of the node, or --dir of its directory')
   const token =
     values.token ??

@@ -1,6 +1,7 @@
 // A node's configuration: node.json validated against registry-schema and merged over defaults.
 // Parsing is pure; loadNodeConfig reads the file.
 import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { EntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
@@ -31,7 +32,16 @@ export interface ResolvedNodeConfig {
   readonly dir: string
   readonly country: string
   readonly name: string
-  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string | undefined }
+  readonly http: {
+    readonly host: string
+    readonly port: number
+    /** Normalised without a trailing slash: `${publicUrl}/diplomats/…` is a link. */
+    readonly publicUrl: string | undefined
+    /** Absolute paths of the PEM certificate chain and key; absent: plain HTTP. */
+    readonly tls: { readonly cert: string; readonly key: string } | undefined
+    /** Proxy addresses whose X-Forwarded-For names the client (none by default). */
+    readonly trustProxy: readonly string[]
+  }
   readonly p2p: { readonly listen: readonly string[]; readonly bootstrap: readonly string[] }
   readonly paths: { readonly store: string; readonly rootKey: string; readonly peerKey: string; readonly operatorToken: string }
   readonly operatorTokenSha256: string | undefined
@@ -51,9 +61,11 @@ export function resolveNodeConfig(raw: unknown, file: string): ResolvedNodeConfi
     country: config.country,
     name: config.name ?? config.country,
     http: {
-      host: config.http?.host ?? '127.0.0.1',
+      host: httpHost(config.http?.host ?? '127.0.0.1'),
       port: config.http?.port ?? 7100,
-      publicUrl: config.http?.publicUrl,
+      publicUrl: config.http?.publicUrl === undefined ? undefined : publicUrlOf(config.http.publicUrl),
+      tls: config.http?.tls === undefined ? undefined : { cert: at(config.http.tls.cert, ''), key: at(config.http.tls.key, '') },
+      trustProxy: (config.http?.trustProxy ?? []).map(proxyAddress),
     },
     p2p: { listen: config.p2p?.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: config.p2p?.bootstrap ?? [] },
     paths: {
@@ -68,9 +80,51 @@ export function resolveNodeConfig(raw: unknown, file: string): ResolvedNodeConfi
       quorum: config.trustList?.quorum ?? 2,
     },
     limits: { ...DEFAULT_LIMITS, ...config.limits },
-    webauthn: config.webauthn,
+    webauthn: config.webauthn === undefined ? undefined : relyingPartyConfig(config.webauthn),
     raw: config,
   }
+}
+
+const DNS_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$/
+
+/** Any IPv4 or IPv6 address (0.0.0.0 and :: bind every interface) or a DNS name: the operator decides where to listen. */
+function httpHost(host: string): string {
+  // An IPv6 address may come bracketed as in a URL; node:net wants it bare.
+  const bare = /^\[(.+)\]$/.exec(host)?.[1] ?? host
+  if (isIP(bare.replace(/%[A-Za-z0-9._-]+$/, '')) !== 0 || DNS_NAME.test(bare)) return bare
+  throw new EntenteError('ERR_CONFIG_INVALID', `http.host must be an IP address or a host name, not ${JSON.stringify(host)}`)
+}
+
+function publicUrlOf(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch (cause) {
+    throw new EntenteError('ERR_CONFIG_INVALID', `http.publicUrl is not a URL: ${raw}`, { cause })
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new EntenteError('ERR_CONFIG_INVALID', `http.publicUrl must be an http(s) URL without credentials, query or fragment: ${raw}`)
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+function proxyAddress(address: string): string {
+  if (isIP(address) === 0) throw new EntenteError('ERR_CONFIG_INVALID', `http.trustProxy takes IP addresses, not ${JSON.stringify(address)}`)
+  return address
+}
+
+/** WebAuthn's own rule: the rpId is the origin's host or a parent domain of it; otherwise no passkey would ever work. */
+function relyingPartyConfig(webauthn: NonNullable<NodeConfig['webauthn']>): NodeConfig['webauthn'] {
+  let host: string
+  try {
+    host = new URL(webauthn.origin).hostname
+  } catch (cause) {
+    throw new EntenteError('ERR_CONFIG_INVALID', `webauthn.origin is not a URL: ${webauthn.origin}`, { cause })
+  }
+  if (host !== webauthn.rpId && !host.endsWith(`.${webauthn.rpId}`)) {
+    throw new EntenteError('ERR_CONFIG_INVALID', `webauthn.rpId ${webauthn.rpId} is neither the host of webauthn.origin (${host}) nor a parent domain of it`)
+  }
+  return webauthn
 }
 
 /** `location` is a node directory (holding node.json) or the config file itself. */
@@ -90,4 +144,15 @@ export async function loadNodeConfig(location: string): Promise<ResolvedNodeConf
     throw new EntenteError('ERR_CONFIG_INVALID', `${file} is not valid JSON`, { cause })
   }
   return resolveNodeConfig(raw, file)
+}
+
+/**
+ * Where this node is reached: `http.publicUrl`, or else its configured address (a wildcard bind address is reached
+ * on loopback; an IPv6 address in brackets). The scheme follows `http.tls`.
+ */
+export function nodeBaseUrl(config: Pick<ResolvedNodeConfig, 'http'>): string {
+  if (config.http.publicUrl !== undefined) return config.http.publicUrl
+  const scheme = config.http.tls === undefined ? 'http' : 'https'
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host === '::' ? '::1' : config.http.host
+  return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${config.http.port}`
 }

@@ -130,6 +130,8 @@ export class DiplomatService {
   readonly #init: DiplomatServiceInit
   readonly #repo: DiplomatRepository
   readonly limits: DiplomatLimits
+  /** Signs sign-in challenges; per process, so a restart voids the unanswered ones (they live minutes anyway). */
+  readonly #signInKey = randomBytes(32)
 
   constructor(init: DiplomatServiceInit) {
     this.#init = init
@@ -263,19 +265,28 @@ export class DiplomatService {
 
   // --- sign-in and sessions ---------------------------------------------------------------------------------
 
+  /**
+   * Anonymous, so it stores nothing: the challenge is self-contained (expiry and nonce under an HMAC with a key that
+   * lives only in this process), and is recorded as spent only once an assertion over it has verified.
+   */
   async signInOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const rp = this.relyingParty()
+    const challenge = signedChallenge(this.#signInKey, this.#challengeExpiry())
     // No allowCredentials: the passkey is discoverable, so the page needs no user name.
-    const options = await generateAuthenticationOptions({ rpID: rp.rpId, challenge: this.#newChallenge(), userVerification: 'required', timeout: this.limits.challengeTtlMs })
-    this.#repo.putChallenge({ challenge: options.challenge, purpose: 'sign-in', expiresMs: this.#challengeExpiry() })
-    return options
+    return generateAuthenticationOptions({ rpID: rp.rpId, challenge, userVerification: 'required', timeout: this.limits.challengeTtlMs })
   }
 
   async signIn(body: unknown): Promise<{ name: string; session: NewSession }> {
     const response = ceremonyResponse(body) as unknown as AuthenticationResponseJSON
-    const challenge = this.#takeChallenge(response, 'sign-in')
+    const challenge = challengeOf(response.response.clientDataJSON)
+    const expiresMs = signedChallengeExpiry(this.#signInKey, challenge)
+    if (expiresMs === undefined) throw fail('ERR_DIPLOMAT_CHALLENGE', 'unknown challenge; start again')
+    if (expiresMs <= this.#init.now().getTime()) throw fail('ERR_DIPLOMAT_CHALLENGE', 'the challenge has expired; start again')
+    if (this.#repo.signInChallengeSpent(challenge)) throw fail('ERR_DIPLOMAT_CHALLENGE', 'this challenge was already used; start again')
     const credential = this.#activeCredential(response.id)
-    await this.#verifyAssertion(response, challenge.challenge, credential)
+    await this.#verifyAssertion(response, challenge, credential)
+    // Single use, decided atomically: of two racing uses of one assertion, only one records the challenge as spent.
+    if (!this.#repo.spendSignInChallenge(challenge, expiresMs)) throw fail('ERR_DIPLOMAT_CHALLENGE', 'this challenge was already used; start again')
     return { name: credential.name, session: this.#createSession(credential.credentialId, credential.name) }
   }
 
@@ -664,9 +675,9 @@ export class DiplomatService {
   /** Single use: the challenge is deleted before anything else is checked, so a failed attempt burns it too. */
   #takeChallenge(response: { response: { clientDataJSON: string } }, purpose: ChallengeRecord['purpose']): ChallengeRecord {
     const challenge = challengeOf(response.response.clientDataJSON)
-    const record = this.#repo.takeChallenge(challenge)
-    if (record === undefined) throw fail('ERR_DIPLOMAT_CHALLENGE', 'unknown or already used challenge; start again')
-    if (record.purpose !== purpose) throw fail('ERR_DIPLOMAT_CHALLENGE', `the challenge was issued for ${record.purpose}, not ${purpose}`)
+    // Only a challenge of this purpose is taken: a spent sign-in challenge must stay spent.
+    const record = this.#repo.takeChallenge(challenge, purpose)
+    if (record === undefined) throw fail('ERR_DIPLOMAT_CHALLENGE', `unknown or already used ${purpose} challenge; start again`)
     if (record.expiresMs <= this.#init.now().getTime()) throw fail('ERR_DIPLOMAT_CHALLENGE', 'the challenge has expired; start again')
     return record
   }
@@ -756,6 +767,29 @@ function ceremonyResponse(body: unknown): { id: string; response: Record<string,
   }
   if (typeof (inner as Record<string, unknown>).clientDataJSON !== 'string') throw fail('ERR_DIPLOMAT_MALFORMED', 'response lacks clientDataJSON')
   return response as { id: string; response: Record<string, string> }
+}
+
+const SIGN_IN_LABEL = 'entente-diplomat-sign-in'
+
+/** version 1 ‖ expiry (ms, 8 bytes big-endian) ‖ 16-byte nonce ‖ HMAC-SHA256 over label and the rest. */
+function signedChallenge(key: Uint8Array, expiresMs: number): Uint8Array<ArrayBuffer> {
+  const body = Buffer.alloc(25)
+  body.writeUInt8(1, 0)
+  body.writeBigUInt64BE(BigInt(expiresMs), 1)
+  randomBytes(16).copy(body, 9)
+  const mac = createHmac('sha256', key).update(SIGN_IN_LABEL).update(body).digest()
+  return new Uint8Array(Buffer.concat([body, mac]))
+}
+
+/** The expiry of a challenge this process signed, or undefined for anything else. */
+function signedChallengeExpiry(key: Uint8Array, challenge: string): number | undefined {
+  const raw = fromBase64url(challenge)
+  if (raw === undefined || raw.byteLength !== 57 || raw[0] !== 1) return undefined
+  const bytes = Buffer.from(raw)
+  const body = bytes.subarray(0, 25)
+  const mac = createHmac('sha256', key).update(SIGN_IN_LABEL).update(body).digest()
+  if (!timingSafeEqual(mac, bytes.subarray(25))) return undefined
+  return Number(body.readBigUInt64BE(1))
 }
 
 function challengeOf(clientDataJSON: string): string {

@@ -18,7 +18,7 @@ import { BundleSource } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
 import { openApiDocument } from './openapi.js'
 import { problemResponse } from './problem.js'
-import { readJson } from './read-json.js'
+import { readJson, readJsonObject } from './read-json.js'
 
 export interface AppDeps {
   readonly config: ResolvedNodeConfig
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Hono {
     const response = since === undefined ? bundles.full(now()) : bundles.since(since, now())
     if (response.full) metrics.bundleBytes.set(Buffer.byteLength(response.body))
     // Each encoding is its own representation with its own strong ETag (RFC 9110 §8.8.3).
-    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
+    const gzip = acceptsGzip(c.req.header('accept-encoding'))
     const etag = gzip ? `${response.etag.slice(0, -1)}-gzip"` : response.etag
     const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
     if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
@@ -129,8 +129,7 @@ export function createApp(deps: AppDeps): Hono {
   operator.post('/revocations', async (c) => c.json(await deps.operator.revokeSigner(await readJson(c)), 200))
   operator.put('/vaccines', async (c) => c.json(await deps.operator.setVaccines(await readJson(c)), 200))
   operator.post('/publish', async (c) => {
-    const body = (await readJson(c, { optional: true })) as { validityDays?: unknown }
-    const validityDays = body.validityDays
+    const validityDays = (await readJsonObject(c, { optional: true })).validityDays
     if (validityDays !== undefined && (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
       throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
     }
@@ -176,8 +175,7 @@ function mountOperatorRevocationRoutes(operator: Hono, deps: AppDeps): void {
   operator.get('/certificate-revocations', (c) => c.json(deps.operator.pendingRevocations()))
   operator.post('/certificate-revocations', async (c) => c.json(await deps.operator.revokeCertificates(await readJson(c)), 200))
   operator.post('/certificate-revocations/publish', async (c) => {
-    const body = (await readJson(c, { optional: true })) as { validityDays?: unknown }
-    const validityDays = body.validityDays
+    const validityDays = (await readJsonObject(c, { optional: true })).validityDays
     if (validityDays !== undefined && (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
       throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
     }
@@ -202,11 +200,11 @@ function mountOfflineRootRoutes(operator: Hono, deps: AppDeps): void {
     return c.json(payload, 200, { 'cache-control': 'no-store' })
   }
   operator.get('/next-list', (c) => nextList(c, { validityDays: queryInt(c.req.query('validityDays')) }))
-  operator.post('/next-list', async (c) => nextList(c, (await readJson(c, { optional: true })) as Record<string, unknown>))
+  operator.post('/next-list', async (c) => nextList(c, await readJsonObject(c, { optional: true })))
   const nextRevocationList = async (c: Context, validityDays: unknown) =>
     c.json(await deps.operator.nextRevocationList(validityOf(validityDays)), 200, { 'cache-control': 'no-store' })
   operator.get('/next-revocation-list', (c) => nextRevocationList(c, queryInt(c.req.query('validityDays'))))
-  operator.post('/next-revocation-list', async (c) => nextRevocationList(c, ((await readJson(c, { optional: true })) as { validityDays?: unknown }).validityDays))
+  operator.post('/next-revocation-list', async (c) => nextRevocationList(c, (await readJsonObject(c, { optional: true })).validityDays))
   operator.post('/revocation-lists', async (c) => {
     const list = await deps.operator.acceptSignedRevocations((await readJson(c)) as Parameters<OperatorService['acceptSignedRevocations']>[0])
     return c.json(revocationSummary(list), 201)
@@ -254,6 +252,29 @@ function signedList(c: Context, list: StoredTrustList, cacheControl: string): Re
   const headers = { etag, 'cache-control': cacheControl }
   if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
   return c.body(JSON.stringify(list.signed), 200, { ...headers, 'content-type': 'application/json' })
+}
+
+/**
+ * RFC 9110 §12.5.3: gzip is acceptable when `gzip` (or `x-gzip`, or else `*`) is listed with a q-value above 0.
+ * `gzip;q=0` refuses it, and so does `*;q=0` without a gzip entry.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false
+  let gzip: number | undefined
+  let any: number | undefined
+  for (const element of header.split(',')) {
+    const [name = '', ...params] = element.split(';').map((part) => part.trim().toLowerCase())
+    let q = 1
+    for (const param of params) {
+      const match = /^q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.exec(param)
+      if (match !== null) q = Number(match[1])
+      // A weight that does not parse is read as 0: identity is always safe to send.
+      else if (/^q\s*=/.test(param)) q = 0
+    }
+    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, q)
+    else if (name === '*') any = q
+  }
+  return (gzip ?? any ?? 0) > 0
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses weak comparison, so W/"x" matches "x". */

@@ -1,7 +1,7 @@
 // Routes of the exports for verifier apps that already exist (EU DCC gateway, SMART Health Cards, WHO GDHCN),
 // built from the verified latest list of every country this node holds.
 import type { Hono } from 'hono'
-import type { ResolvedNodeConfig } from '../config/node-config.js'
+import { nodeBaseUrl, type ResolvedNodeConfig } from '../config/node-config.js'
 import { EntenteError } from '../model/errors.js'
 import type { TrustStore } from '../store/store.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
@@ -26,7 +26,12 @@ export function mountExports(app: Hono, deps: { store: TrustStore; now: () => Da
     // The issuer URL without its scheme: /v1/export/shc/example.org/path/.well-known/jwks.json
     const match = /^\/v1\/export\/shc\/(.+)\/\.well-known\/jwks\.json$/.exec(c.req.path)
     if (match?.[1] === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', 'expected /v1/export/shc/{issuer}/.well-known/jwks.json')
-    const issuer = `https://${decodeURIComponent(match[1])}`
+    let issuer: string
+    try {
+      issuer = `https://${decodeURIComponent(match[1])}`
+    } catch (cause) {
+      throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'the issuer in the path is not valid percent-encoding', { cause })
+    }
     const jwks = shcJwks(heads(), issuer, { now: deps.now() })
     if (jwks.keys.length === 0) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no keys held for issuer ${issuer}`)
     // SHC verifiers fetch this cross-origin from browsers.
@@ -34,11 +39,14 @@ export function mountExports(app: Hono, deps: { store: TrustStore; now: () => Da
   })
 
   app.get('/v1/export/gdhcn/did.json', (c) => {
-    const base = deps.config.http.publicUrl ?? `http://${deps.config.http.host}:${deps.config.http.port}`
+    // did:web names the host others resolve: http.publicUrl when set.
+    const base = nodeBaseUrl(deps.config)
     // did:web encodes the port's colon as %3A (did:web spec §3.1); IPv6 hosts are not representable, so use the name.
     const url = new URL(base)
     const host = url.hostname.startsWith('[') ? 'localhost' : url.hostname
-    const did = `did:web:${host}${url.port === '' ? '' : `%3A${url.port}`}:v1:export:gdhcn`
+    // A path prefix (a node behind a proxy at https://host/entente) becomes colon-separated segments (§3.2).
+    const prefix = url.pathname.split('/').filter((segment) => segment !== '').map((segment) => `:${encodeURIComponent(segment)}`).join('')
+    const did = `did:web:${host}${url.port === '' ? '' : `%3A${url.port}`}${prefix}:v1:export:gdhcn`
     return c.json(gdhcnDidDocument(heads(), { did, now: deps.now() }), 200, cache)
   })
 }

@@ -71,6 +71,12 @@ export type HttpErrorCode =
   | 'ERR_HTTP_UNAUTHORIZED'
   | 'ERR_HTTP_TIMEOUT'
   | 'ERR_HTTP_UNAVAILABLE'
+  /** Too many requests of one kind from one client: answered 429 with Retry-After. */
+  | 'ERR_HTTP_RATE_LIMITED'
+  /** A JSON body nested deeper than any Entente document: refused before it is parsed. */
+  | 'ERR_HTTP_JSON_TOO_DEEP'
+  /** http.tls names a certificate or key that is missing, unreadable, not PEM, or not a matching pair. */
+  | 'ERR_TLS_CERTIFICATE'
   | 'ERR_INTERNAL'
 
 export type EntenteErrorCode =

@@ -386,9 +386,28 @@ export interface NodeConfig {
   country: string
   name?: string
   http?: {
-    host?: '127.0.0.1' | '::1' | 'localhost'
+    /**
+     * Address the HTTP server binds (default 127.0.0.1): an IPv4 or IPv6 address (0.0.0.0 and :: for every interface) or a host name. Checked further by the node (net.isIP or a DNS name).
+     */
+    host?: string
     port?: number
+    /**
+     * The node's URL as others reach it (e.g. https://node.gr.example): advertised in its lists, used for links, the did:web export and the default WebAuthn rpId and origin. An http(s) origin, optionally with a path prefix; no query or fragment.
+     */
     publicUrl?: string
+    /**
+     * Built-in TLS: PEM files of the certificate (full chain, leaf first) and its private key, relative to node.json. Reloaded on SIGHUP. Without it the node speaks plain HTTP (loopback, or behind a reverse proxy that terminates TLS).
+     */
+    tls?: {
+      cert: string
+      key: string
+    }
+    /**
+     * Addresses of reverse proxies whose X-Forwarded-For the node believes (default none). Only the client address for per-client rate limits is taken from it; nothing else a proxy sends is trusted.
+     *
+     * @maxItems 32
+     */
+    trustProxy?: string[]
   }
   p2p?: {
     /**

@@ -234,9 +234,9 @@ export class DiplomatRepository {
       )
   }
 
-  /** Removes and returns the challenge: single use whether or not the ceremony then succeeds. */
-  takeChallenge(challenge: string): ChallengeRecord | undefined {
-    const row = this.#db.prepare<[string], ChallengeRow>('DELETE FROM webauthn_challenges WHERE challenge = ? RETURNING *').get(challenge)
+  /** Removes and returns the challenge of this purpose: single use whether or not the ceremony then succeeds. */
+  takeChallenge(challenge: string, purpose: ChallengePurpose): ChallengeRecord | undefined {
+    const row = this.#db.prepare<[string, string], ChallengeRow>('DELETE FROM webauthn_challenges WHERE challenge = ? AND purpose = ? RETURNING *').get(challenge, purpose)
     if (row === undefined) return undefined
     return {
       challenge: row.challenge,
@@ -247,6 +247,18 @@ export class DiplomatRepository {
       nonce: row.nonce ?? undefined,
       expiresMs: row.expires_ms,
     }
+  }
+
+  // Sign-in challenges are never stored when issued (they are signed, see DiplomatService): a 'sign-in' row is one
+  // already answered by a verified assertion, kept until it expires so the assertion cannot be replayed.
+
+  signInChallengeSpent(challenge: string): boolean {
+    return this.#db.prepare<[string], { n: number }>("SELECT 1 AS n FROM webauthn_challenges WHERE challenge = ? AND purpose = 'sign-in'").get(challenge) !== undefined
+  }
+
+  /** Records the challenge as spent; false if it already was. */
+  spendSignInChallenge(challenge: string, expiresMs: number): boolean {
+    return this.#db.prepare("INSERT OR IGNORE INTO webauthn_challenges (challenge, purpose, expires_ms) VALUES (?, 'sign-in', ?)").run(challenge, expiresMs).changes === 1
   }
 
   /** Drops expired challenges and sessions; returns how many challenges remain outstanding. */

@@ -1,11 +1,14 @@
 // `entente node start`: runs a country's node until SIGINT/SIGTERM, then shuts down cleanly.
 import { parseArgs } from 'node:util'
 import { loadNodeConfig } from '../../config/node-config.js'
+import { describeTls } from '../../http/tls.js'
+import { isEntenteError } from '../../model/errors.js'
 import { startNode } from '../../node.js'
 import { usageError, type CliIo } from '../io.js'
 
 export const nodeHelp = `entente node start --dir DIR | --config FILE [--port N]
-  Starts the country's node (HTTP on 127.0.0.1) from its config and SQLite store; Ctrl-C stops it cleanly.`
+  Starts the country's node from its config and SQLite store (HTTP on http.host, 127.0.0.1 by default; HTTPS with
+  http.tls). Ctrl-C or SIGTERM stops it cleanly; SIGHUP re-reads the TLS certificate and key.`
 
 export async function runNode(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
@@ -22,6 +25,14 @@ export async function runNode(argv: string[], io: CliIo): Promise<number> {
   const config = await loadNodeConfig(location)
   const node = await startNode(config, { ...(port === undefined ? {} : { port }), log: (line) => io.stderr(`${line}\n`) })
   io.stdout(`${config.country} node on ${node.url} (store ${config.paths.store})\n`)
+  // SIGHUP: a renewed certificate is served without a restart; a bad pair is logged and the old one kept.
+  const onHup = () => {
+    node.reloadTls().then(
+      (tls) => io.stderr(tls === undefined ? 'SIGHUP: no http.tls configured, nothing to reload\n' : `SIGHUP: ${describeTls(tls)}\n`),
+      (error: unknown) => io.stderr(`SIGHUP: kept the previous certificate: ${isEntenteError(error) ? `${error.code}: ${error.message}` : String(error)}\n`),
+    )
+  }
+  process.on('SIGHUP', onHup)
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       io.stderr(`${signal}: stopping\n`)
@@ -33,7 +44,7 @@ export async function runNode(argv: string[], io: CliIo): Promise<number> {
     const onTerm = () => stop('SIGTERM')
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
-  })
+  }).finally(() => process.off('SIGHUP', onHup))
   await node.stop()
   io.stderr('stopped\n')
   return 0

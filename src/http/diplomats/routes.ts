@@ -10,6 +10,7 @@ import { COOKIE_PATH, SESSION_COOKIE } from '../../diplomats/constants.js'
 import type { DiplomatService, DiplomatSession, NewSession } from '../../diplomats/diplomat-service.js'
 import { EntenteError } from '../../model/errors.js'
 import { problemOf } from '../problem.js'
+import { clientAddress, rateLimit, type ClientAddress } from '../rate-limit.js'
 import { readJson } from '../read-json.js'
 import { loadDiplomatAssets } from './assets.js'
 import { errorPage, fingerprintMismatchPage, historyPage, layout, proposalsPage, registerPage, signInPage, type Standing } from './pages.js'
@@ -17,6 +18,8 @@ import { errorPage, fingerprintMismatchPage, historyPage, layout, proposalsPage,
 export interface MountDiplomatsOptions {
   /** SHA-256 of the operator token (node config); without it the operator routes refuse everyone. */
   readonly operatorTokenSha256: string | undefined
+  /** Who sent a request, for the per-client limits on ceremony options (default: the socket's address). */
+  readonly clientAddress?: ClientAddress
 }
 
 type Env = { Variables: { session: DiplomatSession | undefined; country: string } }
@@ -132,6 +135,12 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
     }
   })
 
+  // Ceremony options cost a signature check's worth of work and (registration, approval) a stored challenge: each
+  // purpose has its own budget per client, so one client cannot starve another purpose or another client.
+  const client = options.clientAddress ?? clientAddress()
+  pages.post('/api/registration/options', rateLimit('registration', client))
+  pages.post('/api/sign-in/options', rateLimit('sign-in', client))
+  pages.post('/api/proposals/:id/approval/options', rateLimit('approval', client))
   pages.post('/api/registration/options', async (c) => c.json(await service.registrationOptions(await readJson(c)), 200, noStore))
   pages.post('/api/registration/verify', async (c) => {
     const { diplomat, session } = await service.register(await readJson(c))
