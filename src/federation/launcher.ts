@@ -1,5 +1,6 @@
-// `entente federation up`: a demo federation on this machine. Each country's node runs in its own process
-// with its own SQLite file under the data directory; keys are generated on first run and reused after.
+// `entente federation up`: a demo federation on one host (on loopback: the demo's choice, made in nodes/*/node.json).
+// Each country's node runs in its own process with its own SQLite file under the data directory; keys are generated
+// on first run and reused after.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createPrivateKey, webcrypto } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'

@@ -1,4 +1,4 @@
-// `entente federation up` (= npm start): the demo federation on this machine, from nodes/.
+// `entente federation up` (= npm start): the demo federation on one host, from nodes/ (which bind loopback by choice).
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
