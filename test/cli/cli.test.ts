@@ -138,7 +138,7 @@ describe('entente publish and inspect', () => {
   it('explains a missing or broken config', async () => {
     expect((await cli(['publish', '--dir', freshDir()])).stderr).toContain('ERR_CONFIG_NOT_FOUND')
     const { dir } = await initNode()
-    writeFileSync(path.join(dir, 'node.json'), '{"version":1,"country":"GR","http":{"host":"0.0.0.0"}}')
+    writeFileSync(path.join(dir, 'node.json'), '{"version":1,"country":"GR","http":{"port":"7100"}}')
     expect((await cli(['publish', '--dir', dir])).stderr).toContain('ERR_CONFIG_INVALID')
   })
 })
