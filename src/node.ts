@@ -15,7 +15,7 @@ import { clientAddress } from './http/rate-limit.js'
 import { describeTls, loadTlsCredentials, type TlsCredentials } from './http/tls.js'
 import { nodeMetrics, type NodeMetrics } from './metrics/metrics.js'
 import { EntenteError, isEntenteError } from './model/errors.js'
-import { GossipService, createPeerKeyFile, loadPeerKey } from './gossip/index.js'
+import { GossipService, announcedAddresses, createPeerKeyFile, loadPeerKey } from './gossip/index.js'
 import type { NodeAddress } from './model/schema.types.js'
 import { OperatorService } from './operator/operator-service.js'
 import { defaultValueSetsDir, loadVaccineValueSets, type VaccineValueSets } from './operator/value-sets.js'
@@ -106,7 +106,9 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     nodes: (): NodeAddress[] => {
       const gossip = links.gossip
       if (gossip === undefined && publicUrl === undefined) return []
-      return [{ ...(gossip === undefined ? { multiaddrs: [] } : { peerId: gossip.peerId.toString(), multiaddrs: gossip.multiaddrs() }), ...(publicUrl === undefined ? {} : { url: publicUrl }) }]
+      // p2p.announce (public addresses, DNS names) when set; else what the host listens on, wildcards left out.
+      const p2p = gossip === undefined ? { multiaddrs: [] } : { peerId: gossip.peerId.toString(), multiaddrs: announcedAddresses(config.p2p.announce, config.p2p.listen, gossip.multiaddrs(), gossip.peerId.toString()) }
+      return [{ ...p2p, ...(publicUrl === undefined ? {} : { url: publicUrl }) }]
     },
     onPublished: (list) => {
       metrics.listsAccepted.inc({ source: 'operator' })
@@ -169,6 +171,8 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
       privateKey: await loadOrCreatePeerKey(config.paths.peerKey),
       listen: config.p2p.listen,
       bootstrap: config.p2p.bootstrap,
+      allowPrivate: config.p2p.allowPrivate,
+      limits: config.p2p.limits,
       store: node.store,
       now,
       maxMessageBytes: Math.min(config.limits.maxGossipMessageBytes, config.limits.maxTrustListBytes),

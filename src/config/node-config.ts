@@ -7,6 +7,7 @@ import { EntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
 import type { NodeConfig } from '../model/schema.types.js'
 import { DEFAULT_MAX_TRUST_LIST_BYTES, DEFAULT_VALIDITY_DAYS } from '../trust-list/constants.js'
+import { DEFAULT_P2P_LIMITS, type P2pLimits } from '../gossip/constants.js'
 
 export const NODE_CONFIG_FILE = 'node.json'
 const MAX_CONFIG_BYTES = 256 * 1024
@@ -42,7 +43,15 @@ export interface ResolvedNodeConfig {
     /** Proxy addresses whose X-Forwarded-For names the client (none by default). */
     readonly trustProxy: readonly string[]
   }
-  readonly p2p: { readonly listen: readonly string[]; readonly bootstrap: readonly string[] }
+  readonly p2p: {
+    readonly listen: readonly string[]
+    /** Published in the own list's `nodes` entry; empty: the listen addresses that are no wildcard. */
+    readonly announce: readonly string[]
+    readonly bootstrap: readonly string[]
+    /** Dial private/loopback/link-local addresses learned from lists (bootstrap is always dialled). */
+    readonly allowPrivate: boolean
+    readonly limits: P2pLimits
+  }
   readonly paths: { readonly store: string; readonly rootKey: string; readonly peerKey: string; readonly operatorToken: string }
   readonly operatorTokenSha256: string | undefined
   readonly trustList: { readonly validityDays: number; readonly quorum: number }
@@ -67,7 +76,13 @@ export function resolveNodeConfig(raw: unknown, file: string): ResolvedNodeConfi
       tls: config.http?.tls === undefined ? undefined : { cert: at(config.http.tls.cert, ''), key: at(config.http.tls.key, '') },
       trustProxy: (config.http?.trustProxy ?? []).map(proxyAddress),
     },
-    p2p: { listen: config.p2p?.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: config.p2p?.bootstrap ?? [] },
+    p2p: {
+      listen: config.p2p?.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+      announce: config.p2p?.announce ?? [],
+      bootstrap: config.p2p?.bootstrap ?? [],
+      allowPrivate: config.p2p?.allowPrivate ?? false,
+      limits: { ...DEFAULT_P2P_LIMITS, ...config.p2p?.limits },
+    },
     paths: {
       store: at(config.paths?.store, 'entente.sqlite'),
       rootKey: at(config.paths?.rootKey, 'root-key.jwk'),

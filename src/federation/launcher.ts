@@ -65,7 +65,10 @@ export async function prepareFederation(options: LaunchOptions): Promise<{ plan:
     return { country, address: `${listen}/p2p/${member.peerId}` }
   })
   for (const member of members) {
-    const raw = { ...member.config.raw, p2p: { ...member.config.raw.p2p, bootstrap: bootstrap.filter((b) => b.country !== member.country).map((b) => b.address) } }
+    // The demo's choice: every node listens on loopback, so the addresses its peers learn from lists are loopback
+    // ones, which a node dials only with allowPrivate (bootstrap addresses are dialled regardless).
+    const p2p = { ...member.config.raw.p2p, allowPrivate: true, bootstrap: bootstrap.filter((b) => b.country !== member.country).map((b) => b.address) }
+    const raw = { ...member.config.raw, p2p }
     await writeFile(member.config.file, `${JSON.stringify(raw, null, 2)}\n`)
   }
   return { plan, members }

@@ -37,6 +37,7 @@ import {
 export const CATCH_UP_MALFORMED: EntenteErrorCode = 'ERR_GOSSIP_PROTOCOL'
 export const CATCH_UP_TOO_LARGE: EntenteErrorCode = 'ERR_GOSSIP_TOO_LARGE'
 export const CATCH_UP_TIMEOUT: EntenteErrorCode = 'ERR_GOSSIP_TIMEOUT'
+export const CATCH_UP_REFUSED: EntenteErrorCode = 'ERR_GOSSIP_REFUSED'
 
 export interface HeadSummary {
   readonly country: string
@@ -137,7 +138,8 @@ export function parseRequest(bytes: Uint8Array): CatchUpRequest {
 export function parseResponse(bytes: Uint8Array, expected: CatchUpRequest['type']): CatchUpResponse {
   const value = parseFrame(bytes)
   if (value.type === 'error') {
-    throw malformed(`peer answered error ${typeof value.code === 'string' ? value.code.slice(0, 64) : '?'}`)
+    // A refusal (rate limit, shutdown) is no bad answer: its own code, so the client does not hold it against the peer.
+    throw new EntenteError(CATCH_UP_REFUSED, `catch-up: peer answered error ${typeof value.code === 'string' ? value.code.slice(0, 64) : '?'}`)
   }
   if (value.type !== expected) throw malformed(`expected a ${expected} response`)
   switch (expected) {

@@ -56,3 +56,28 @@ export const MAX_KNOWN_PEERS = 2048
 export const GOSSIP_RPC_OVERHEAD_BYTES = 64 * 1024
 /** gossipsub's own default inbound RPC cap (it-length-prefixed); raised when lists may be larger. */
 export const GOSSIP_MIN_RPC_BYTES = 4 * 1024 * 1024
+
+/**
+ * Open-internet limits (node.json `p2p.limits`), each shown in /metrics as entente_p2p_limit{limit}. The rate limit
+ * and the IP colocation penalty apply to non-loopback peers only: every node of a loopback demo shares 127.0.0.1.
+ */
+export const DEFAULT_P2P_LIMITS = {
+  /** Open connections; beyond it libp2p prunes the least valuable (federation peers are tagged to stay). */
+  maxConnections: 300,
+  /** Inbound connections per second from one host (libp2p's inboundConnectionThreshold). */
+  inboundConnectionsPerSecond: 5,
+  /** Inbound connections still in their handshake (libp2p's maxIncomingPendingConnections). */
+  maxIncomingPendingConnections: 10,
+  /** Peers on one IP before gossipsub's colocation penalty starts (IPColocationFactorThreshold). */
+  ipColocationThreshold: 3,
+  /** Score per excess peer, squared (IPColocationFactorWeight); 0 turns the penalty off. */
+  ipColocationWeight: -5,
+  /** Catch-up requests served per peer and minute; a first full sync of 250 countries needs a few hundred. */
+  catchUpRequestsPerMinute: 600,
+  /** Proven-invalid messages or answers (each a strike) before a peer is disconnected and refused. */
+  banAfterStrikes: 3,
+  /** How long a banned peer (and, off loopback, its IP) is refused. */
+  banMs: 10 * 60_000,
+} as const
+
+export type P2pLimits = { readonly [K in keyof typeof DEFAULT_P2P_LIMITS]: number }

@@ -1,29 +1,38 @@
-// Builds the libp2p host of a node: TCP on loopback, noise, yamux, identify and gossipsub configured for
-// Entente's two topics. Creates the host without starting it; never dials or publishes by itself.
+// Builds the libp2p host of a node: TCP on the configured addresses, noise, yamux, identify and gossipsub configured
+// for Entente's topics, with the open-internet limits and the connection gater the caller hands in. Creates the host
+// without starting it; never dials or publishes by itself.
 import './polyfills.js'
 import { noise } from '@chainsafe/libp2p-noise'
 import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { identify, type Identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { EntenteError } from '../model/errors.js'
-import { ALARM_TOPIC, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, REVOCATION_TOPIC, TRUST_LIST_TOPIC } from './constants.js'
-import { isLoopbackTcp, parseMultiaddr } from './loopback.js'
+import { ALARM_TOPIC, DEFAULT_P2P_LIMITS, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, REVOCATION_TOPIC, TRUST_LIST_TOPIC, type P2pLimits } from './constants.js'
+import { isTcpMultiaddr, parseMultiaddr } from './dial-policy.js'
 
 export type GossipHost = Libp2p<{ identify: Identify; pubsub: GossipSub }>
 
 export interface GossipHostInit {
   readonly privateKey: PrivateKey
-  /** Loopback TCP multiaddrs only (see loopback.ts). */
+  /** TCP multiaddrs (/ip4/0.0.0.0/tcp/N and /ip6/::/tcp/N bind every interface). */
   readonly listen: readonly string[]
   /** Largest trust list accepted; an alarm carries two. */
   readonly maxMessageBytes: number
   /** Optional libp2p metrics implementation (the gossip benchmark counts bytes on the wire with it). */
   readonly libp2pMetrics?: Libp2pInit['metrics']
+  /** Connection limits and score penalties; default DEFAULT_P2P_LIMITS. */
+  readonly limits?: P2pLimits
+  /** Dial policy and bans (gossip-service.ts); default: allow everything (raw test hosts). */
+  readonly connectionGater?: ConnectionGater
 }
+
+/** Loopback is exempt from the per-host rate limit and the same-IP penalty: every node of a loopback demo shares it. */
+export const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] as const
+const LOOPBACK_IPS = ['127.0.0.1', '::1'] as const
 
 /**
  * Topic score: only invalid messages cost a peer score. The delivery-rate penalties (P3, P3b) assume a busy topic;
@@ -48,10 +57,11 @@ const topicScore = createTopicScoreParams({
 export async function createGossipHost(init: GossipHostInit): Promise<GossipHost> {
   for (const address of init.listen) {
     const ma = parseMultiaddr(address)
-    if (ma === undefined || !isLoopbackTcp(ma)) {
-      throw new EntenteError('ERR_CONFIG_INVALID', `gossip may only listen on loopback TCP in this build, not ${address}`)
+    if (ma === undefined || !isTcpMultiaddr(ma)) {
+      throw new EntenteError('ERR_CONFIG_INVALID', `gossip listens on TCP multiaddrs (/ip4|ip6/<address>/tcp/<port>), not ${address}`)
     }
   }
+  const limits = init.limits ?? DEFAULT_P2P_LIMITS
   return createLibp2p({
     start: false,
     privateKey: init.privateKey,
@@ -60,11 +70,15 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
-      // Every node of this build shares 127.0.0.1, so the per-host inbound rate limit (5 connections/s) would
-      // refuse a federation that starts at once; loopback is trusted as far as rate limits go.
-      allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
+      // Loopback peers skip the per-host inbound rate limit (a loopback federation starts all at once); every other
+      // host gets inboundConnectionsPerSecond.
+      allow: [...LOOPBACK_ALLOW],
+      maxConnections: limits.maxConnections,
+      inboundConnectionThreshold: limits.inboundConnectionsPerSecond,
+      maxIncomingPendingConnections: limits.maxIncomingPendingConnections,
       dialTimeout: 5_000,
     },
+    ...(init.connectionGater === undefined ? {} : { connectionGater: init.connectionGater }),
     ...(init.libp2pMetrics === undefined ? {} : { metrics: init.libp2pMetrics }),
     services: {
       identify: identify(),
@@ -83,8 +97,10 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
         emitSelf: false,
         maxInboundDataLength: Math.max(GOSSIP_MIN_RPC_BYTES, 2 * init.maxMessageBytes + GOSSIP_RPC_OVERHEAD_BYTES),
         scoreParams: {
-          // All peers of this build share loopback: the same-IP (Sybil) penalty would hit every honest peer.
-          IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
+          // Sybil defence: many peers behind one IP lose score. Loopback is exempt (a loopback demo shares it).
+          IPColocationFactorWeight: limits.ipColocationWeight,
+          IPColocationFactorThreshold: limits.ipColocationThreshold,
+          IPColocationFactorWhitelist: new Set(LOOPBACK_IPS),
           topics: { [TRUST_LIST_TOPIC]: topicScore, [ALARM_TOPIC]: topicScore, [REVOCATION_TOPIC]: topicScore },
         },
       }),

@@ -42,7 +42,13 @@ export type ConfigErrorCode =
   // The node directory is in use by a running node (or another local publish).
   | 'ERR_NODE_RUNNING'
 
-export type GossipErrorCode = 'ERR_GOSSIP_PROTOCOL' | 'ERR_GOSSIP_TOO_LARGE' | 'ERR_GOSSIP_TIMEOUT'
+export type GossipErrorCode =
+  | 'ERR_GOSSIP_PROTOCOL'
+  | 'ERR_GOSSIP_TOO_LARGE'
+  | 'ERR_GOSSIP_TIMEOUT'
+  // A catch-up server refused a request: over the per-peer rate limit, or it answered an error frame.
+  | 'ERR_GOSSIP_RATE_LIMITED'
+  | 'ERR_GOSSIP_REFUSED'
 
 /** Admission of countries (src/admission): pins, quarantine, caps. */
 export type AdmissionErrorCode =

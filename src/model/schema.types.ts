@@ -411,13 +411,64 @@ export interface NodeConfig {
   }
   p2p?: {
     /**
+     * TCP multiaddrs libp2p listens on (default ["/ip4/127.0.0.1/tcp/0"]); /ip4/0.0.0.0/tcp/N and /ip6/::/tcp/N bind every interface.
+     *
      * @maxItems 8
      */
     listen?: string[]
     /**
+     * Public multiaddrs (/ip4, /ip6, /dns4, /dns6 with /tcp/N) published in the node's own list `nodes` entry instead of the listen addresses (default: the listen addresses that are no wildcard).
+     *
+     * @maxItems 8
+     */
+    announce?: string[]
+    /**
+     * Peers (TCP multiaddrs with /p2p/<peer id>) dialled at start and re-dialled while disconnected; always dialled, whatever their address.
+     *
      * @maxItems 64
      */
     bootstrap?: string[]
+    /**
+     * Dial addresses learned from lists even when loopback, private (RFC 1918, 100.64.0.0/10, fc00::/7, 198.18.0.0/15) or link-local (default false: a foreign list must not make the node connect into its operator's network). For federations inside one private network.
+     */
+    allowPrivate?: boolean
+    /**
+     * Open-internet limits; the rate limit and IP colocation penalty apply to non-loopback peers. Each shows in /metrics as entente_p2p_limit{limit}.
+     */
+    limits?: {
+      /**
+       * Open libp2p connections (default 300); beyond it the least valuable are pruned, federation peers last.
+       */
+      maxConnections?: number
+      /**
+       * Inbound connections per second from one host (default 5).
+       */
+      inboundConnectionsPerSecond?: number
+      /**
+       * Inbound connections still in their handshake (default 10).
+       */
+      maxIncomingPendingConnections?: number
+      /**
+       * Peers on one IP before gossipsub's colocation penalty starts (default 3).
+       */
+      ipColocationThreshold?: number
+      /**
+       * Score per excess peer on one IP, squared (default -5; 0 turns it off).
+       */
+      ipColocationWeight?: number
+      /**
+       * Catch-up requests served per peer and minute (default 600).
+       */
+      catchUpRequestsPerMinute?: number
+      /**
+       * Proven-invalid messages or catch-up answers before a peer is disconnected and refused (default 3).
+       */
+      banAfterStrikes?: number
+      /**
+       * How long a banned peer (and, off loopback, its IP) is refused, in ms (default 600000).
+       */
+      banMs?: number
+    }
   }
   paths?: {
     store?: string

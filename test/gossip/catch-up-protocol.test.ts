@@ -44,7 +44,8 @@ describe('catch-up frames', () => {
 
   it('refuses responses of the wrong type or shape', () => {
     expect(codeOf(() => parseResponse(bytes({ type: 'history', lists: [] }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
-    expect(codeOf(() => parseResponse(bytes({ type: 'error', code: 'X' }), 'summary'))).toBe('ERR_GOSSIP_PROTOCOL')
+    // A refusal has its own code: a client never holds it against the peer (rate limits, shutdown).
+    expect(codeOf(() => parseResponse(bytes({ type: 'error', code: 'X' }), 'summary'))).toBe('ERR_GOSSIP_REFUSED')
     // The head's root is optional (peers that predate it omit it) but must be a thumbprint when present.
     const root = 'A'.repeat(43)
     expect(parseResponse(bytes({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash, root }], alarms: [] }), 'summary')).toEqual({ type: 'summary', heads: [{ country: 'GR', seq: 1, hash, root }], alarms: [] })

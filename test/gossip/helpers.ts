@@ -60,7 +60,9 @@ export class TestNet {
 
   async node(
     name: string,
-    init: Partial<Pick<GossipServiceInit, 'catchUpIntervalMs' | 'catchUpOnConnect' | 'bootstrap'>> & {
+    init: Partial<Pick<GossipServiceInit, 'catchUpIntervalMs' | 'catchUpOnConnect' | 'bootstrap' | 'allowPrivate'>> & {
+      /** Open-internet limits other than the defaults (ban period, catch-up rate, ...). */
+      p2pLimits?: GossipServiceInit['limits']
       seed?: readonly SignedTrustList[]
       /** This node's own country (default: none, a relay). */
       country?: string
@@ -96,6 +98,8 @@ export class TestNet {
       catchUpIntervalMs: init.catchUpIntervalMs ?? 0,
       ...(init.catchUpOnConnect === undefined ? {} : { catchUpOnConnect: init.catchUpOnConnect }),
       ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
+      ...(init.allowPrivate === undefined ? {} : { allowPrivate: init.allowPrivate }),
+      ...(init.p2pLimits === undefined ? {} : { limits: init.p2pLimits }),
       ...(process.env.GOSSIP_TEST_LOG === undefined ? {} : { log: (line: string) => console.log(`[${name}] ${line}`) }),
     })
     const node = { name, service, store, admission, metrics, addr: '' }
