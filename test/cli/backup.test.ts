@@ -1,6 +1,7 @@
 // Online backup of a running node's store and restore into a fresh node directory with the same keys and config:
 // the restored node serves the same heads and the same bundle. Refusals: an existing output, a running node, files
 // that are no intact Entente store, a schema newer than the program.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -10,10 +11,13 @@ import { loadNodeConfig } from '../../src/config/node-config.js'
 import { startNode, type RunningNode } from '../../src/node.js'
 import { migrations } from '../../src/store/migrations.js'
 import { cli } from '../helpers/cli.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 const root = mkdtempSync(path.join(tmpdir(), 'entente-backup-'))
 const running: RunningNode[] = []
+const processes: ChildProcess[] = []
 afterAll(async () => {
+  for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL')
   await Promise.all(running.map((node) => node.stop()))
   rmSync(root, { recursive: true, force: true })
 })
@@ -130,6 +134,43 @@ describe('entente backup and restore', () => {
     const served = JSON.parse(await get(third, '/v1/trust-lists')) as { lists: { country: string; seq: number; hash: string }[] }
     expect(served.lists.map(({ country, seq, hash }) => ({ country, seq, hash }))).toEqual(duringSummary.heads)
     await stop(third)
+  })
+
+  it('backs up a node running as its own process (another SQLite connection in another process)', async () => {
+    const dir = await initNode()
+    const bin = path.resolve(import.meta.dirname, '../../bin/entente.js')
+    const child = spawn(process.execPath, [bin, 'node', 'start', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    processes.push(child)
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const url = await waitFor(() => /node on (\S+)/.exec(stdout)?.[1], { timeoutMs: 30_000, what: 'the node process to listen' })
+    for (let i = 0; i < 3; i++) await publish(dir)
+    // One after the other (two at once may lose the head race, ERR_STORE_CONFLICT), while the backup runs.
+    const writer = (async () => {
+      await publish(dir)
+      await publish(dir)
+    })()
+    const out = path.join(fresh('backups'), 'process.sqlite')
+    mkdirSync(path.dirname(out))
+    const backup = await cli(['backup', '--dir', dir, '--out', out, '--json'])
+    await writer
+    expect(backup.code, backup.stderr).toBe(0)
+    const summary = JSON.parse(backup.stdout) as BackupSummary
+    expect(summary.integrity).toBe('ok')
+    expect(summary.heads[0]?.seq).toBeGreaterThanOrEqual(3)
+    const heads = await (await fetch(`${url}/v1/trust-lists`)).text()
+    // The node still serves after the backup, and stops cleanly on SIGTERM.
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+
+    const fresher = path.join(path.dirname(out), 'after.sqlite')
+    expect((await cli(['backup', '--dir', dir, '--out', fresher])).code).toBe(0)
+    const target = copyNodeWithoutStore(dir)
+    expect((await cli(['restore', '--dir', target, '--from', fresher])).code).toBe(0)
+    const again = await start(target)
+    expect(await get(again, '/v1/trust-lists')).toBe(heads)
+    await stop(again)
   })
 
   it('backs up a stopped node too, and overwrites an existing output only with --force', async () => {
