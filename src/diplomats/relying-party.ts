@@ -11,7 +11,8 @@ export interface RelyingParty {
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', '::1', 'localhost'])
 
 /**
- * Configured values win. Otherwise the node's URL decides, with one twist: browsers refuse IP addresses as
+ * `webauthn` in node.json wins (the config loader has checked that its rpId fits its origin); then http.publicUrl,
+ * the URL diplomats open; then the URL the node listens on. One twist: browsers refuse IP addresses as
  * rpId, so a loopback node (http://127.0.0.1:PORT) gets rpId "localhost" and origin http://localhost:PORT,
  * the secure context where passkeys work without TLS.
  */
