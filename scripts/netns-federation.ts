@@ -152,6 +152,30 @@ export async function removeLab(prefix: string): Promise<string[]> {
   return names
 }
 
+/**
+ * Labs named `BASE<pid>` (one per run, so runs on one machine never touch each other) whose process is gone: what a
+ * killed run left behind. Removed; the labs of live runs stay.
+ */
+export async function removeStaleLabs(base: string): Promise<void> {
+  const { stdout } = await run('ip', ['netns', 'list']).catch(() => ({ stdout: '' }))
+  const pattern = new RegExp(`^(${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+))-`)
+  const prefixes = new Set<string>()
+  for (const line of stdout.split('\n')) {
+    const match = pattern.exec(line)
+    if (match?.[1] !== undefined && !alive(Number(match[2]))) prefixes.add(match[1])
+  }
+  for (const prefix of prefixes) await removeLab(prefix)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The lab's namespaces in `ip netns list` output: `PREFIX-br` and `PREFIX-HOST` only (another lab's prefix may extend this one). */
 function labNamespaces(prefix: string, list: string): string[] {
   const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(br|[A-Z0-9]{2,4})$`)
@@ -255,6 +279,8 @@ export class LabAgent {
         this.#pending.delete(message.id)
       })
     })
+    // Awaited by the caller later; an agent that dies first must not be an unhandled rejection.
+    this.ready.catch(() => undefined)
   }
 
   static start(lab: NetnsLab, name: string, env: NodeJS.ProcessEnv = {}): LabAgent {

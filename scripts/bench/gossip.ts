@@ -19,7 +19,7 @@ import { hashTrustList } from '../../src/trust-list/hash-trust-list.js'
 import { generateRootKey, rootOf } from '../../src/trust-list/root-key.js'
 import { signTrustList } from '../../src/trust-list/sign-trust-list.js'
 import type { SignedTrustList } from '../../src/model/schema.types.js'
-import { labUnavailable, NetnsLab, removeLabSync } from '../netns-federation.js'
+import { labUnavailable, NetnsLab, removeLabSync, removeStaleLabs } from '../netns-federation.js'
 
 const NETNS = process.argv.includes('--netns')
 const SIZES = (process.env.BENCH_SIZES ?? '10,50,100').split(',').map(Number)
@@ -28,7 +28,8 @@ const DIAL_CONCURRENCY = 8
 const DIAL_ATTEMPTS = 3
 /** Benchmark processes start this many at a time in namespaces (each compiles the sources on start). */
 const SPAWN_CONCURRENCY = 4
-const NETNS_PREFIX = 'entente-bench'
+/** One lab per run (the pid), so two runs on one machine never remove each other's namespaces. */
+const NETNS_PREFIX = `entente-b${process.pid}`
 const P2P_PORT = 7201
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 5)
 /** Each node dials this many random others (plus one link that keeps the graph connected). */
@@ -379,9 +380,9 @@ class NetnsNode {
 
   constructor(readonly child: ChildProcess) {
     this.ready = new Promise((resolve, reject) => {
-      child.once('exit', (code) => {
-        reject(new Error(`benchmark node exited with ${code}`))
-        for (const pending of this.#pending.values()) pending.reject(new Error(`benchmark node exited with ${code}`))
+      child.once('exit', (code, signal) => {
+        reject(new Error(`benchmark node exited with ${code ?? signal}`))
+        for (const pending of this.#pending.values()) pending.reject(new Error(`benchmark node exited with ${code ?? signal}`))
       })
       child.on('message', (message: ChildMessage) => {
         if (message === 'ready') return resolve()
@@ -395,6 +396,8 @@ class NetnsNode {
         else pending?.reject(Object.assign(new Error(message.error), { code: message.error?.split(':')[0] }))
       })
     })
+    // Awaited later (a few nodes start at a time); a node that dies before then must not be an unhandled rejection.
+    this.ready.catch(() => undefined)
   }
 
   call(request: ChildRequest, timeoutMs = 30_000): Promise<unknown> {
@@ -424,6 +427,7 @@ async function netnsSize(n: number, report: (n: number, where: string, m: Measur
   process.once('SIGINT', onSignal)
   try {
     const started = performance.now()
+    await removeStaleLabs('entente-b')
     await lab.create()
     const nodes: NetnsNode[] = []
     for (let i = 0; i < n; i++) {
