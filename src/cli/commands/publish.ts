@@ -124,7 +124,7 @@ async function runningNode(values: PublishValues, config: ResolvedNodeConfig | u
   if (config === undefined) return undefined
   const lock = await liveNodeLock(config.dir)
   if (lock === undefined) return undefined
-  if (lock.holder !== 'node') throw new EntenteError('ERR_NODE_RUNNING', `${config.dir} is in use by entente publish (pid ${lock.pid}); try again when it is done`)
+  if (lock.holder !== 'node') throw new EntenteError('ERR_NODE_RUNNING', `${config.dir} is in use by entente ${lock.holder} (pid ${lock.pid}); try again when it is done`)
   return resolveTarget({ ...values, ...(lock.url === undefined ? {} : { url: lock.url }) })
 }
 
