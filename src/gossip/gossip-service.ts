@@ -153,6 +153,7 @@ export class GossipService {
     if (this.#init.revocations !== undefined) pubsub.topicValidators.set(REVOCATION_TOPIC, (peer, message) => this.#validateRevocation(peer, message))
     await host.handle(CATCH_UP_PROTOCOL, this.#catchUp.serve, { maxInboundStreams: 4, maxOutboundStreams: 4 })
     host.addEventListener('peer:identify', this.#onIdentify)
+    host.addEventListener('peer:disconnect', this.#refreshGauges)
     try {
       await host.start()
       pubsub.subscribe(TRUST_LIST_TOPIC)
@@ -180,6 +181,7 @@ export class GossipService {
     const sessions = this.#catchUp.stop()
     if (host === undefined) return
     host.removeEventListener('peer:identify', this.#onIdentify)
+    host.removeEventListener('peer:disconnect', this.#refreshGauges)
     await host.stop()
     await sessions
     await this.#intake.stop()
@@ -300,7 +302,7 @@ export class GossipService {
     const ip = addr === undefined ? undefined : remoteIp(addr)
     if (!this.#guard.strike(peer.toString(), ip)) return
     this.#counters.bans.inc()
-    this.#counters.banned.set(this.#guard.bannedCount())
+    this.#refreshGauges()
     this.#log(`gossip: banned ${peer.toString()} for ${this.#limits.banMs} ms (${reason})`)
     host?.hangUp(peer).catch((error: unknown) => this.#log(`gossip: hanging up on ${peer.toString()} failed: ${describe(error)}`))
   }
@@ -317,9 +319,10 @@ export class GossipService {
     const reject = listAction({ kind: 'invalid', code: 'ERR_TRUST_LIST_MALFORMED', peerAtFault: true })
     try {
       if (message.data.byteLength > this.#init.maxMessageBytes) {
-        // Checked before any parsing: nothing else may run on an oversized message.
+        // Checked before any parsing: nothing else may run on an oversized message. No strike: the sender's cap may
+        // be larger than ours (gossipsub's score penalty still applies).
         this.#init.metrics.listsRejected.inc({ reason: 'ERR_TRUST_LIST_TOO_LARGE', source: 'gossip' })
-        return this.#act(peer, reject, 'ERR_TRUST_LIST_TOO_LARGE')
+        return reject.result
       }
       if (!isCanonicalJson(message.data)) {
         // One list, one byte string, one message id: re-encodings would let a peer replay a list under new ids.
@@ -336,7 +339,12 @@ export class GossipService {
 
   async #validateAlarm(peer: PeerId, message: Message): Promise<GossipAction['result']> {
     try {
-      const proof = message.data.byteLength > maxAlarmBytes(this.#init.maxMessageBytes) ? undefined : decodeJsonMessage(message.data)
+      if (message.data.byteLength > maxAlarmBytes(this.#init.maxMessageBytes)) {
+        // As for lists: refused unread, without a strike (the sender's cap may be larger).
+        this.#counters.alarms.inc({ outcome: 'rejected', source: 'gossip' })
+        return proofAction('invalid').result
+      }
+      const proof = decodeJsonMessage(message.data)
       if (proof === undefined || !isCanonicalJson(message.data, proof)) {
         this.#counters.alarms.inc({ outcome: 'rejected', source: 'gossip' })
         return this.#act(peer, proofAction('invalid'), 'alarm')
@@ -361,8 +369,14 @@ export class GossipService {
     }
   }
 
-  readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+  /** Gauges that change without a metric call of their own (connections come and go, bans expire). */
+  readonly #refreshGauges = (): void => {
     this.#counters.connections.set(this.#host?.getConnections().length ?? 0)
+    this.#counters.banned.set(this.#guard.bannedCount())
+  }
+
+  readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    this.#refreshGauges()
     if (this.#init.catchUpOnConnect === false || this.#stopping) return
     if (!event.detail.protocols.includes(CATCH_UP_PROTOCOL)) return
     void this.#catchUp.request(event.detail.peerId)
