@@ -285,6 +285,8 @@ export class DiplomatService {
     if (this.#repo.signInChallengeSpent(challenge)) throw fail('ERR_DIPLOMAT_CHALLENGE', 'this challenge was already used; start again')
     const credential = this.#activeCredential(response.id)
     await this.#verifyAssertion(response, challenge, credential)
+    // Spent challenges are kept only until they expire; the sweep runs on authenticated requests, never anonymous ones.
+    this.#repo.prune(this.#init.now().getTime())
     // Single use, decided atomically: of two racing uses of one assertion, only one records the challenge as spent.
     if (!this.#repo.spendSignInChallenge(challenge, expiresMs)) throw fail('ERR_DIPLOMAT_CHALLENGE', 'this challenge was already used; start again')
     return { name: credential.name, session: this.#createSession(credential.credentialId, credential.name) }
