@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { loadNodeConfig, nodeBaseUrl, resolveNodeConfig } from '../../src/config/node-config.js'
 import { resolveRelyingParty } from '../../src/diplomats/relying-party.js'
 import { isEntenteError } from '../../src/model/errors.js'
-import { startNode, type RunningNode } from '../../src/node.js'
+import { createNode, startNode, type RunningNode } from '../../src/node.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { cli } from '../helpers/cli.js'
 import { vectorPath } from '../helpers/vectors.js'
@@ -60,6 +60,10 @@ describe('http.host and http.publicUrl in node.json', () => {
     expect(resolveRelyingParty(gr, 'http://127.0.0.1:7100')).toEqual({ rpId: 'node.gr.example', rpName: 'GR diplomats', origin: 'https://node.gr.example:8443' })
     const configured = config({ publicUrl: 'https://node.gr.example' }, { webauthn: { rpId: 'gr.example', origin: 'https://diplomats.gr.example' } })
     expect(resolveRelyingParty(configured, undefined)).toMatchObject({ rpId: 'gr.example', origin: 'https://diplomats.gr.example' })
+    // Invite links the CLI prints point at the public URL.
+    const node = createNode(gr)
+    expect(node.diplomats.createInvite({ name: 'Alice' }).url).toMatch(/^https:\/\/node\.gr\.example:8443\/diplomats\/register#invite=/)
+    node.store.close()
     // A passkey for rpId other.example can never be used on https://node.gr.example: refused at load.
     expect(configError(() => config({}, { webauthn: { rpId: 'other.example', origin: 'https://node.gr.example' } }))).toBe(true)
   })
