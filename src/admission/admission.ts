@@ -104,7 +104,10 @@ export class Admission {
         recognitions = decodeTrustList(head.signed, Number.MAX_SAFE_INTEGER).payload.recognitions.map((r) => ({ country: r.country, rootThumbprint: r.rootThumbprint }))
         this.#recognitions.set(head.hash, recognitions)
       }
-      held.set(head.country, { chainRoots: this.repository.chainRoots(head.country), recognitions })
+      // Only a chain this node verified from its first list vouches for others: a list first met on its own (seq > 1)
+      // may carry recognitions from an earlier epoch whose evidence could not be judged, which its root alone can forge.
+      const verifiedFromGenesis = head.country === this.#init.country || head.seq === 1 || store.get(head.country, 1) !== undefined
+      held.set(head.country, { chainRoots: this.repository.chainRoots(head.country), recognitions: verifiedFromGenesis ? recognitions : [] })
     }
     for (const hash of this.#recognitions.keys()) if (!live.has(hash)) this.#recognitions.delete(hash)
     const own = this.#init.country

@@ -1,6 +1,6 @@
 // Which roots a node anchors, per country: its own root, the roots its operator pinned, and, to a fixpoint, the roots
 // named by recognitions in the held head of a country that is itself admitted. Pure: no I/O; the caller passes what
-// the store holds (every held head was verified, recognition evidence included, when it was stored).
+// the store holds, and only recognitions whose evidence it verified (chains it followed from their first list).
 
 /** Why a root is anchored. */
 export type AnchorSource =

@@ -581,6 +581,11 @@ export class DiplomatService {
         // Re-checked inside the serialized update: a publish may have changed the diplomats in force meanwhile.
         const current = this.#inForce()
         if (current === undefined) return draft
+        // A governance change published meanwhile makes these approvals another epoch's: never put them in the draft.
+        if (proposal.head.seq < current.governance.since) {
+          this.#repo.closeProposal(proposal.id, 'superseded', iso(this.#init.now()))
+          return draft
+        }
         const approvals = this.#countingApprovals(proposal.id, current)
         if (approvals.length < current.quorum) return draft
         const at = iso(this.#init.now())

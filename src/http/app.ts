@@ -13,6 +13,7 @@ import type { RevocationRepository, StoredRevocationList } from '../store/revoca
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import type { Admission } from '../admission/admission.js'
 import { mountAdmissionRoutes } from './admission-routes.js'
+import type { TrustListPayload } from '../model/schema.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import { BundleSource } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
@@ -321,17 +322,21 @@ function countRequests(metrics: NodeMetrics): MiddlewareHandler {
 }
 
 /**
- * Countries whose diplomats in force were set by a governance reset (a root rotation replacing them without their
- * quorum): recovery, or a stolen root. Never silent: listed with the alarms until a later approved change.
+ * Every governance reset (a root rotation replacing the diplomats without their quorum: recovery, or a stolen root)
+ * in the chains this node holds, found by walking each head's handover pointers (handovers are never pruned). Never
+ * silent: a reset stays listed even after later lists change the diplomats again.
  */
 function governanceResets(store: Pick<TrustStore, 'heads' | 'get'>): { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] {
   const resets: { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] = []
   for (const head of store.heads()) {
-    const since = decodeTrustList(head.signed, Number.MAX_SAFE_INTEGER).payload.governance.since
-    const epoch = since === head.seq ? head : store.get(head.country, since)
-    if (epoch === undefined) continue
-    const payload = decodeTrustList(epoch.signed, Number.MAX_SAFE_INTEGER).payload
-    if (payload.governance.reset === true) resets.push({ country: head.country, seq: payload.seq, issuedAt: payload.issuedAt, rootThumbprint: payload.root.thumbprint })
+    let list: StoredTrustList | undefined = head
+    while (list !== undefined) {
+      const payload: TrustListPayload = decodeTrustList(list.signed, Number.MAX_SAFE_INTEGER).payload
+      if (payload.governance.reset === true && payload.governance.since === payload.seq) {
+        resets.push({ country: head.country, seq: payload.seq, issuedAt: payload.issuedAt, rootThumbprint: payload.root.thumbprint })
+      }
+      list = payload.lastHandover === null ? undefined : store.get(head.country, payload.lastHandover.seq)
+    }
   }
   return resets
 }

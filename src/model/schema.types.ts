@@ -76,6 +76,12 @@ export interface TrustListPayload {
    */
   withdrawals?: Recognition[]
   /**
+   * Per country, the newest chain position of any evidence a previous list held for it: new evidence for that country must be bound to a later position, and a floor never goes down, so approvals of a withdrawn, narrowed or dropped recognition can never come back.
+   */
+  floors?: {
+    [k: string]: number | undefined
+  }
+  /**
    * @maxItems 200
    */
   diplomats: Diplomat[]

@@ -1,7 +1,7 @@
 // Builds the payload of a country's next list from its head and the operator's draft. Pure: `now` injected.
 import type { NodeAddress, Root, TrustListDraft, TrustListPayload } from '../model/schema.types.js'
 import { DEFAULT_VALIDITY_DAYS } from './constants.js'
-import { changesBetween, handoverPoint, type ChainPosition } from './handover.js'
+import { changesBetween, floorsAfter, handoverPoint, type ChainPosition } from './handover.js'
 import type { TrustListHead } from './trust-list.types.js'
 
 export interface BuildTrustListInput {
@@ -54,6 +54,8 @@ export function buildTrustList(input: BuildTrustListInput): TrustListPayload {
   }
   if (input.revocationList !== undefined) payload.revocationList = { seq: input.revocationList.seq, hash: input.revocationList.hash }
   if (head !== undefined) {
+    const floors = floorsAfter(head.payload)
+    if (Object.keys(floors).length > 0) payload.floors = floors
     payload.changes = changesBetween(head.payload, payload)
     if (payload.changes.includes('governance')) {
       // A new governance epoch starts here, with the previous diplomats' approvals of exactly this set.

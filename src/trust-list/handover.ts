@@ -51,3 +51,27 @@ export function governanceEntry(payload: Pick<TrustListPayload, 'diplomats' | 'q
 function sortedDiplomats(diplomats: TrustListPayload['diplomats']): TrustListPayload['diplomats'] {
   return [...diplomats].sort((x, y) => (x.credentialId < y.credentialId ? -1 : x.credentialId > y.credentialId ? 1 : 0))
 }
+
+/** The newest chain position of any evidence `payload` holds for `country` (recognition or withdrawal), 0 for none. */
+export function evidenceSeq(payload: Pick<TrustListPayload, 'recognitions' | 'withdrawals'>, country: string): number {
+  let newest = 0
+  for (const entry of [...payload.recognitions, ...(payload.withdrawals ?? [])]) {
+    if (entry.country !== country) continue
+    for (const approval of entry.approvals) newest = Math.max(newest, approval.head.seq)
+  }
+  return newest
+}
+
+/**
+ * The floors the list after `previous` must carry at least: per country, the previous floor or the newest evidence
+ * the previous list held, whichever is later. Evidence for a country must never again be older than that.
+ */
+export function floorsAfter(previous: Pick<TrustListPayload, 'recognitions' | 'withdrawals' | 'floors'>): Record<string, number> {
+  const floors: Record<string, number> = {}
+  for (const [country, seq] of Object.entries(previous.floors ?? {})) if (seq !== undefined) floors[country] = seq
+  for (const entry of [...previous.recognitions, ...(previous.withdrawals ?? [])]) {
+    const seq = evidenceSeq(previous, entry.country)
+    if (seq > (floors[entry.country] ?? 0)) floors[entry.country] = seq
+  }
+  return floors
+}

@@ -7,7 +7,7 @@ import { canonicalBytes, canonicalize } from '../model/canonical-json.js'
 import { fromBase64url, sha256, toBase64url, utf8 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { Approval, Diplomat, Recognition, TrustListPayload } from '../model/schema.types.js'
-import { governanceEntry, sameGovernance, type ChainPosition } from './handover.js'
+import { floorsAfter, governanceEntry, sameGovernance, type ChainPosition } from './handover.js'
 import type { RecognitionErrorCode } from './recognition-error-codes.js'
 import type { TrustListHead } from './trust-list.types.js'
 
@@ -121,7 +121,7 @@ export function verifyApproval(approval: Approval, context: ApprovalContext, key
 
 export type RecognitionEvidence = Pick<
   TrustListPayload,
-  'country' | 'seq' | 'root' | 'recognitions' | 'withdrawals' | 'diplomats' | 'quorum' | 'governance' | 'changes'
+  'country' | 'seq' | 'root' | 'recognitions' | 'withdrawals' | 'diplomats' | 'quorum' | 'governance' | 'changes' | 'floors'
 >
 
 /** What evidence checking found beyond "valid". */
@@ -184,22 +184,38 @@ export function verifyRecognitions(payload: RecognitionEvidence, head?: TrustLis
   const governanceReset = head === undefined ? checkOwnEpoch(payload) : checkGovernanceChange(payload, head, keys)
   const carried: string[] = []
   const prior = head === undefined ? undefined : { governance: governanceOf(head.payload), head }
+  // Floors never go down: per country, the newest evidence the head held (or its floor) stays the lower bound.
+  const required = new Map<string, number>(Object.entries(head === undefined ? {} : floorsAfter(head.payload)))
+  for (const [country, floor] of required) {
+    if ((payload.floors?.[country] ?? 0) < floor) {
+      throw fail('ERR_RECOGNITION_STALE', `the evidence floor of ${country} went down from seq ${floor}`, { country, action: 'recognize' })
+    }
+  }
   for (const [action, entries] of [['recognize', payload.recognitions], ['withdraw', withdrawals]] as const) {
     for (const recognition of entries) {
       if (prior !== undefined) {
         const before = action === 'recognize' ? prior.head.payload.recognitions : (prior.head.payload.withdrawals ?? [])
         // Identical to the head's entry, evidence included: judged when it first appeared.
         if (before.some((b) => canonicalize(b) === canonicalize(recognition))) continue
-        const floor = evidenceFloor(prior.head.payload, recognition.country)
+        const floor = required.get(recognition.country) ?? 0
         checkEntry(action, recognition, payload.country, prior.governance, keys, { floor, head: prior.head })
         continue
       }
-      // On its own: evidence of an earlier epoch cannot be re-checked here (its diplomats may be gone).
+      // On its own: nothing may be older than the list's own floor for the country (a carried entry sits on it).
+      const ownFloor = payload.floors?.[recognition.country] ?? 0
+      const below = recognition.approvals.find((a) => a.head.seq < ownFloor)
+      if (below !== undefined) {
+        throw fail('ERR_RECOGNITION_STALE', `${action} ${recognition.country}: approval bound to seq ${below.head.seq}, older than the floor ${ownFloor}`, {
+          country: recognition.country,
+          action,
+        })
+      }
+      // Evidence of an earlier epoch cannot be re-checked here (its diplomats may be gone): the caller decides.
       if (recognition.approvals.length > 0 && recognition.approvals.every((a) => a.head.seq < own.since)) {
         carried.push(recognition.country)
         continue
       }
-      checkEntry(action, recognition, payload.country, own, keys, { floor: 0 })
+      checkEntry(action, recognition, payload.country, own, keys, { floor: ownFloor - 1 })
     }
   }
   if (head !== undefined) checkWithdrawalsKept(payload, head.payload)
@@ -314,25 +330,14 @@ function checkPosition(approval: Approval, governance: Governance, position: { f
   if (approval.head.seq <= position.floor) {
     throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to seq ${approval.head.seq}, not newer than the held evidence of seq ${position.floor}`, details)
   }
+  // Across a gap the approvals may be bound to an ordinary list the caller skipped (only handovers are walked): the
+  // epoch and the floor above already come from the walked handovers. A position the caller holds must be that list.
   const head = position.head
   if (head !== undefined) {
-    if (approval.head.seq > head.payload.seq) {
-      throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to seq ${approval.head.seq}, after the held list (seq ${head.payload.seq})`, details)
-    }
     if (approval.head.seq === head.payload.seq && approval.head.hash !== head.hash) {
       throw fail('ERR_RECOGNITION_STALE', `${action} ${country}: approval bound to another list at seq ${approval.head.seq}`, details)
     }
   }
-}
-
-/** The newest chain position of any evidence the list holds for `country` (recognition or withdrawal). */
-function evidenceFloor(payload: Pick<TrustListPayload, 'recognitions' | 'withdrawals'>, country: string): number {
-  let floor = 0
-  for (const entry of [...payload.recognitions, ...(payload.withdrawals ?? [])]) {
-    if (entry.country !== country) continue
-    for (const approval of entry.approvals) floor = Math.max(floor, approval.head.seq)
-  }
-  return floor
 }
 
 /** A withdrawal stays until the country is recognized again or withdrawn anew: dropping it would erase the floor. */
@@ -349,12 +354,14 @@ function governanceOf(payload: Pick<TrustListPayload, 'diplomats' | 'quorum' | '
   const diplomats = new Map<string, Diplomat>()
   const publicKeys = new Set<string>()
   for (const diplomat of payload.diplomats) {
-    // One credential, one diplomat: otherwise a single passkey could count twice toward the quorum.
-    if (diplomats.has(diplomat.credentialId) || publicKeys.has(diplomat.publicKey)) {
+    // One credential, one diplomat: otherwise a single passkey could count twice toward the quorum. Keys compare as
+    // decoded public keys (SPKI), so the same key in another COSE encoding is still the same key.
+    const key = coseKeyToPublicKey(bytes(diplomat.publicKey, 'diplomat publicKey')).key.export({ type: 'spki', format: 'der' }).toString('base64')
+    if (diplomats.has(diplomat.credentialId) || publicKeys.has(key)) {
       throw fail('ERR_RECOGNITION_MALFORMED', `diplomat credential ${diplomat.credentialId} is listed twice`)
     }
     diplomats.set(diplomat.credentialId, diplomat)
-    publicKeys.add(diplomat.publicKey)
+    publicKeys.add(key)
   }
   return { diplomats, quorum: payload.quorum, since: payload.governance.since }
 }

@@ -349,7 +349,7 @@ async function fetchBundle(
 
 /**
  * The home handover lists a verifier must walk before the newest home list of `bundle`, oldest first: those after
- * its held home list, or on the first sync every one back to the first list of the pinned root. Followed by
+ * its held home list, or on the first sync every one back to the first list. Followed by
  * `lastHandover` pointers and fetched one by one; each must be the list the pointer names (seq and hash).
  */
 async function fetchHandovers(
@@ -371,7 +371,7 @@ async function fetchHandovers(
     .sort((a, b) => (b?.seq ?? 0) - (a?.seq ?? 0))[0]
   if (newest === undefined) return []
   const heldSeq = state.seqs[home] ?? 0
-  const walked: { signed: SignedTrustList; root: string; previousRoot?: string }[] = []
+  const walked: { signed: SignedTrustList }[] = []
   let next = newest.lastHandover
   while (next !== null && next.seq > heldSeq) {
     if (walked.length >= MAX_HOME_CHAIN_LISTS) throw new EntenteError('ERR_INPUT_TOO_LARGE', `more than ${MAX_HOME_CHAIN_LISTS} ${home} handovers`)
@@ -384,15 +384,11 @@ async function fetchHandovers(
     if (payload.country !== home || payload.seq !== next.seq || hash !== next.hash) {
       throw new EntenteError('ERR_TRUST_LIST_CHAIN', `${url.href} is not the ${home} handover the chain names (seq ${next.seq}, hash ${next.hash})`)
     }
-    walked.push({ signed, root: payload.root.thumbprint, ...(payload.previousRoot === undefined ? {} : { previousRoot: payload.previousRoot.thumbprint }) })
+    walked.push({ signed })
     next = payload.lastHandover
   }
-  const chain = walked.reverse()
-  if (heldSeq > 0) return chain.map((w) => w.signed)
-  // First sync: lists before the pinned root's first list are another root's affair (the pin is where trust starts).
-  const pinned = state.pinnedRoot
-  const start = chain.findIndex((w) => w.root === pinned || w.previousRoot === pinned)
-  return (start < 0 ? chain : chain.slice(start)).map((w) => w.signed)
+  // Oldest first; on the first sync back to the first list, so every governance decision since is judged.
+  return walked.reverse().map((w) => w.signed)
 }
 
 async function request(doFetch: typeof fetch, url: URL, headers: Record<string, string>, timeoutMs: number): Promise<Response> {

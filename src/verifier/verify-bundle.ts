@@ -17,6 +17,7 @@ import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-l
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import { detectEquivocation, verifyEquivocationProof } from '../trust-list/equivocation.js'
 import type { RootAnchor, TrustListHead } from '../trust-list/trust-list.types.js'
+import { rootThumbprint } from '../trust-list/root-key.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 import { MAX_ALARMS, MAX_COUNTRIES } from './constants.js'
 import { revocationGaps, type RevocationGap } from './revocation-completeness.js'
@@ -102,21 +103,37 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
   // Without a held home list or a pin nothing could say which home list is genuine.
   if (homeHead === undefined && anchor === undefined) throw new EntenteError('ERR_USAGE', 'the first sync needs the pinned home root')
   const homeSorted = sortBySeq(homeCandidates, report, options.maxListBytes)
+  // First sync: trust starts at the pinned root, and every governance decision since the first list is judged.
+  // A chain that starts at seq 1 is verified from there (the pinned root must appear in it: only lists signed by
+  // it, or handed over to and from it, can lead to a trusted home list); a chain that starts later is verified from
+  // the pin, and only when the list carries no evidence it cannot judge on its own.
+  const firstSync = homeHead === undefined
+  const pinned = anchor === undefined ? undefined : 'thumbprint' in anchor ? anchor.thumbprint : await rootThumbprint(anchor.jwk)
+  let pinReached = !firstSync
   for (const [index, candidate] of homeSorted.entries()) {
     try {
+      // Links of a handover chain may have expired; only the newest list must be fresh.
+      const allowExpired = index < homeSorted.length - 1
+      const genesis = homeHead === undefined && decodeTrustList(candidate, UNBOUNDED).payload.seq === 1
       const verified = await verifyTrustList(candidate, {
         now,
         country: home,
         ...maxBytes,
-        ...(homeHead === undefined ? (anchor === undefined ? {} : { anchor }) : { head: homeHead.head }),
-        // Links of a handover chain may have expired; only the newest list must be fresh.
-        allowExpired: index < homeSorted.length - 1,
+        ...(homeHead !== undefined ? { head: homeHead.head } : genesis || anchor === undefined ? {} : { anchor }),
+        allowExpired,
       })
+      if (homeHead === undefined && !genesis && verified.carriedFromEarlierEpoch.length > 0) {
+        throw new EntenteError(
+          'ERR_TRUST_LIST_HANDOVER_MISSING',
+          `${home} seq ${verified.payload.seq} carries recognitions of ${verified.carriedFromEarlierEpoch.join(', ')} approved before its governance epoch: the first sync must walk ${home}'s handovers from its first list (sync from a node)`,
+        )
+      }
       if (verified.payload.seq < (seqs[home] ?? 0)) {
         report.stale.push({ country: home, seq: verified.payload.seq, heldSeq: seqs[home] ?? 0 })
         continue
       }
       homeHead = { signed: verified.signed, head: verified }
+      pinReached ||= pinned === undefined || verified.payload.root.thumbprint === pinned || verified.payload.previousRoot?.thumbprint === pinned
       seqs[home] = verified.payload.seq
       report.accepted.push({ country: home, seq: verified.payload.seq })
       // Recovery below quorum replaced who decides: the verifier keeps a record and every sync says so.
@@ -125,7 +142,7 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
       await noteFailure(report, home, error, candidate, homeHead, newAlarms, now)
     }
   }
-  if (homeHead === undefined) {
+  if (homeHead === undefined || !pinReached) {
     throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', `no list of ${home} verifies from the pinned root ${state.pinnedRoot || describeAnchor(options.anchor)}`)
   }
   held.set(home, homeHead)

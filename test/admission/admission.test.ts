@@ -107,6 +107,21 @@ describe('admission', () => {
     expect(store.heads().map((h) => h.country)).toEqual(['GR'])
   })
 
+  it('a pinned country first met at seq > 1 vouches for nobody: its recognitions may carry evidence nobody judged', async () => {
+    const [gr, ru, fi] = await countries('GR', 'RU', 'FI')
+    const { admission, store } = admissionFor('GR', gr.thumbprint)
+    await accept(admission, await gr.publish())
+    admission.pin('RU', ru.thumbprint)
+    await ru.recognize(fi)
+    await ru.tc.next()
+    const later = await ru.tc.next()
+    // The node meets RU at seq 3 on its own (no chain from seq 1): RU is held, FI is not anchored by it.
+    expect((await accept(admission, later.signed)).status).toBe('accepted')
+    expect(store.get('RU', 1)).toBeUndefined()
+    expect(admission.anchored().has('FI')).toBe(false)
+    expect(await codeOf(accept(admission, await fi.publish()))).toBe('ERR_ADMISSION_UNANCHORED')
+  })
+
   it('the history cap prunes the oldest plain lists of a foreign country, never seq 1, a handover or the head', async () => {
     const [gr, fi] = await countries('GR', 'FI')
     const { admission, store, metrics } = admissionFor('GR', gr.thumbprint, { maxHistoryPerCountry: 3 })

@@ -63,6 +63,17 @@ describe('governance reset', () => {
     const alarms = (await (await node.request('/v1/alarms')).json()) as { governanceResets: { country: string; seq: number }[] }
     expect(alarms.governanceResets).toEqual([expect.objectContaining({ country: 'GR', seq: payload.seq, rootThumbprint: newRoot.thumbprint })])
 
+    // A later change of the set (the new diplomats adding one more) does not scrub the reset from the alarms.
+    const dave = await diplomat('Dave')
+    const [joining] = node.diplomats.proposals({ state: 'open' })
+    expect(await (await alice.approve(joining?.id ?? 0)).json()).toMatchObject({ enacted: true })
+    const after = await node.operator.nextList()
+    await node.operator.acceptSigned(await signTrustList(after, [newRoot]))
+    expect(node.store.head('GR')?.seq).toBe(payload.seq + 1)
+    expect(dave.authenticator.credentialId).toBeDefined()
+    const still = (await (await node.request('/v1/alarms')).json()) as { governanceResets: { country: string; seq: number }[] }
+    expect(still.governanceResets).toEqual([expect.objectContaining({ country: 'GR', seq: payload.seq })])
+
     // Without the rotation the same reset is refused by every verifier.
     const sameRoot = { ...payload, root: rootOf(oldRoot), changes: ['governance' as const] }
     delete sameRoot.previousRoot

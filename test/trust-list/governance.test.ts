@@ -167,6 +167,47 @@ describe('evidence is bound to a chain position', () => {
     await expect(verifyAgainst(again, withdrawn)).resolves.toMatchObject({ payload: { recognitions: [{ country: 'CN' }] } })
   })
 
+  it('dropping a recognition first does not reset the floor: old evidence pasted back later is refused', async () => {
+    const recognized = await recognizeCn(genesis)
+    const old = recognized.payload.recognitions[0] as Recognition
+    gr.draft = { ...gr.draft, recognitions: [], withdrawals: [{ ...cn, approvals: approvals([bob, carol], cn, recognized, 'withdraw') }] }
+    const withdrawn = await gr.next()
+    const narrowed = { ...cn, scopes: ['test' as const] }
+    gr.draft = { ...gr.draft, recognitions: [{ ...narrowed, approvals: approvals([alice, bob], narrowed, withdrawn) }], withdrawals: [] }
+    const again = await gr.next()
+    await expect(verifyAgainst(again, withdrawn)).resolves.toBeDefined()
+    // The root alone drops CN (not a handover, no approvals needed to reduce trust) ...
+    gr.draft = { ...gr.draft, recognitions: [] }
+    const dropped = await gr.next()
+    await expect(verifyAgainst(dropped, again)).resolves.toBeDefined()
+    expect(dropped.payload.floors).toEqual({ CN: again.payload.seq - 1 })
+    // ... then pastes back the first, broader recognition: its evidence is below the floor.
+    gr.draft = { ...gr.draft, recognitions: [old] }
+    const pasted = await gr.next({ advance: false })
+    await expect(verifyAgainst(pasted, dropped)).rejects.toMatchObject({ code: 'ERR_RECOGNITION_STALE' })
+    await expect(verifyTrustList(pasted.signed, { now: T0 })).rejects.toMatchObject({ code: 'ERR_RECOGNITION_STALE' })
+    // Lowering the floor to make room is refused too.
+    const lowered = await gr.next({ advance: false, edit: (p) => void (p.floors = {}) })
+    await expect(verifyAgainst(lowered, dropped)).rejects.toMatchObject({ code: 'ERR_RECOGNITION_STALE' })
+  })
+
+  it('a walker that skipped the ordinary list the approvals are bound to still accepts honest changes', async () => {
+    const ordinary = await gr.next()
+    // A governance change and a recognition, both approved at the ordinary seq 2, published at seqs 3 and 4.
+    const dave = SoftAuthenticator.create('ES256')
+    names.set(dave, 'Dave')
+    const next = { diplomats: [...gr.draft.diplomats, dip(dave, 'Dave')], quorum: 2 }
+    gr.draft = { ...gr.draft, ...next, governanceApprovals: govern([alice, bob], next, ordinary) }
+    const changed = await gr.next()
+    await expect(verifyAgainst(changed, genesis)).resolves.toMatchObject({ gap: true })
+    const recognized = await recognizeCn(changed)
+    const plain = await gr.next()
+    gr.draft = { ...gr.draft, recognitions: [], withdrawals: [{ ...cn, approvals: approvals([alice, dave], cn, plain, 'withdraw') }] }
+    const withdrawn = await gr.next()
+    // Holding seq 4, the walker skips the ordinary seq 5 the withdrawal was approved at.
+    await expect(verifyAgainst(withdrawn, recognized)).resolves.toMatchObject({ gap: true, payload: { withdrawals: [{ country: 'CN' }] } })
+  })
+
   it('a list may not both recognize and withdraw the same country → ERR_RECOGNITION_CONFLICT', async () => {
     const recognized = await recognizeCn(genesis)
     const list = await gr.next({

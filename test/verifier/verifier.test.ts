@@ -39,6 +39,31 @@ describe('mergeBundle', () => {
     expect(state.pinnedRoot).toBe(gr.thumbprint)
   })
 
+  it('first sync: a home list whose recognitions claim an earlier epoch is never taken on its own (root-only forgery)', async () => {
+    const h = await VerifierCountry.create('GR')
+    const c = await VerifierCountry.create('CN')
+    const first = await h.publish()
+    // The root holder alone: "a new epoch started here", and CN recognized by "earlier" approvals of random bytes.
+    const junk = { credentialId: 'AAAA', nonce: 'AAAAAAAAAAAAAAAAAAAAAA', head: { seq: 1, hash: 'a'.repeat(64) }, authenticatorData: 'AAAA', clientDataJSON: 'AAAA', signature: 'AAAA' }
+    const forged = await h.publish({
+      edit: (p) => {
+        p.changes = ['governance']
+        p.governance = { since: p.seq }
+        p.recognitions = [{ country: 'CN', rootThumbprint: c.thumbprint, scopes: ['vaccination'], approvals: [junk] }]
+      },
+    })
+    const fresh = emptyVerifiedBundle('GR', h.thumbprint, NOW)
+    await expect(mergeBundle(fresh, bundleOf([forged, await c.publish()]), { now: NOW, home: 'GR', anchor: { thumbprint: h.thumbprint } })).rejects.toMatchObject({
+      code: 'ERR_TRUST_LIST_WRONG_ROOT',
+    })
+    // Walking from the first list judges the change against it, and the forgery fails there.
+    const walked = await mergeBundle(fresh, bundleOf([forged, await c.publish()]), { now: NOW, home: 'GR', anchor: { thumbprint: h.thumbprint }, homeChain: [first] })
+    expect(walked.state.seqs.GR).toBe(1)
+    expect(walked.report.rejected).toEqual(expect.arrayContaining([expect.objectContaining({ country: 'GR' })]))
+    const verifier = await createVerifier(walked.state, { now: NOW })
+    expect(verifier.verify(c.issue()).valid).toBe(false)
+  })
+
   it('refuses a home list under another root, and a first sync without a pin', async () => {
     const impostor = await VerifierCountry.create('GR')
     await expect(firstSync([await impostor.publish()])).rejects.toMatchObject({ code: 'ERR_TRUST_LIST_WRONG_ROOT' })
