@@ -170,6 +170,7 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
       admission: node.admission,
       privateKey: await loadOrCreatePeerKey(config.paths.peerKey),
       listen: config.p2p.listen,
+      announce: config.p2p.announce,
       bootstrap: config.p2p.bootstrap,
       allowPrivate: config.p2p.allowPrivate,
       limits: config.p2p.limits,

@@ -12,7 +12,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { EntenteError } from '../model/errors.js'
 import { ALARM_TOPIC, DEFAULT_P2P_LIMITS, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, REVOCATION_TOPIC, TRUST_LIST_TOPIC, type P2pLimits } from './constants.js'
-import { isTcpMultiaddr, parseMultiaddr } from './dial-policy.js'
+import { isTcpMultiaddr, parseMultiaddr, transportKey } from './dial-policy.js'
 
 export type GossipHost = Libp2p<{ identify: Identify; pubsub: GossipSub }>
 
@@ -20,6 +20,8 @@ export interface GossipHostInit {
   readonly privateKey: PrivateKey
   /** TCP multiaddrs (/ip4/0.0.0.0/tcp/N and /ip6/::/tcp/N bind every interface). */
   readonly listen: readonly string[]
+  /** Public TCP multiaddrs (/dns4, /dns6 too) identify tells peers instead of the interface addresses; default none. */
+  readonly announce?: readonly string[]
   /** Largest trust list accepted; an alarm carries two. */
   readonly maxMessageBytes: number
   /** Optional libp2p metrics implementation (the gossip benchmark counts bytes on the wire with it). */
@@ -61,11 +63,17 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
       throw new EntenteError('ERR_CONFIG_INVALID', `gossip listens on TCP multiaddrs (/ip4|ip6/<address>/tcp/<port>), not ${address}`)
     }
   }
+  const announce = (init.announce ?? []).map((address) => {
+    const ma = parseMultiaddr(address)
+    if (ma === undefined || !isTcpMultiaddr(ma)) throw new EntenteError('ERR_CONFIG_INVALID', `p2p.announce takes TCP multiaddrs, not ${address}`)
+    return transportKey(ma)
+  })
   const limits = init.limits ?? DEFAULT_P2P_LIMITS
   return createLibp2p({
     start: false,
     privateKey: init.privateKey,
-    addresses: { listen: [...init.listen] },
+    // Announce, when given, is what identify reports: peers then re-dial the public name, not a wildcard's interfaces.
+    addresses: { listen: [...init.listen], ...(announce.length === 0 ? {} : { announce }) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -39,6 +39,8 @@ export interface GossipServiceInit {
   readonly privateKey: PrivateKey
   /** TCP multiaddrs to listen on (wildcards bind every interface). Default ['/ip4/127.0.0.1/tcp/0'] (the demo's choice). */
   readonly listen?: readonly string[]
+  /** Public TCP multiaddrs (/dns4, /dns6 too) identify reports to peers instead of the bound interfaces. Default []. */
+  readonly announce?: readonly string[]
   /** Peers dialled at start and re-dialled while disconnected: TCP multiaddrs with /p2p/<id>, always dialled. Default []. */
   readonly bootstrap?: readonly string[]
   /**
@@ -142,6 +144,7 @@ export class GossipService {
     const host = await createGossipHost({
       privateKey: this.#init.privateKey,
       listen: this.#init.listen ?? DEFAULT_LISTEN,
+      ...(this.#init.announce === undefined ? {} : { announce: this.#init.announce }),
       maxMessageBytes: this.#init.maxMessageBytes,
       limits: this.#limits,
       connectionGater: this.#gater(),
@@ -190,7 +193,7 @@ export class GossipService {
 
   // ---- accessors ----------------------------------------------------------------------------------------------
 
-  /** Listening addresses, each with /p2p/<peer id> (wildcard binds expanded to the interfaces' addresses). */
+  /** libp2p's own addresses, each with /p2p/<peer id>: the announce addresses when set, else the bound ones. */
   multiaddrs(): string[] {
     return this.#host?.getMultiaddrs().map((ma) => ma.toString()) ?? []
   }

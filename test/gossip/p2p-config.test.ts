@@ -43,5 +43,10 @@ describe('p2p config', () => {
     for (const listen of ['/ip4/0.0.0.0/udp/0/quic-v1', '/unix/tmp/x.sock', 'nonsense']) {
       await expect(createGossipHost({ privateKey, listen: [listen], maxMessageBytes: 1024 })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' })
     }
+    // Announce addresses go to identify; DNS names are fine, other transports are not.
+    await expect(createGossipHost({ privateKey, listen: ['/ip4/0.0.0.0/tcp/0'], announce: ['/dns4/node.gr.example/tcp/7200'], maxMessageBytes: 1024 })).resolves.toBeDefined()
+    await expect(createGossipHost({ privateKey, listen: ['/ip4/0.0.0.0/tcp/0'], announce: ['/dns4/node.gr.example/udp/7200/quic-v1'], maxMessageBytes: 1024 })).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+    })
   })
 })
