@@ -510,17 +510,18 @@ const DEFAULT_COUNTRIES = ['GR', 'CY', 'IL', 'DE', 'CN']
 
 async function up(prefix: string, countries: string[], dataDir: string): Promise<void> {
   const lab = new NetnsLab(prefix)
-  let finished = false
-  const teardown = async () => {
-    if (finished) return
-    finished = true
-    console.log('\nremoving the lab (processes, namespaces, bridge)…')
-    await lab.destroy()
-  }
-  // Always removed: on Ctrl-C, on kill, and on any failure below.
+  // One removal, however many signals arrive (npx and a terminal may both pass Ctrl-C on): each waits for it.
+  let removing: Promise<void> | undefined
+  const teardown = () =>
+    (removing ??= (async () => {
+      console.log('\nremoving the lab (processes, namespaces, bridge)…')
+      await lab.destroy()
+    })())
+  // Always removed: on Ctrl-C, on kill, on any failure below, and synchronously if the process exits some other way.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => void teardown().then(() => process.exit(130)))
+    process.on(signal, () => void teardown().then(() => process.exit(130)))
   }
+  process.once('exit', () => removeLabSync(prefix))
   try {
     await lab.create()
     const ca = await createTestCa(path.join(dataDir, 'ca'))
