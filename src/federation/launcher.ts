@@ -91,8 +91,12 @@ export async function startMembers(members: FederationMember[], options: LaunchO
   await Promise.all(members.map((member) => waitHealthy(member)))
 }
 
+/** How long a live node process may take to answer /health: generous, since a loaded machine compiles slowly. */
+const START_LIMIT_MS = Number(process.env.ENTENTE_START_LIMIT_MS ?? 120_000)
+
 async function waitHealthy(member: FederationMember): Promise<void> {
-  const deadline = Date.now() + 30_000
+  // Waited for while the process lives (an exit is reported at once), up to an overall limit.
+  const deadline = Date.now() + START_LIMIT_MS
   for (;;) {
     if (member.process?.exitCode !== null && member.process?.exitCode !== undefined) {
       throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node exited with ${member.process.exitCode}`)
@@ -103,7 +107,9 @@ async function waitHealthy(member: FederationMember): Promise<void> {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node did not come up at ${member.url}`)
+    if (Date.now() > deadline) {
+      throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node did not answer at ${member.url} within ${START_LIMIT_MS / 1000} s (raise ENTENTE_START_LIMIT_MS on a loaded machine)`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

@@ -65,5 +65,5 @@ describe('entente federation up', () => {
     expect(second.stdout).not.toContain('Seeded')
     expect(second.stderr).not.toContain('created ')
     expect(second.stdout).toMatch(/IL issues a vaccination certificate .* verified offline in GR: ✔ valid\n/)
-  }, 180_000)
+  }, 400_000)
 })
