@@ -8,6 +8,7 @@ import '../../src/gossip/polyfills.js'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Metrics, MultiaddrConnection, PrivateKey, Stream } from '@libp2p/interface'
 import { GossipService, type GossipServiceInit } from '../../src/gossip/gossip-service.js'
 import { encodeListMessage } from '../../src/gossip/topics.js'
@@ -99,7 +100,7 @@ async function startNodes(n: number, bytes: ByteCounter): Promise<{ nodes: Bench
       return { ...base, service }
     }),
   )
-  const dials = await dialTopology(n, (a, b) => (nodes[a] as BenchNode).service.connect((nodes[b] as BenchNode).service.multiaddrs()[0] as string))
+  const dials = await dialTopology(topology(n), (a, b) => (nodes[a] as BenchNode).service.connect((nodes[b] as BenchNode).service.multiaddrs()[0] as string))
   await until(() => nodes.every((node) => node.service.topicPeerCount() > 0), 30_000)
   return { nodes, dials }
 }
@@ -112,19 +113,21 @@ interface DialStats {
   readonly reasons: Map<string, number>
 }
 
-/**
- * Sparse random connected graph: node i links to a random earlier node (a spanning tree), then dials a few random
- * others. At most DIAL_CONCURRENCY dials run at once; each is tried DIAL_ATTEMPTS times before it counts as failed.
- */
-async function dialTopology(n: number, dial: (a: number, b: number) => Promise<unknown>): Promise<DialStats> {
+/** Sparse random connected graph: node i links to a random earlier node (a spanning tree), then to a few random others. */
+function topology(n: number): [number, number][] {
   const edges = new Map<string, [number, number]>()
   const add = (a: number, b: number) => {
     if (a !== b) edges.set(a < b ? `${a}-${b}` : `${b}-${a}`, [a, b])
   }
   for (let i = 1; i < n; i++) add(i, Math.floor(Math.random() * i))
   for (let i = 0; i < n; i++) for (let k = 1; k < DIALS_PER_NODE; k++) add(i, Math.floor(Math.random() * n))
-  const stats: DialStats = { edges: edges.size, retried: 0, failed: 0, reasons: new Map() }
-  await inPool([...edges.values()], DIAL_CONCURRENCY, async ([a, b]) => {
+  return [...edges.values()]
+}
+
+/** At most DIAL_CONCURRENCY dials run at once; each is tried DIAL_ATTEMPTS times before it counts as failed. */
+async function dialTopology(edges: readonly [number, number][], dial: (a: number, b: number) => Promise<unknown>): Promise<DialStats> {
+  const stats: DialStats = { edges: edges.length, retried: 0, failed: 0, reasons: new Map() }
+  await inPool(edges, DIAL_CONCURRENCY, async ([a, b]) => {
     for (let attempt = 1; ; attempt++) {
       try {
         await dial(a, b)
@@ -363,7 +366,7 @@ async function loopbackSize(n: number, report: (n: number, where: string, m: Mea
 // --netns: each node a process in its own namespace, driven over IPC.
 
 type ChildRequest =
-  | { op: 'start'; key: string; listen: string }
+  | { op: 'start'; key: string; listen: string; bootstrap: string[] }
   | { op: 'connect'; address: string }
   | { op: 'publish'; list: SignedTrustList }
   | { op: 'catchUp' }
@@ -430,6 +433,11 @@ async function netnsSize(n: number, report: (n: number, where: string, m: Measur
     await removeStaleLabs('entente-b')
     await lab.create()
     const nodes: NetnsNode[] = []
+    // Keys first: each node's links are also its configured bootstrap peers (as a deployment names them), which the
+    // node re-dials when a link drops; the benchmark still makes the first dials itself, a few at a time.
+    const keys = await Promise.all(Array.from({ length: n }, () => generateKeyPair('Ed25519')))
+    const addresses = keys.map((key, i) => `/ip4/198.18.0.${10 + i}/tcp/${P2P_PORT}/p2p/${peerIdFromPrivateKey(key).toString()}`)
+    const edges = topology(n)
     for (let i = 0; i < n; i++) {
       const host = await lab.addHost(`B${String(i).padStart(3, '0')}`, 10 + i)
       nodes.push(new NetnsNode(lab.spawnIn(host.name, [process.execPath, '--import', 'tsx', SELF, '--netns-child'], { ipc: true })))
@@ -437,10 +445,11 @@ async function netnsSize(n: number, report: (n: number, where: string, m: Measur
     await inPool(nodes, SPAWN_CONCURRENCY, async (node) => {
       await node.ready
       const i = nodes.indexOf(node)
-      const key = Buffer.from(privateKeyToProtobuf(await generateKeyPair('Ed25519'))).toString('base64')
-      node.address = (await node.call({ op: 'start', key, listen: `/ip4/${lab.host(`B${String(i).padStart(3, '0')}`).address}/tcp/${P2P_PORT}` }, 60_000)) as string
+      const key = Buffer.from(privateKeyToProtobuf(keys[i] as PrivateKey)).toString('base64')
+      const bootstrap = edges.filter(([a]) => a === i).map(([, b]) => addresses[b] as string)
+      node.address = (await node.call({ op: 'start', key, bootstrap, listen: `/ip4/${lab.host(`B${String(i).padStart(3, '0')}`).address}/tcp/${P2P_PORT}` }, 60_000)) as string
     })
-    const dials = await dialTopology(n, (a, b) => (nodes[a] as NetnsNode).call({ op: 'connect', address: (nodes[b] as NetnsNode).address }))
+    const dials = await dialTopology(edges, (a, b) => (nodes[a] as NetnsNode).call({ op: 'connect', address: addresses[b] as string }))
     const deadline = performance.now() + 30_000
     while (performance.now() < deadline) {
       const counts = (await Promise.all(nodes.map((node) => node.call({ op: 'topicPeers' }).catch(() => 0)))) as number[]
@@ -476,7 +485,7 @@ async function runNetnsChild(): Promise<void> {
         let value: unknown
         if (request.op === 'start') {
           const node = { ...base, privateKey: privateKeyFromProtobuf(Buffer.from(request.key, 'base64')) }
-          service = benchService(node, new ByteCounter(), { listen: [request.listen], onAccepted: (list) => send({ arrival: list.hash, at: clock() }) })
+          service = benchService(node, new ByteCounter(), { listen: [request.listen], bootstrap: request.bootstrap, onAccepted: (list) => send({ arrival: list.hash, at: clock() }) })
           await service.start()
           value = service.multiaddrs()[0]
         } else if (service === undefined) {
