@@ -184,7 +184,7 @@ describe.skipIf(unavailable !== undefined)('a federation of five hosts on a brid
     console.log(`multi-host: DE refused ${refused?.[1] ?? 0} dial(s) by policy; IL's bait saw ${sinks.il?.count()} connection(s)`)
     expect(Number(refused?.[1] ?? 0)).toBeGreaterThan(0)
     expect(de.log.filter((line) => line.includes('127.0.0.1') || line.includes('10.255.0.1')).filter((line) => /dialling .* failed/.test(line))).toEqual([])
-  }, 60_000)
+  }, 90_000)
 
   it('still converges over a 256 kbit/s link', async () => {
     await lab.limit('IL', '256kbit')
