@@ -3,7 +3,18 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { ECParameters } from '@peculiar/asn1-ecc'
-import { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage, type SubjectPublicKeyInfo } from '@peculiar/asn1-x509'
+import {
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  KeyUsage,
+  KeyUsageFlags,
+  Version,
+  type SubjectPublicKeyInfo,
+} from '@peculiar/asn1-x509'
 import { calculateJwkThumbprint } from 'jose'
 import { dscAllowsType } from '../certificates/dcc/dcc-key-usage.js'
 import { dscKid, parseDsc } from '../certificates/dcc/parse-dsc.js'
@@ -79,6 +90,25 @@ const CURVE_NAMES: Readonly<Record<string, string>> = {
   '1.3.132.0.10': 'secp256k1',
   '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
 }
+// Extensions a DSC may mark critical: the ones the profile defines or verifiers know. Every critical extension the
+// real DSCs carry is among KU, basic constraints and EKU; an unknown critical one must make the certificate unusable
+// (RFC 5280 §4.2), so it is refused here rather than discovered by some verifier later.
+const KNOWN_EXTENSIONS: ReadonlySet<string> = new Set([
+  '2.5.29.14', // subjectKeyIdentifier
+  '2.5.29.15', // keyUsage
+  '2.5.29.16', // privateKeyUsagePeriod
+  '2.5.29.17', // subjectAltName
+  '2.5.29.18', // issuerAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.31', // cRLDistributionPoints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.37', // extKeyUsage
+  '2.5.29.46', // freshestCRL
+  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
+  '1.3.6.1.5.5.7.1.3', // qcStatements
+  '1.3.6.1.5.5.7.1.11', // subjectInfoAccess
+])
 // Every JWK member that carries private (or symmetric) key material, RFC 7518 §6.
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 
@@ -112,6 +142,7 @@ function onboardDcc(request: Extract<SignerRequest, { format: 'dcc' }>, context:
   } catch (error) {
     throw new EntenteError('ERR_SIGNER_MALFORMED', 'the certificate cannot be read by the verifier', { cause: error })
   }
+  checkDscProfile(cert)
 
   const notBefore = tbs.validity.notBefore.getTime()
   const notAfter = tbs.validity.notAfter.getTime()
@@ -275,6 +306,77 @@ function checkDccKey(spki: SubjectPublicKeyInfo): void {
     'ERR_SIGNER_UNSUPPORTED_KEY',
     `key algorithm ${algorithm} is not accepted; use EC P-256, EC P-384 or RSA`,
   )
+}
+
+/**
+ * The EU DCC certificate profile for a Document Signer Certificate: X.509 v3, not a CA, a key usage (when present)
+ * that allows digital signatures and no certificate or CRL signing. A DSC without a keyUsage extension is accepted:
+ * RFC 5280 reads it as unrestricted, and real DSCs in use omit it.
+ */
+function checkDscProfile(cert: Certificate): void {
+  const tbs = cert.tbsCertificate
+  if (tbs.version !== Version.v3) {
+    throw new EntenteError('ERR_SIGNER_NOT_V3', `the certificate is X.509 v${tbs.version + 1}; a DSC must be v3 (it carries its key usage in extensions)`)
+  }
+  const extensions = tbs.extensions ?? []
+  const ids = extensions.map((extension) => extension.extnID)
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
+  if (repeated !== undefined) {
+    throw new EntenteError('ERR_SIGNER_MALFORMED', `the certificate carries extension ${repeated} more than once`)
+  }
+  const unknownCritical = extensions.find((extension) => extension.critical && !KNOWN_EXTENSIONS.has(extension.extnID))
+  if (unknownCritical !== undefined) {
+    throw new EntenteError(
+      'ERR_SIGNER_CRITICAL_EXTENSION',
+      `the certificate has a critical extension ${unknownCritical.extnID} that verifiers do not know; they must refuse it`,
+      { details: { extension: unknownCritical.extnID } },
+    )
+  }
+
+  const basic = extensions.find((extension) => extension.extnID === id_ce_basicConstraints)
+  if (basic !== undefined) {
+    let constraints: BasicConstraints
+    try {
+      constraints = AsnConvert.parse(basic.extnValue, BasicConstraints)
+    } catch (error) {
+      throw new EntenteError('ERR_SIGNER_MALFORMED', 'the basic constraints extension is unreadable', { cause: error })
+    }
+    if (constraints.cA) {
+      throw new EntenteError(
+        'ERR_SIGNER_CA_CERTIFICATE',
+        'the certificate is a CA certificate (basicConstraints cA=true), e.g. a CSCA; send the Document Signer Certificate it issued',
+      )
+    }
+  }
+
+  const keyUsage = extensions.find((extension) => extension.extnID === id_ce_keyUsage)
+  if (keyUsage === undefined) return
+  let flags: number
+  try {
+    flags = AsnConvert.parse(keyUsage.extnValue, KeyUsage).toNumber()
+  } catch (error) {
+    throw new EntenteError('ERR_SIGNER_MALFORMED', 'the key usage extension is unreadable', { cause: error })
+  }
+  const names = keyUsageNames(flags)
+  // A DSC signs health certificates only; a key that may sign certificates or CRLs belongs to a CA.
+  if ((flags & (KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)) !== 0) {
+    throw new EntenteError(
+      'ERR_SIGNER_CA_KEY_USAGE',
+      `the certificate's key usage (${names.join(', ')}) is a CA's: a DSC must not have keyCertSign or cRLSign`,
+      { details: { keyUsage: names } },
+    )
+  }
+  if ((flags & KeyUsageFlags.digitalSignature) === 0) {
+    throw new EntenteError(
+      'ERR_SIGNER_NO_DIGITAL_SIGNATURE',
+      `the certificate's key usage (${names.join(', ') || 'none'}) lacks digitalSignature, which a DSC needs to sign`,
+      { details: { keyUsage: names } },
+    )
+  }
+}
+
+function keyUsageNames(flags: number): string[] {
+  return Object.entries(KeyUsageFlags).flatMap(([name, bit]) => (typeof bit === 'number' && (flags & bit) !== 0 ? [name] : []))
 }
 
 function importSpki(spkiDer: Uint8Array): KeyObject {
