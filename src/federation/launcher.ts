@@ -4,10 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createPrivateKey, webcrypto } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import path from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { initNodeDir } from '../config/init-node.js'
 import { loadNodeConfig, type ResolvedNodeConfig } from '../config/node-config.js'
+import { liveNodeLock, type NodeLockInfo } from '../config/node-lock.js'
 import { ownRootThumbprint } from '../config/node-root.js'
 import { readOperatorToken, writeSecretFile } from '../config/secrets.js'
 import { createDemoDsc } from '../demo/demo-signer.js'
@@ -25,6 +27,8 @@ export interface FederationMember {
   readonly target: OperatorTarget
   readonly peerId: string
   process?: ChildProcess
+  /** The child's last stderr lines, to say why it died. */
+  lastStderr?: string[]
 }
 
 export interface DemoDscFile {
@@ -39,6 +43,10 @@ export interface LaunchOptions {
   readonly bin: string
   readonly log: (line: string) => void
   readonly env?: NodeJS.ProcessEnv
+  /** How long a live node may take to answer (default ENTENTE_START_LIMIT_MS, else 120 s). */
+  readonly startLimitMs?: number
+  /** How often a progress line is printed while waiting (10 s). */
+  readonly progressEveryMs?: number
 }
 
 /** Creates (first run) or reuses each member's directory, and points every node at the bootstrap nodes. */
@@ -81,37 +89,130 @@ export async function startMembers(members: FederationMember[], options: LaunchO
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     member.process = child
+    member.lastStderr = []
     const prefix = `[${member.country}] `
-    const relay = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') options.log(prefix + line)
+    const relay = (stderr: boolean) => (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim() === '') continue
+        options.log(prefix + line)
+        if (stderr) member.lastStderr = [...(member.lastStderr ?? []), line.trim()].slice(-STDERR_KEPT)
+      }
     }
-    child.stdout?.on('data', relay)
-    child.stderr?.on('data', relay)
+    child.stdout?.on('data', relay(false))
+    child.stderr?.on('data', relay(true))
   }
-  await Promise.all(members.map((member) => waitHealthy(member)))
+  await Promise.all(members.map((member) => waitHealthy(member, options)))
 }
 
 /** How long a live node process may take to answer /health: generous, since a loaded machine compiles slowly. */
-const START_LIMIT_MS = Number(process.env.ENTENTE_START_LIMIT_MS ?? 120_000)
+export const DEFAULT_START_LIMIT_MS = 120_000
+const STDERR_KEPT = 5
 
-async function waitHealthy(member: FederationMember): Promise<void> {
-  // Waited for while the process lives (an exit is reported at once), up to an overall limit.
-  const deadline = Date.now() + START_LIMIT_MS
+export function startLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.ENTENTE_START_LIMIT_MS
+  if (raw === undefined || raw === '') return DEFAULT_START_LIMIT_MS
+  const ms = Number(raw)
+  if (!Number.isFinite(ms) || ms <= 0) throw new EntenteError('ERR_CONFIG_INVALID', `ENTENTE_START_LIMIT_MS must be a positive number of milliseconds, not ${raw}`)
+  return ms
+}
+
+/** A dead child's last error in one line: its `entente: ERR_...` line if it printed one, else its last stderr lines. */
+export function lastError(lines: readonly string[]): string {
+  const coded = lines.findLast((line) => /^entente: ERR_[A-Z0-9_]+:/.test(line))
+  if (coded !== undefined) return coded
+  return lines.length === 0 ? 'it printed nothing on stderr' : lines.join(' | ')
+}
+
+async function waitHealthy(member: FederationMember, options: LaunchOptions): Promise<void> {
+  // Waited for while the process lives (an exit is reported at once), up to an overall limit, with a progress line
+  // now and then so a slow start on a loaded machine is not mistaken for a hang.
+  const limitMs = options.startLimitMs ?? startLimitFromEnv()
+  const progressMs = options.progressEveryMs ?? 10_000
+  const started = Date.now()
+  let nextProgress = started + progressMs
+  const child = member.process
   for (;;) {
-    if (member.process?.exitCode !== null && member.process?.exitCode !== undefined) {
-      throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node exited with ${member.process.exitCode}`)
+    if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
+      // Let the pipes deliver what the child wrote just before it died.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const how = child.exitCode !== null ? `exited with ${child.exitCode}` : `was killed by ${child.signalCode}`
+      throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node ${how}: ${lastError(member.lastStderr ?? [])}`)
     }
-    try {
-      const response = await fetch(`${member.url}/health`, { signal: AbortSignal.timeout(1000) })
-      if (response.ok) return
-    } catch {
-      // not up yet
+    const health = await fetchHealth(member.url)
+    if (health !== undefined) {
+      // Only the node this launcher started counts: another process on the port (an older demo, another program)
+      // answers with another peer id, or none.
+      if (health.peerId === member.peerId) return
+      throw new EntenteError(
+        'ERR_HTTP_UNAVAILABLE',
+        `${member.url} answers as ${health.peerId === undefined ? 'a node without a peer id' : `peer ${health.peerId}`}, not as the ${member.country} node started from ${member.dir} (peer ${member.peerId}): another process holds its port`,
+      )
     }
-    if (Date.now() > deadline) {
-      throw new EntenteError('ERR_HTTP_UNAVAILABLE', `the ${member.country} node did not answer at ${member.url} within ${START_LIMIT_MS / 1000} s (raise ENTENTE_START_LIMIT_MS on a loaded machine)`)
+    const elapsed = Date.now() - started
+    if (elapsed > limitMs) {
+      throw new EntenteError(
+        'ERR_HTTP_UNAVAILABLE',
+        `the ${member.country} node (pid ${child?.pid ?? '?'}) did not answer at ${member.url} within ${Math.round(limitMs / 1000)} s; on a loaded machine raise the limit with --start-limit SECONDS`,
+      )
+    }
+    if (Date.now() >= nextProgress) {
+      options.log(`waiting for ${member.country} (pid ${child?.pid ?? '?'}, ${Math.round(elapsed / 1000)} s)…`)
+      nextProgress += progressMs
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+async function fetchHealth(url: string): Promise<{ peerId?: string } | undefined> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })
+    if (!response.ok) return undefined
+    return (await response.json()) as { peerId?: string }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A federation already running from `dataDir`: the members whose directory lock a live node holds. Read before
+ * anything is written, so a second launch never touches the running one.
+ */
+export async function runningMembers(dataDir: string, countries: readonly string[]): Promise<{ country: string; lock: NodeLockInfo }[]> {
+  const running: { country: string; lock: NodeLockInfo }[] = []
+  for (const country of countries) {
+    const lock = await liveNodeLock(path.join(dataDir, country))
+    if (lock !== undefined) running.push({ country, lock })
+  }
+  return running
+}
+
+/** Every HTTP and libp2p TCP port the members listen on, tried before any node starts so a busy one is named. */
+export async function checkPortsFree(members: readonly FederationMember[]): Promise<void> {
+  for (const member of members) {
+    const wanted: { host: string; port: number; what: string }[] = []
+    if (member.config.http.port !== 0) wanted.push({ host: member.config.http.host, port: member.config.http.port, what: 'HTTP' })
+    for (const address of member.config.p2p.listen) {
+      const match = /^\/(ip4|ip6)\/([^/]+)\/tcp\/(\d+)/.exec(address)
+      if (match?.[2] !== undefined && match[3] !== undefined && match[3] !== '0') wanted.push({ host: match[2], port: Number(match[3]), what: 'libp2p' })
+    }
+    for (const { host, port, what } of wanted) {
+      const problem = await tryBind(host, port)
+      if (problem !== undefined) {
+        throw new EntenteError(
+          'ERR_PORT_IN_USE',
+          `port ${port} (${member.country} ${what} on ${host}) is ${problem === 'EADDRINUSE' ? 'in use by another process' : `not available (${problem})`}; stop that process or move the port in ${member.config.file}`,
+        )
+      }
+    }
+  }
+}
+
+function tryBind(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)))
+  })
 }
 
 export async function stopMembers(members: FederationMember[]): Promise<void> {

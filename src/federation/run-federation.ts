@@ -9,7 +9,9 @@ import { loadDccSchema } from '../config/reference-data.js'
 import type { FederationPlan } from '../model/schema.types.js'
 import { createVerifier } from '../verifier/create-verifier.js'
 import { readState, syncBundle } from '../verifier/sync-client.js'
-import { demoDsc, demoDscKey, memberStatus, pinFederationRoots, prepareFederation, seedMember, startMembers, statusTable, stopMembers, type FederationMember } from './launcher.js'
+import { EntenteError } from '../model/errors.js'
+import { loadFederationPlan } from './federation-plan.js'
+import { checkPortsFree, demoDsc, demoDscKey, memberStatus, pinFederationRoots, prepareFederation, runningMembers, seedMember, startMembers, statusTable, stopMembers, type FederationMember } from './launcher.js'
 import { seedRecognitions } from './seed-recognitions.js'
 
 export interface RunFederationOptions {
@@ -19,13 +21,24 @@ export interface RunFederationOptions {
   readonly io: CliIo
   /** Stop after the demo instead of running until Ctrl-C (for tests and CI). */
   readonly exitAfterDemo?: boolean
+  /** How long each node may take to answer /health (default ENTENTE_START_LIMIT_MS, else 120 s). */
+  readonly startLimitMs?: number
 }
 
 export async function runFederation(options: RunFederationOptions): Promise<number> {
   const { io } = options
   const log = (line: string) => io.stderr(`${line}\n`)
-  const launch = { nodesDir: options.nodesDir, dataDir: options.dataDir, bin: options.bin, log }
+  const launch = { nodesDir: options.nodesDir, dataDir: options.dataDir, bin: options.bin, log, ...(options.startLimitMs === undefined ? {} : { startLimitMs: options.startLimitMs }) }
+  // Before anything is written: a running federation's directories are left exactly as they are.
+  const running = await runningMembers(options.dataDir, (await loadFederationPlan(options.nodesDir)).plan.countries)
+  if (running.length > 0) {
+    const where = running.map(({ country, lock }) => `${country} ${lock.url ?? '(starting)'} pid ${lock.pid}`).join(', ')
+    throw new EntenteError('ERR_NODE_RUNNING', `the federation is already running from ${options.dataDir}: ${where}`, {
+      details: { hint: `open those URLs, or stop it (Ctrl-C where it was started, or kill ${running[0]?.lock.pid ?? ''}) before starting it again` },
+    })
+  }
   const { plan, members } = await prepareFederation(launch)
+  await checkPortsFree(members)
   io.stdout(`Starting ${members.length} nodes (${members.map((m) => m.country).join(', ')}), state in ${options.dataDir}\n`)
   let stopping: Promise<void> | undefined
   const stop = () => (stopping ??= stopMembers(members))

@@ -41,6 +41,8 @@ export type ConfigErrorCode =
   | 'ERR_SIGN_DRAFT_INVALID'
   // The node directory is in use by a running node (or another local publish).
   | 'ERR_NODE_RUNNING'
+  // A port a launch needs is held by another process (found before anything starts).
+  | 'ERR_PORT_IN_USE'
 
 export type GossipErrorCode =
   | 'ERR_GOSSIP_PROTOCOL'

@@ -1,38 +1,14 @@
 // `npm start` as a newcomer sees it: five node processes, seeded on the first run, a cross-border
 // verification, a status table, a clean stop; the second run reuses the state.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runFederation } from '../../src/federation/run-federation.js'
-import type { FederationPlan, NodeConfig } from '../../src/model/schema.types.js'
-import { freePort } from '../helpers/free-port.js'
+import { nodesOnFreePorts, projectRoot } from './demo-plan.js'
 
-const projectRoot = path.resolve(import.meta.dirname, '../..')
 const root = mkdtempSync(path.join(tmpdir(), 'entente-federation-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-/** The real nodes/ plan, moved to free ports so the test never collides with a running demo. */
-async function nodesOnFreePorts(): Promise<string> {
-  const nodesDir = path.join(root, 'nodes')
-  const plan = JSON.parse(readFileSync(path.join(projectRoot, 'nodes', 'federation.json'), 'utf8')) as FederationPlan
-  mkdirSync(nodesDir, { recursive: true })
-  writeFileSync(path.join(nodesDir, 'federation.json'), JSON.stringify({ ...plan, $schema: undefined }))
-  for (const country of plan.countries) {
-    const config = JSON.parse(readFileSync(path.join(projectRoot, 'nodes', country, 'node.json'), 'utf8')) as NodeConfig
-    const [http, p2p] = [await freePort(), await freePort()]
-    mkdirSync(path.join(nodesDir, country))
-    const moved: NodeConfig = {
-      ...config,
-      $schema: undefined,
-      http: { ...config.http, port: http, publicUrl: `http://127.0.0.1:${http}` },
-      p2p: { listen: [`/ip4/127.0.0.1/tcp/${p2p}`] },
-      ...(config.webauthn === undefined ? {} : { webauthn: { ...config.webauthn, origin: `http://localhost:${http}` } }),
-    }
-    writeFileSync(path.join(nodesDir, country, 'node.json'), JSON.stringify(moved))
-  }
-  return nodesDir
-}
 
 async function run(nodesDir: string, dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
@@ -49,7 +25,7 @@ async function run(nodesDir: string, dataDir: string): Promise<{ code: number; s
 
 describe('entente federation up', () => {
   it('brings up five countries, verifies a certificate across borders, and reuses its state on the next run', async () => {
-    const nodesDir = await nodesOnFreePorts()
+    const nodesDir = await nodesOnFreePorts(root)
     const dataDir = path.join(root, 'data')
     const first = await run(nodesDir, dataDir)
     expect(first.code).toBe(0)
