@@ -60,6 +60,12 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(metrics.registry.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
   })
 
+  // What another node needs to dial this one (peer id, announced multiaddrs), as the next published list says it.
+  app.get('/v1/node', (c) => {
+    const self = deps.operator.nodeAddresses()[0]
+    return c.json({ country: config.country, ...(self?.peerId === undefined ? {} : { peerId: self.peerId }), multiaddrs: self?.multiaddrs ?? [], ...(self?.url === undefined ? {} : { url: self.url }) }, 200, { 'cache-control': 'no-store' })
+  })
+
   app.get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=3600' }))
 
   app.get('/v1/bundle', (c) => {

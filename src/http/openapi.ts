@@ -1,5 +1,7 @@
 // OpenAPI 3.1 description of the node's HTTP API. Document schemas are the registry-schema files themselves
-// (OpenAPI 3.1 speaks JSON Schema 2020-12), so the contract has one source.
+// (OpenAPI 3.1 speaks JSON Schema 2020-12), so the contract has one source; they are bundled into
+// components.schemas with every $ref rewritten to `#/components/schemas/...`, since common OpenAPI tools resolve
+// neither the schemas' $ids nor refs between files.
 import { allSchemas } from '../model/schemas.js'
 import { diplomatOpenApiPaths } from './diplomats/openapi-paths.js'
 
@@ -16,7 +18,9 @@ const country = { name: 'country', in: 'path', required: true, schema: { type: '
 const errors = { '400': problem, '404': problem, '413': problem, '415': problem, '422': problem, '500': problem, '503': problem }
 const operatorErrors = { ...errors, '401': problem, '409': problem }
 const operator = { security: [{ operatorToken: [] }], tags: ['operator'] }
-const schemaRef = (id: string) => `https://entente.example/schema/${id}.schema.json`
+const SCHEMA_BASE = 'https://entente.example/schema/'
+// A registry schema's component, or a JSON pointer inside it (`/$defs/x`, `/properties/y`).
+const schemaRef = (id: string, pointer = '') => registryRef(`${id}.schema.json`, pointer)
 
 export function openApiDocument(): Record<string, unknown> {
   const summary = { type: 'object', additionalProperties: true, required: ['country', 'seq', 'hash'] }
@@ -32,6 +36,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/health': { get: { summary: 'Liveness and a short status', responses: { '200': { description: 'OK' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format' } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/v1/node': {
+        get: {
+          summary: 'This node: its country, libp2p peer id and announced multiaddrs (what other nodes dial) and public URL',
+          responses: { '200': json('#/components/schemas/NodeInfo') },
+        },
+      },
       '/v1/bundle': {
         get: {
           summary: 'Latest unexpired list of every country plus equivocation alarms',
@@ -83,8 +93,8 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: jsonBody({
             type: 'object',
             properties: {
-              dcc: { type: 'array', maxItems: 1000, items: { oneOf: [{ $ref: `${schemaRef('revocation-list.v1')}#/$defs/dccRevocation` }, { type: 'object', required: ['uci'], properties: { uci: { type: 'string', maxLength: 256 } }, additionalProperties: false }] } },
-              shc: { type: 'array', maxItems: 1000, items: { $ref: `${schemaRef('revocation-list.v1')}#/$defs/shcRevocation` } },
+              dcc: { type: 'array', maxItems: 1000, items: { oneOf: [{ $ref: schemaRef('revocation-list.v1', '/$defs/dccRevocation') }, { type: 'object', required: ['uci'], properties: { uci: { type: 'string', maxLength: 256 } }, additionalProperties: false }] } },
+              shc: { type: 'array', maxItems: 1000, items: { $ref: schemaRef('revocation-list.v1', '/$defs/shcRevocation') } },
             },
           }),
           responses: { '200': { description: 'The pending revocations {dcc, shc}' }, ...operatorErrors },
@@ -164,7 +174,7 @@ export function openApiDocument(): Record<string, unknown> {
         put: {
           ...operator,
           summary: 'Set accepted vaccines (EU value-set product codes) and rules',
-          requestBody: jsonBody({ type: 'object', required: ['vaccines'], properties: { vaccines: { $ref: `${schemaRef('trust-list.v1')}#/properties/vaccines` }, rules: { $ref: `${schemaRef('trust-list.v1')}#/$defs/rules` } } }),
+          requestBody: jsonBody({ type: 'object', required: ['vaccines'], properties: { vaccines: { $ref: schemaRef('trust-list.v1', '/properties/vaccines') }, rules: { $ref: schemaRef('trust-list.v1', '/$defs/rules') } } }),
           responses: { '200': json(schemaRef('draft.v1'), 'The updated draft'), ...operatorErrors },
         },
       },
@@ -234,8 +244,91 @@ export function openApiDocument(): Record<string, unknown> {
           required: ['type', 'title', 'status', 'code'],
           properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string', pattern: '^ERR_' } },
         },
-        ...Object.fromEntries(allSchemas.map((schema) => [String(schema.title ?? schema.$id).replace(/\W/g, ''), schema])),
+        ...registry.components,
+        NodeInfo: {
+          type: 'object',
+          required: ['country', 'multiaddrs'],
+          properties: {
+            country: { $ref: '#/components/schemas/Country' },
+            peerId: { type: 'string', description: 'libp2p peer id; absent when gossip is off' },
+            multiaddrs: { type: 'array', items: { type: 'string' }, description: 'p2p.announce when set, else the bound addresses (wildcards left out), each ending in /p2p/<peerId>' },
+            url: { type: 'string', format: 'uri', description: 'http.publicUrl, or the bound URL' },
+          },
+        },
       },
     },
   }
 }
+
+// --- bundling of the registry schemas ----------------------------------------------------------------
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+interface RegistrySchema {
+  readonly $id: string
+  readonly title?: string
+  readonly $defs?: Record<string, Json>
+  readonly [key: string]: unknown
+}
+
+/** Each registry file's component name, and each hoisted $defs entry's, unique across the document. */
+function componentNames(schemas: readonly RegistrySchema[]): { top: Map<string, string>; defs: Map<string, string> } {
+  const taken = new Set(['Problem', 'NodeInfo'])
+  const top = new Map<string, string>()
+  const defs = new Map<string, string>()
+  const claim = (wanted: string, fallback: string): string => {
+    const name = taken.has(wanted) ? fallback : wanted
+    if (taken.has(name)) throw new Error(`duplicate OpenAPI component name ${name}`)
+    taken.add(name)
+    return name
+  }
+  const fileOf = (schema: RegistrySchema) => schema.$id.slice(SCHEMA_BASE.length)
+  // The shared-definitions file is only a container: its $defs become components, the file itself does not.
+  for (const schema of schemas) if (schema.properties !== undefined || schema.type !== undefined) top.set(fileOf(schema), claim(pascal(schema.title ?? fileOf(schema)), pascal(fileOf(schema))))
+  for (const schema of schemas) {
+    const owner = top.get(fileOf(schema)) ?? pascal(fileOf(schema).replace(/\.schema\.json$/, ''))
+    for (const key of Object.keys(schema.$defs ?? {})) defs.set(`${fileOf(schema)}#/$defs/${key}`, claim(pascal(key), `${owner}${pascal(key)}`))
+  }
+  return { top, defs }
+}
+
+const pascal = (text: string) => text.replace(/(?:^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')
+
+function bundleRegistry(schemas: readonly RegistrySchema[]): { components: Record<string, Json>; ref: (file: string, pointer: string) => string } {
+  const names = componentNames(schemas)
+  const ref = (file: string, pointer: string): string => {
+    const def = /^\/\$defs\/([^/]+)(.*)$/.exec(pointer)
+    if (def !== null) {
+      const name = names.defs.get(`${file}#/$defs/${def[1]}`)
+      if (name === undefined) throw new Error(`no definition ${def[1]} in ${file}`)
+      return `#/components/schemas/${name}${def[2]}`
+    }
+    const name = names.top.get(file)
+    if (name === undefined) throw new Error(`no registry schema ${file}`)
+    return `#/components/schemas/${name}${pointer}`
+  }
+  const rewrite = (value: Json, file: string): Json => {
+    if (Array.isArray(value)) return value.map((v) => rewrite(v, file))
+    if (value === null || typeof value !== 'object') return value
+    const out: Record<string, Json> = {}
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$id' || key === '$schema' || key === '$defs') continue
+      if (key === '$ref' && typeof v === 'string') {
+        // Relative to the file: `other.v1.schema.json#/pointer`, `#/pointer` or a whole file.
+        const [target = '', pointer = ''] = v.startsWith(SCHEMA_BASE) ? v.slice(SCHEMA_BASE.length).split('#') : v.split('#')
+        out[key] = ref(target === '' ? file : target, decodeURIComponent(pointer))
+      } else out[key] = rewrite(v, file)
+    }
+    return out
+  }
+  const components: Record<string, Json> = {}
+  for (const schema of schemas) {
+    const file = schema.$id.slice(SCHEMA_BASE.length)
+    const top = names.top.get(file)
+    if (top !== undefined) components[top] = rewrite(schema as unknown as Json, file)
+    for (const [key, def] of Object.entries(schema.$defs ?? {})) components[names.defs.get(`${file}#/$defs/${key}`) as string] = rewrite(def, file)
+  }
+  return { components, ref }
+}
+
+const registry = bundleRegistry(allSchemas as unknown as readonly RegistrySchema[])
+const registryRef = (file: string, pointer: string) => registry.ref(file, pointer)

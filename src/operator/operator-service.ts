@@ -52,6 +52,11 @@ export class OperatorService {
     return this.#init.store.draft(this.#init.country) ?? emptyDraft(this.#init.quorum)
   }
 
+  /** How peers and verifiers reach this node, as published in its next list. */
+  nodeAddresses(): readonly NodeAddress[] {
+    return this.#init.nodes()
+  }
+
   addSigner(request: unknown): Promise<TrustListDraft> {
     return this.#exclusive(async () => {
       const draft = this.draft()
