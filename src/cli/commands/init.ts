@@ -2,19 +2,28 @@
 // public half; operator token, node.json, empty store.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { initNodeDir } from '../../config/init-node.js'
 import { readRootPublicKey } from '../../config/secrets.js'
+import { isTcpMultiaddr, parseMultiaddr, peerIdOf } from '../../gossip/dial-policy.js'
+import { EntenteError } from '../../model/errors.js'
 import { fingerprintGroups } from '../../trust-list/fingerprint.js'
 import { usageError, type CliIo } from '../io.js'
 
-export const initHelp = `entente init --country XX --dir DIR [--name NAME] [--port N] [--key-type ed25519|p256] [--json]
-entente init --country XX --dir DIR --offline-root --root-public ROOT.pub.jwk [--name NAME] [--port N] [--json]
+export const initHelp = `entente init --country XX --dir DIR [--name NAME] [--port N] [--key-type ed25519|p256] [--public-url URL]
+             [--bootstrap MULTIADDR]... [--json]
+entente init --country XX --dir DIR --offline-root --root-public ROOT.pub.jwk [--name NAME] [--port N] [--public-url URL]
+             [--bootstrap MULTIADDR]... [--json]
   Creates DIR with an operator token (shown once, kept in DIR/operator-token with mode 0600, only its hash in
   node.json), node.json and an empty store, and the country's root:
   (default)       a root key generated on the node (root-key.jwk, mode 0600): for demos and tests.
   --offline-root  the node holds only the public root (DIR/root-public.jwk) made by entente root create on an
                   offline machine; lists are prepared on the node, signed offline with entente sign and uploaded.
                   The recommended setup for production. Refuses a file holding a private key.
+  --public-url URL      where others reach this node (https://node.gr.example): http.publicUrl, used in its lists,
+                        links and as the default WebAuthn origin.
+  --bootstrap MULTIADDR a federation peer to dial at start (repeatable): a TCP multiaddr ending in /p2p/<peer id>,
+                        e.g. /dns4/node.cy.example/tcp/7201/p2p/12D3KooW…; written to p2p.bootstrap.
   Refuses to overwrite an existing node.`
 
 export async function runInit(argv: string[], io: CliIo): Promise<number> {
@@ -28,6 +37,8 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
       'key-type': { type: 'string' },
       'offline-root': { type: 'boolean', default: false },
       'root-public': { type: 'string' },
+      'public-url': { type: 'string' },
+      bootstrap: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -44,12 +55,21 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port)
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('--port must be 0..65535')
 
+  const publicUrl = values['public-url'] === undefined ? undefined : checkPublicUrl(values['public-url'])
+  const bootstrap = (values.bootstrap ?? []).map(checkBootstrap)
+
   // Read (and refused if it holds a private key) before anything is created.
   const publicRoot = values['root-public'] === undefined ? undefined : await readRootPublicKey(values['root-public'])
   const dir = path.resolve(values.dir)
   const created = await initNodeDir(
     dir,
-    { version: 1, country, name: values.name ?? country, http: { host: '127.0.0.1', port: port ?? 7100 } },
+    {
+      version: 1,
+      country,
+      name: values.name ?? country,
+      http: { host: '127.0.0.1', port: port ?? 7100, ...(publicUrl === undefined ? {} : { publicUrl }) },
+      ...(bootstrap.length === 0 ? {} : { p2p: { bootstrap } }),
+    },
     publicRoot ?? keyType,
   )
   const { config, root, operatorToken: token, peerId } = created
@@ -78,4 +98,36 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
     )
   }
   return 0
+}
+
+/** Checked before anything is created; the same rules node.json's http.publicUrl follows. */
+function checkPublicUrl(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new EntenteError('ERR_CONFIG_INVALID', `--public-url is not a URL: ${raw}`, { details: { hint: 'give the origin others reach the node at, e.g. https://node.gr.example' } })
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || /[?#]/.test(raw)) {
+    throw new EntenteError('ERR_CONFIG_INVALID', `--public-url must be an http(s) URL without credentials, query or fragment: ${raw}`)
+  }
+  return raw.replace(/\/+$/, '')
+}
+
+/** A peer this node can dial: a TCP multiaddr (ip4, ip6 or dns) naming the peer's id, so the peer is authenticated. */
+function checkBootstrap(raw: string): string {
+  const ma = parseMultiaddr(raw)
+  const id = ma === undefined ? undefined : peerIdOf(ma)
+  let valid = ma !== undefined && id !== undefined && isTcpMultiaddr(ma)
+  try {
+    if (id !== undefined) peerIdFromString(id)
+  } catch {
+    valid = false
+  }
+  if (!valid) {
+    throw new EntenteError('ERR_CONFIG_INVALID', `--bootstrap must be a TCP multiaddr ending in /p2p/<peer id>: ${raw}`, {
+      details: { hint: 'ask the peer\'s operator for it (entente node start prints it; e.g. /dns4/node.cy.example/tcp/7201/p2p/12D3KooW…)' },
+    })
+  }
+  return raw
 }
