@@ -745,3 +745,32 @@ function asEntenteError(error: unknown): EntenteError {
   if (error instanceof EntenteError) return error
   return new EntenteError('ERR_SIGNER_MALFORMED', 'the signer could not be read', { cause: error })
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Listing
+
+export type SignerState = 'active' | 'expired' | 'not yet valid' | 'revoked'
+
+export interface SignerRow {
+  kid: string
+  /** Absent for a revoked signer: the list keeps only its kid. */
+  format?: Signer['format']
+  usage?: Usage[]
+  validFrom?: string
+  validUntil?: string
+  state: SignerState
+  revokedAt?: string
+  reason?: RevocationReason
+}
+
+/** Every signer of a draft with its state at `now`, listed ones first, then the revoked. */
+export function signerRows(draft: TrustListDraft, now: Date): SignerRow[] {
+  assertClock(now)
+  const at = now.getTime()
+  const listed = draft.signers.map((signer): SignerRow => {
+    const state: SignerState = Date.parse(signer.validUntil) < at ? 'expired' : Date.parse(signer.validFrom) > at ? 'not yet valid' : 'active'
+    return { kid: signer.kid, format: signer.format, usage: signer.usage, validFrom: signer.validFrom, validUntil: signer.validUntil, state }
+  })
+  const revoked = draft.revokedSigners.map((r): SignerRow => ({ kid: r.kid, state: 'revoked', revokedAt: r.revokedAt, reason: r.reason }))
+  return [...listed, ...revoked]
+}
