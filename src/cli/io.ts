@@ -37,3 +37,62 @@ export async function readInput(source: string, io: CliIo, maxBytes: number): Pr
 export function usageError(message: string): EntenteError {
   return new EntenteError('ERR_USAGE', message)
 }
+
+// Hints for codes whose cause an operator can usually fix the same way; an error's own details.hint wins.
+const HINTS: Partial<Record<string, string>> = {
+  ERR_BUNDLE_INVALID: 'the bundle may be truncated or not written by entente sync: run entente sync --out with a new file name to fetch it again',
+  ERR_NODE_RUNNING: 'stop that node first; operator commands can reach it with --url URL --token T',
+  ERR_KEY_FILE_PERMISSIONS: 'chmod 600 the key file',
+}
+
+/**
+ * The one failure line: `entente: CODE: message[; hint: ...]`, exit 2 for usage errors and 1 otherwise. Never a
+ * stack trace (a nested error's stack can sit inside a library's message): ENTENTE_DEBUG=1 adds it on stderr.
+ */
+export function reportError(error: unknown, io: Pick<CliIo, 'stderr'>, env: NodeJS.ProcessEnv = process.env): number {
+  const { code, message, hint } = describeError(error)
+  io.stderr(`entente: ${code}: ${message}${hint === undefined ? '' : `; hint: ${hint}`}\n`)
+  if (env.ENTENTE_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`)
+  return code === 'ERR_USAGE' ? 2 : 1
+}
+
+function describeError(error: unknown): { code: string; message: string; hint?: string } {
+  const raw = error instanceof Error ? error.message : String(error)
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EADDRINUSE' || raw.includes('EADDRINUSE')) return addressInUse(error instanceof EntenteError ? error.code : 'ERR_HTTP_UNAVAILABLE', raw)
+  if (error instanceof EntenteError) {
+    const own = typeof error.details?.hint === 'string' ? error.details.hint : undefined
+    return { code: error.code, message: oneLine(raw), ...hintFor(error.code, own) }
+  }
+  // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes.
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return { code: 'ERR_USAGE', message: oneLine(raw), hint: 'see entente COMMAND --help' }
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') return { code: 'ERR_CONFIG_NOT_FOUND', message: oneLine(raw) }
+  return { code: 'ERR_INTERNAL', message: oneLine(raw), hint: 'run again with ENTENTE_DEBUG=1 for details' }
+}
+
+/** A busy port, however deep in a library's message it is reported: name the address and what to change. */
+function addressInUse(code: string, raw: string): { code: string; message: string; hint: string } {
+  const address = /EADDRINUSE[^\n]*?(\S+:\d+)\s*$/m.exec(raw)?.[1] ?? /(\S+:\d+):? EADDRINUSE/.exec(raw)?.[1] ?? 'the address'
+  const what = raw.split(':')[0]?.trim() ?? ''
+  const p2p = /\/tcp\/\d+/.test(raw)
+  return {
+    code,
+    message: `${what === '' || what.startsWith('listen') || what.startsWith('cannot listen') ? 'cannot listen' : what}: ${address.replace(/^on /, '')} is already in use`,
+    hint: `another process (perhaps another node) listens there: stop it or change ${p2p ? 'p2p.listen' : 'http.port (or --port)'} in node.json`,
+  }
+}
+
+function hintFor(code: string, own: string | undefined): { hint?: string } {
+  const hint = own ?? HINTS[code]
+  return hint === undefined ? {} : { hint }
+}
+
+/** Library messages may span lines and embed stack frames: keep the text, drop the frames. */
+function oneLine(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*at\s/.test(line))
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ')
+}

@@ -1,11 +1,11 @@
 // The `entente` command: dispatches to subcommands; every failure becomes one line `entente: CODE: message`.
-import { EntenteError } from '../model/errors.js'
 import { diplomatHelp, runDiplomat } from './commands/diplomat.js'
 import { initHelp, runInit } from './commands/init.js'
 import { inspectHelp, runInspect } from './commands/inspect.js'
 import { nodeHelp, runNode } from './commands/node.js'
 import { publishHelp, runPublish } from './commands/publish.js'
 import { rootHelp, runRoot } from './commands/root.js'
+import { readNodeRoot } from './commands/root-node.js'
 import { runSign, signHelp } from './commands/sign.js'
 import { runVerify, verifyHelp } from './commands/verify.js'
 import { runSync, syncHelp } from './commands/sync.js'
@@ -16,14 +16,14 @@ import { peerHelp, runPeer } from './commands/peer.js'
 import { quarantineHelp, runQuarantine } from './commands/quarantine.js'
 import { backupHelp, runBackup } from './commands/backup.js'
 import { restoreHelp, runRestore } from './commands/restore.js'
-import { processIo, type CliIo } from './io.js'
+import { processIo, reportError, type CliIo } from './io.js'
 
 type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }
 
 const commands: Record<string, Command> = {
   init: { run: runInit, help: initHelp },
   publish: { run: (argv, io) => runPublish(argv, io), help: publishHelp },
-  root: { run: runRoot, help: rootHelp },
+  root: { run: (argv, io) => runRoot(argv, io, readNodeRoot), help: rootHelp },
   sign: { run: (argv, io) => runSign(argv, io), help: signHelp },
   inspect: { run: (argv, io) => runInspect(argv, io), help: inspectHelp },
   node: { run: runNode, help: nodeHelp },
@@ -50,11 +50,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(usage())
-    return name === undefined ? 2 : 0
+    if (name !== undefined) return 0
+    io.stderr('entente: ERR_USAGE: no command given; hint: entente --help lists the commands\n')
+    return 2
   }
   const command = commands[name]
   if (command === undefined) {
-    io.stderr(`entente: ERR_USAGE: unknown command "${name}" (try entente help)\n`)
+    io.stderr(`entente: ERR_USAGE: unknown command "${name}"; hint: entente --help lists the commands\n`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -64,21 +66,6 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await command.run(rest, io)
   } catch (error) {
-    return report(error, io)
+    return reportError(error, io)
   }
-}
-
-function report(error: unknown, io: CliIo): number {
-  if (error instanceof EntenteError) {
-    io.stderr(`entente: ${error.code}: ${error.message}\n`)
-    return error.code === 'ERR_USAGE' ? 2 : 1
-  }
-  // parseArgs reports unknown or malformed options with these codes.
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr(`entente: ERR_USAGE: ${(error as Error).message}\n`)
-    return 2
-  }
-  io.stderr(`entente: ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`)
-  return 1
 }

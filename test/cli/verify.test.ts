@@ -98,31 +98,64 @@ describe('entente verify', () => {
       { payload: makeHc1(other), at: AT },
       { payload: hc1, at: '2031-06-01T00:00:00Z' },
     ]
-    const batch = file('batch.jsonl', `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`)
+    const batch = file('batch.jsonl', `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{not json\n`)
     const { code, out } = await run(['--batch', batch, '--dsc', path.join(dir, 'dsc.der'), '--json'])
     expect(code).toBe(1)
     const results = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Verdict & { error?: { code: string } })
-    expect(results.map((r) => r.valid ?? r.error?.code)).toEqual([true, true, false, false, false, 'ERR_KEY_INVALID'])
+    expect(results.map((r) => r.valid ?? r.error?.code)).toEqual([true, true, false, false, false, 'ERR_USAGE'])
     expect(results[2]?.reasons[0]?.code).toBe('ERR_DECODE_BASE45')
     expect(results[3]?.reasons[0]?.code).toBe('ERR_KEY_UNKNOWN')
     expect(results[4]?.reasons[0]?.code).toBe('ERR_EXPIRED')
   })
 
-  it('errors print one clear line and exit non-zero', async () => {
-    const cases: [string[], RegExp][] = [
-      [[hc1], /no trust given/],
-      [[hc1, '--dsc', path.join(dir, 'missing.der')], /cannot read .*missing\.der/],
-      [[hc1, '--dsc', file('junk.pem', '-----BEGIN NOTHING-----')], /no CERTIFICATE block/],
-      [[hc1, '--dsc', path.join(dir, 'dsc.der'), '--at', 'yesterday'], /--at yesterday is not an ISO 8601/],
-      [[hc1, '--bundle', 'x.json'], /cannot read x\.json/],
-      [['--unknown'], /Unknown option/],
-      [[], /exactly one PAYLOAD/],
+  it('--batch takes plain QR lines, JSON lines and both mixed; blank lines are skipped', async () => {
+    const at = ['--at', AT, '--dsc', path.join(dir, 'dsc.der')]
+    const plain = file('plain.txt', `${hc1}\n\n  \n${makeHc1(other)}\r\n`)
+    const plainRun = await run(['--batch', plain, ...at])
+    expect(plainRun.code).toBe(1)
+    expect(plainRun.out.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['VALID', 'INVALID'])
+    expect(plainRun.out).toContain('ERR_KEY_UNKNOWN')
+
+    const jsonOnly = file('json.jsonl', `${JSON.stringify({ payload: hc1 })}\n\n${JSON.stringify({ payload: hc1, at: '2031-06-01T00:00:00Z' })}\n`)
+    const jsonRun = await run(['--batch', jsonOnly, ...at, '--json'])
+    expect(jsonRun.out.trimEnd().split('\n').map((l) => (JSON.parse(l) as Verdict).valid)).toEqual([true, false])
+
+    const qr = readVector('shc/example-00-f-qr-code-numeric-value-0.txt').trim()
+    const mixed = file('mixed.txt', [hc1, JSON.stringify({ payload: hc1 }), '', qr, JSON.stringify({ payload: 42 })].join('\n'))
+    const jwks = vectorPath('shc/issuer/.well-known/jwks.json')
+    const mixedRun = await run(['--batch', mixed, ...at, '--jwks', jwks])
+    const outcomes = mixedRun.out.trimEnd().split('\n')
+    expect(outcomes).toHaveLength(4)
+    expect(outcomes[0]).toMatch(/^VALID dcc XA/)
+    expect(outcomes[1]).toMatch(/^VALID dcc XA/)
+    // The SHC example is judged (it expired or not depending on --at), never refused as "not JSON".
+    expect(outcomes[2]).toMatch(/^(VALID|INVALID) shc /)
+    expect(outcomes[3]).toBe('ERROR line 5: ERR_USAGE line 5: "payload" must be a string')
+    expect(mixedRun.code).toBe(1)
+
+    const stdinRun = await run(['--batch', '-', ...at], `${hc1}\n`)
+    expect(stdinRun.out).toMatch(/^VALID dcc XA/)
+    expect(stdinRun.code).toBe(0)
+  })
+
+  it('errors print one line entente: CODE: message and exit 2 for usage, 1 otherwise', async () => {
+    const cases: [string[], RegExp, number][] = [
+      [[hc1], /^entente: ERR_USAGE: no trust given/, 2],
+      [[hc1, '--dsc', path.join(dir, 'missing.der')], /^entente: ERR_CONFIG_NOT_FOUND: cannot read .*missing\.der/, 1],
+      [[hc1, '--dsc', file('junk.pem', '-----BEGIN NOTHING-----')], /^entente: ERR_KEY_INVALID: .*no CERTIFICATE block/, 1],
+      [[hc1, '--dsc', path.join(dir, 'dsc.der'), '--at', 'yesterday'], /^entente: ERR_USAGE: --at yesterday is not an ISO 8601/, 2],
+      [[hc1, '--bundle', 'x.json'], /^entente: ERR_CONFIG_NOT_FOUND: cannot read x\.json/, 1],
+      [[hc1, '--bundle', file('truncated.json', '{"version":1,"ho')], /^entente: ERR_BUNDLE_INVALID: .*not JSON; hint: .*entente sync/, 1],
+      [[hc1, '--jwks', file('bad.jwks', 'nope')], /^entente: ERR_KEY_INVALID: .*bad\.jwks: not JSON$/, 1],
+      [['--unknown'], /^entente: ERR_USAGE: Unknown option/, 2],
+      [[], /^entente: ERR_USAGE: .*exactly one PAYLOAD/, 2],
     ]
-    for (const [argv, message] of cases) {
+    for (const [argv, message, status] of cases) {
       const { code, out, err } = await run(argv)
-      expect(code, argv.join(' ')).toBe(2)
+      expect(code, argv.join(' ')).toBe(status)
       expect(out).toBe('')
-      expect(err.split('\n')[0]).toMatch(message)
+      expect(err).toMatch(/^[^\n]*\n$/)
+      expect(err.trimEnd()).toMatch(message)
     }
   })
 })

@@ -1,14 +1,15 @@
 // `entente sync`: the verifier's periodic step, the only one that uses the network.
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import type { JWK } from 'jose'
-import { EntenteError } from '../../model/errors.js'
-import { publicRootJwk, rootThumbprint } from '../../trust-list/root-key.js'
+import { rootPublicFromJwk } from '../../config/secrets.js'
+import { EntenteError, isEntenteError } from '../../model/errors.js'
 import { describeRevocationGap } from '../../verifier/revocation-completeness.js'
-import { syncBundle } from '../../verifier/sync-client.js'
+import { syncBundle, type SourceReport } from '../../verifier/sync-client.js'
 import { usageError, type CliIo } from '../io.js'
 
-export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --root FILE|THUMBPRINT --out BUNDLE [--json]
+export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --root THUMBPRINT|ROOT.pub.jwk --out BUNDLE [--json]
+  --root pins the home country's public root: its thumbprint or public JWK file, as the home operator prints them
+  with entente root show --dir DIR --thumbprint (or --jwk). A private key file is refused.
   Fetches the federation's lists from any node or plain file mirror and keeps what verifies from the pinned
   home root: the home list by its chain, foreign lists only where home recognizes them, revocation lists
   under their country's root. Writes BUNDLE atomically; later syncs are incremental (ETag, ?since=) and never
@@ -37,13 +38,24 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
   if (values.out === undefined) throw usageError('--out BUNDLE is required')
   const anchor = values.root === undefined ? undefined : { thumbprint: await pinnedThumbprint(values.root) }
   const progress = values.json ? undefined : (line: string) => io.stderr(`  ${line}\n`)
+  const out = values.out
   const { state, sources, missingRevocations } = await syncBundle({
     sources: values.from,
     home,
     ...(anchor === undefined ? {} : { anchor }),
-    out: values.out,
+    out,
     now: () => new Date(),
     ...(progress === undefined ? {} : { progress }),
+  }).catch((error: unknown) => {
+    // The previous bundle is where later syncs start from: a damaged one needs a fresh sync, never a repair.
+    if (isEntenteError(error, 'ERR_BUNDLE_INVALID') && error.message.startsWith(out)) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `${error.message} (truncated or damaged)`, {
+        cause: error,
+        details: { hint: `move ${out} aside (or give another --out) and sync again: a new bundle is verified from the pinned root` },
+      })
+    }
+    if (isEntenteError(error, 'ERR_SYNC_NO_VALID_SOURCE')) throw explainNoSource(error, home)
+    throw error
   })
   const ok = sources.some((s) => s.status === 'fresh' || s.status === 'not-modified')
   if (values.json) {
@@ -69,14 +81,39 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
   return ok ? 0 : 1
 }
 
-/** --root is a thumbprint, or a file holding the root's JWK (public or private: only the public part is used). */
+/** Names each source's failure on the one error line, with what usually fixes it. */
+function explainNoSource(error: EntenteError, home: string): EntenteError {
+  const reports = (error.details?.sources ?? []) as readonly SourceReport[]
+  const why = reports.map((r) => `${r.source}: ${r.error?.code ?? r.status}`).join(', ')
+  const damaged = reports.some((r) => r.error?.code === 'ERR_HTTP_MALFORMED_JSON' || r.error?.code === 'ERR_BUNDLE_INVALID')
+  const hint = damaged
+    ? 'a source sent no complete bundle (a truncated or damaged mirror file?): fetch it again or name another --from'
+    : `check the --from addresses and that --root is ${home}'s root (entente root show --dir DIR --thumbprint on the ${home} node)`
+  return new EntenteError('ERR_SYNC_NO_VALID_SOURCE', `${error.message}${why === '' ? '' : ` (${why})`}`, { cause: error, details: { ...error.details, hint } })
+}
+
+/**
+ * --root is a thumbprint, or a file holding the root's public JWK. A private key is refused: a verifier needs
+ * only the public root, and a root key copied onto a verifier's machine has already left its safe place.
+ */
 async function pinnedThumbprint(value: string): Promise<string> {
   if (/^[A-Za-z0-9_-]{43}$/.test(value)) return value
-  let jwk: JWK
+  let jwk: unknown
   try {
-    jwk = JSON.parse(await readFile(value, 'utf8')) as JWK
+    jwk = JSON.parse(await readFile(value, 'utf8')) as unknown
   } catch (cause) {
-    throw new EntenteError('ERR_KEY_INVALID', `--root ${value} is neither a thumbprint nor a JWK file`, { cause })
+    throw new EntenteError('ERR_KEY_INVALID', `--root ${value} is neither a root thumbprint (43 characters) nor a JWK file`, {
+      cause,
+      details: { hint: 'entente root show --dir DIR --thumbprint prints a node\'s root thumbprint' },
+    })
   }
-  return rootThumbprint(publicRootJwk(jwk))
+  try {
+    return (await rootPublicFromJwk(jwk, `--root ${value}`)).thumbprint
+  } catch (error) {
+    if (!isEntenteError(error, 'ERR_KEY_PRIVATE_MATERIAL')) throw error
+    throw new EntenteError('ERR_KEY_PRIVATE_MATERIAL', `--root ${value} holds a PRIVATE root key; a verifier pins only the public root`, {
+      cause: error,
+      details: { hint: `give the thumbprint (entente root show ${value} --thumbprint) and keep the private key off this machine` },
+    })
+  }
 }

@@ -7,6 +7,7 @@ import { loadDccSchema } from '../../config/reference-data.js'
 import { createVerifier } from '../../verifier/create-verifier.js'
 import { compileDccSchema } from '../../certificates/dcc/validate-dcc-schema.js'
 import { EntenteError, isEntenteError } from '../../model/errors.js'
+import { reportError } from '../io.js'
 import {
   parseDsc,
   parseShcCrl,
@@ -30,9 +31,16 @@ const ALL_USAGES: Usage[] = ['vaccination', 'test', 'recovery']
 // Bounds what a single invocation reads into memory.
 const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
-export const verifyHelp = `usage: entente verify PAYLOAD|- --bundle BUNDLE [--grace SECONDS] [--at ISO-8601] [--json] [--show-holder]
-       entente verify PAYLOAD|- [--dsc FILE]... [--jwks FILE [--issuer URL] [--crl FILE]] [--at ISO-8601] [--json] [--show-holder] [--dcc-schema FILE]
-       entente verify --batch FILE.jsonl (--bundle BUNDLE | [--dsc FILE]... [--jwks FILE]) [--json]`
+export const verifyHelp = `entente verify PAYLOAD|- --bundle BUNDLE [--grace SECONDS] [--at ISO-8601] [--json] [--show-holder]
+entente verify PAYLOAD|- [--dsc FILE]... [--jwks FILE [--issuer URL] [--crl FILE]] [--at ISO-8601] [--json] [--show-holder] [--dcc-schema FILE]
+entente verify --batch FILE|- (--bundle BUNDLE | [--dsc FILE]... [--jwks FILE]) [--json]
+  Verifies offline and prints one line per certificate (VALID/INVALID, or a JSON verdict with --json); exit 0 when
+  all are valid, 1 otherwise. --batch reads one certificate per line, in either form (mixed freely; blank lines
+  are skipped):
+    plain   the QR text itself: HC1:... or shc:/...
+    JSON    {"payload": "HC1:...", "at": "ISO-8601", "dsc": "BASE64 DER" | [...], "jwks": {...}} (only payload
+            is required; "at" overrides --at for that line; "dsc"/"jwks" add trust, not with --bundle)
+  A line that cannot be read prints ERROR line N: CODE message (or {"line":N,"error":{...}}) and the rest go on.`
 
 function parseGrace(value: string): number {
   const seconds = Number(value)
@@ -114,12 +122,26 @@ export async function shcSignerEntries(jwks: unknown, issuer: string | undefined
   )
 }
 
-function parseJson(text: string, name: string): unknown {
+function parseJson(text: string, name: string, code: 'ERR_KEY_INVALID' | 'ERR_BUNDLE_INVALID' | 'ERR_USAGE' = 'ERR_KEY_INVALID'): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
-    throw new EntenteError('ERR_KEY_INVALID', `${name}: not JSON`, { cause: error })
+    throw new EntenteError(code, `${name}: not JSON`, { cause: error })
   }
+}
+
+/**
+ * One --batch line: a JSON object (it starts with "{") or the QR text itself. Plain lines are what a scanner
+ * writes; JSON lines carry a per-line time or trust.
+ */
+function parseBatchLine(line: string, lineNo: number): BatchLine & { payload: string } {
+  const text = line.trim()
+  if (!text.startsWith('{')) return { payload: text }
+  const entry = parseJson(text, `line ${lineNo}`, 'ERR_USAGE') as BatchLine | null
+  if (typeof entry !== 'object' || entry === null || typeof entry.payload !== 'string') {
+    throw usageError(`line ${lineNo}: "payload" must be a string`)
+  }
+  return entry as BatchLine & { payload: string }
 }
 
 function parseAt(value: string | undefined, fallback: Date): Date {
@@ -178,8 +200,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
       },
     })
   } catch (error) {
-    io.stderr(`entente verify: ${(error as Error).message}\n${verifyHelp}\n`)
-    return 2
+    return reportError(error, io)
   }
   const { values, positionals } = parsed
   if (values.help) {
@@ -222,7 +243,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     const verifier =
       values.bundle === undefined
         ? undefined
-        : await createVerifier(parseJson((await readBytes(values.bundle)).toString('utf8'), values.bundle), {
+        : await createVerifier(parseJson((await readBytes(values.bundle)).toString('utf8'), values.bundle, 'ERR_BUNDLE_INVALID'), {
             now: at,
             ...(values.grace === undefined ? {} : { graceSeconds: parseGrace(values.grace) }),
             ...schemaOption,
@@ -237,7 +258,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
       }
       if (Object.keys(material.signers).length === 0) throw usageError('no trust given: use --bundle FILE, --dsc FILE or --jwks FILE')
       const trust = await prepareTrust(material, schemaOption)
-      for (const problem of trust.problems) io.stderr(`entente verify: ignoring signer ${problem.kid}: ${problem.message}\n`)
+      for (const problem of trust.problems) io.stderr(`warning: ignoring signer ${problem.kid}: ${problem.message}\n`)
       const text = positionals[0] === '-' ? (await readInput('-', io)).replace(/[\r\n]+$/, '') : (positionals[0] ?? '')
       const verdict = verifyCertificate(text, trust, { now: at, showHolder })
       io.stdout(`${values.json ? JSON.stringify(verdict) : formatVerdict(verdict)}\n`)
@@ -254,10 +275,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
       const lineNo = index + 1
       let output: string
       try {
-        const entry = parseJson(line, `line ${lineNo}`) as BatchLine
-        if (typeof entry !== 'object' || entry === null || typeof entry.payload !== 'string') {
-          throw usageError(`line ${lineNo}: "payload" must be a string`)
-        }
+        const entry = parseBatchLine(line, lineNo)
         let trust = baseTrust
         if (verifier !== undefined && (entry.dsc !== undefined || entry.jwks !== undefined)) {
           throw usageError(`line ${lineNo}: "dsc"/"jwks" cannot extend a --bundle's trust`)
@@ -297,8 +315,6 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     }
     return allValid ? 0 : 1
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    io.stderr(`entente verify: ${message}\n`)
-    return 2
+    return reportError(error, io)
   }
 }
