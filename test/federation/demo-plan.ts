@@ -31,6 +31,6 @@ export async function nodesOnFreePorts(root: string): Promise<string> {
 /** The port a node of the copied plan listens on. */
 export function planPort(nodesDir: string, country: string, which: 'http' | 'p2p'): number {
   const config = JSON.parse(readFileSync(path.join(nodesDir, country, 'node.json'), 'utf8')) as NodeConfig
-  if (which === 'http') return config.http.port ?? 0
+  if (which === 'http') return config.http?.port ?? 0
   return Number(/\/tcp\/(\d+)/.exec(config.p2p?.listen?.[0] ?? '')?.[1])
 }
