@@ -1,10 +1,10 @@
 // A real node directory (made by `entente init`) and an in-process node over it, with a controllable clock.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// The store is closed and the directory removed when the test file ends, whether its tests passed or not.
 import path from 'node:path'
 import { loadNodeConfig } from '../../src/config/node-config.js'
 import { createNode } from '../../src/node.js'
 import { cli } from './cli.js'
+import { onFileEnd, tempDir } from './temp.js'
 import { vectorPath } from './vectors.js'
 
 export interface TestNode extends ReturnType<typeof createNode> {
@@ -15,13 +15,15 @@ export interface TestNode extends ReturnType<typeof createNode> {
 }
 
 export async function createTestNode(country: string, options: { now?: Date } = {}): Promise<TestNode> {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'entente-node-')), country)
+  const dir = path.join(tempDir('entente-node-'), country)
   const init = await cli(['init', '--country', country, '--dir', dir, '--json', '--port', '0'])
   if (init.code !== 0) throw new Error(init.stderr)
   const { operatorToken } = JSON.parse(init.stdout) as { operatorToken: string }
   const config = await loadNodeConfig(dir)
   const clock = { now: options.now ?? new Date() }
   const node = createNode(config, { now: () => clock.now, valueSetsDir: vectorPath('valuesets') })
+  // Registered after the directory, so it runs before the removal.
+  onFileEnd(() => node.store.close())
   return {
     ...node,
     dir,
