@@ -58,6 +58,18 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
   const revocations = new RevocationRepository(store.database)
   const metrics = nodeMetrics()
   let valueSets: Promise<VaccineValueSets> | undefined
+  // The EU vaccine value set, for the operator's edits and the diplomat pages' product names. Loaded on first use and
+  // kept; a failed load is retried next time.
+  const loadValueSets = (): Promise<VaccineValueSets> => {
+    const loading =
+      valueSets ??
+      loadVaccineValueSets(options.valueSetsDir ?? defaultValueSetsDir()).catch((error: unknown) => {
+        valueSets = undefined
+        throw error
+      })
+    valueSets = loading
+    return loading
+  }
   let publicUrl = config.http.publicUrl
   // Set by startNode once the libp2p host runs; app.request tests run without it.
   const links: { gossip?: GossipService } = {}
@@ -91,17 +103,7 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     maxTrustListBytes: config.limits.maxTrustListBytes,
     // An offline-root node refuses with ERR_OFFLINE_ROOT, naming the prepare, sign and upload steps.
     ...rootAccess(config),
-    loadValueSets: () => {
-      // Loaded on first use and kept; a failed load is retried next time.
-      const loading =
-        valueSets ??
-        loadVaccineValueSets(options.valueSetsDir ?? defaultValueSetsDir()).catch((error: unknown) => {
-          valueSets = undefined
-          throw error
-        })
-      valueSets = loading
-      return loading
-    },
+    loadValueSets,
     // Published in every list so peers (and verifiers) find this node: its libp2p identity and its URL.
     nodes: (): NodeAddress[] => {
       const gossip = links.gossip
@@ -126,7 +128,7 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
   // Diplomats: passkey invites, sessions and quorum approvals; their tables live in the same SQLite file.
   const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl, configuredQuorum: config.trustList.quorum })
   governance.pending = () => diplomats.pendingGovernanceSet()
-  const app = createApp({ config, store, revocations, metrics, operator, now, admission, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256, clientAddress: clientAddress(config.http.trustProxy) }) })
+  const app = createApp({ config, store, revocations, metrics, operator, now, admission, health: () => (links.gossip === undefined ? {} : { peers: links.gossip.peerCount(), peerId: links.gossip.peerId.toString() }), mount: (a) => mountDiplomats(a, diplomats, { operatorTokenSha256: config.operatorTokenSha256, clientAddress: clientAddress(config.http.trustProxy), vaccineNames: async () => (await loadValueSets()).products }) })
   return {
     config,
     store,

@@ -333,10 +333,12 @@ describe('proposals', () => {
     expect(page).toContain(fingerprintGroups(cy.root.thumbprint))
     expect(fingerprintGroups(cy.root.thumbprint)).toMatch(/^([0-9A-F]{4} ){15}[0-9A-F]{4}$/)
     expect(page).toContain('Vaccination, Recovery')
-    expect(page).toContain('EU/1/20/1528, EU/1/21/1529')
+    expect(page).toContain('Comirnaty (EU/1/20/1528), Vaxzevria (EU/1/21/1529)')
     expect(page).toContain('0/2')
     expect(page).toContain('by Alice')
-    expect(page).toMatch(/<button type="button" data-approve="1">Approve CY with your passkey<\/button>/)
+    expect(page).toMatch(/<button type="button" data-approve="1">Approve Cyprus with your passkey<\/button>/)
+    expect(page).toContain('<h3 id="proposal-1">Recognize Cyprus</h3>')
+    expect(page).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+">\d{1,2} \w+ \d{4}[^<]* \d\d:\d\d UTC<\/time>/)
   })
 
   it('a form error is answered as an HTML page', async () => {
@@ -376,7 +378,13 @@ describe('approvals', () => {
     const verified = await verifyTrustList(head?.signed as NonNullable<typeof head>['signed'], { now: T0, country: 'GR' })
     expect(verified.payload.recognitions).toHaveLength(1)
     expect(verified.payload.diplomats).toHaveLength(3)
-    expect(await (await alice.request('/diplomats/history')).text()).toMatch(/enacted/)
+    const history = await (await alice.request('/diplomats/history')).text()
+    expect(history).toMatch(/<td>Approved<\/td>/)
+    expect(history).toContain('Cyprus (CY)')
+    expect(history).toMatch(/Latest published trust list: list \d+, issued <time datetime=/)
+    // Plain words: what a diplomat reads carries none of the node's internal terms.
+    const visible = history.replace(/<[^>]*>/g, ' ')
+    expect(visible).not.toMatch(/\b(draft|seq|quorum|enacted|superseded)\b/i)
   })
 
   it('the WebAuthn challenge is approvalChallenge(action, country, entry, head, nonce)', async () => {
@@ -512,7 +520,7 @@ describe('governance', () => {
     expect(pending).toMatchObject({ action: 'govern', governance: { added: [{ name: 'Dave' }] } })
     expect(pending?.governance?.added[0]?.fingerprint).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/)
     const page = await (await alice.request('/diplomats/proposals')).text()
-    expect(page).toContain('Change the diplomats of GR')
+    expect(page).toContain('Change the diplomats of Greece')
     expect(page).toContain(pending?.governance?.added[0]?.fingerprint)
     // Dave cannot approve his own admission.
     expect(await problem(await dave.approvalOptions(pending?.id ?? 0))).toEqual({ status: 403, code: 'ERR_DIPLOMAT_NOT_IN_FORCE' })
@@ -623,7 +631,7 @@ describe('pages: out-of-band fingerprints and governance', () => {
     const page = await response.text()
     expect(page).toContain('<title>Fingerprint mismatch · GR diplomats · Entente</title>')
     const alert = /<section class="alarm" role="alert"[\s\S]*?<\/section>/.exec(page)?.[0] ?? ''
-    expect(alert).toContain('Do not recognize CY: the fingerprints differ')
+    expect(alert).toContain('Do not recognize Cyprus: the fingerprints differ')
     expect(alert).toContain('<strong>NOT</strong>')
     const plain = (kind: string) =>
       new RegExp(`<code class="fingerprint" data-fingerprint="${kind}">([\\s\\S]*?)</code>`).exec(alert)?.[1]?.replace(/<\/?mark>/g, '').trim()
@@ -646,8 +654,9 @@ describe('pages: out-of-band fingerprints and governance', () => {
 
     const page = await (await alice.request('/diplomats/proposals')).text()
     const card = /<article class="proposal governance"[\s\S]*?<\/article>/.exec(page)?.[0] ?? ''
-    expect(card).toContain('Change the diplomats of GR')
-    expect(card).toContain('This changes who decides for GR')
+    expect(card).toContain('Change the diplomats of Greece')
+    expect(card).toContain('This changes who decides for Greece')
+    expect(card).toContain('<dt>Approvals needed</dt>')
     expect(card).toContain(`<li>Dave, passkey <code class="fingerprint">${daveFingerprint}</code></li>`)
     expect(card).toMatch(/<dt>Leaving<\/dt><dd>nobody<\/dd>/)
     expect(card).toContain('<span class="quorum-change">2 of 3 now → 2 of 4 afterwards</span>')
@@ -658,7 +667,7 @@ describe('pages: out-of-band fingerprints and governance', () => {
     // Dave sees why he cannot approve, with his own fingerprint to read to the others, and no approve button.
     const davePage = await (await dave.request('/diplomats/proposals')).text()
     expect(davePage).toContain('Your passkey is not in force yet')
-    expect(davePage).toContain(`proposal ${pending?.id}, 0/2 approvals so far`)
+    expect(davePage).toContain(`proposal ${pending?.id}, 0 of 2 approvals needed so far`)
     expect(davePage).toContain(daveFingerprint)
     expect(davePage).not.toContain('data-approve=')
     expect(davePage).toContain('You can approve once your passkey is in force.')
@@ -677,7 +686,7 @@ describe('pages: out-of-band fingerprints and governance', () => {
     await bob.approve(combined?.id ?? 0)
     expect(await (await carol.approve(combined?.id ?? 0)).json()).toMatchObject({ enacted: true })
     const approvedPage = await (await dave.request('/diplomats/proposals')).text()
-    expect(approvedPage).toContain('You are in the draft of the next trust list')
+    expect(approvedPage).toContain('You are in the next trust list')
     await publish()
     const inForcePage = await (await dave.request('/diplomats/proposals')).text()
     expect(inForcePage).not.toContain('Your passkey is not in force yet')

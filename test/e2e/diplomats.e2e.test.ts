@@ -89,11 +89,24 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     return diplomat
   }
 
+  /** Each page as a diplomat sees it on a phone (360×780) and on a desktop (1280×800), whole page, under test-output/. */
+  async function screenshots(page: Page, name: string): Promise<void> {
+    for (const [width, height, label] of [
+      [360, 780, 'phone'],
+      [1280, 800, 'desktop'],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      await page.screenshot({ path: path.join(OUTPUT, `diplomats-${name}-${label}.png`), fullPage: true })
+    }
+    await page.setViewportSize({ width: 1100, height: 900 })
+  }
+
   async function register(name: string): Promise<Diplomat> {
     const invite = (await operator('POST', '/v1/operator/diplomat-invites', { name })) as { url: string }
     expect(invite.url.startsWith(`${origin}/diplomats/register#invite=`)).toBe(true)
     const diplomat = await browserFor(name)
     await diplomat.page.goto(invite.url)
+    if (diplomats.length === 1) await screenshots(diplomat.page, 'register')
     await diplomat.page.getByRole('button', { name: 'Register a passkey' }).click()
     await diplomat.page.waitForURL(`${origin}/diplomats/proposals`)
     await diplomat.page.getByRole('heading', { level: 1, name: 'Recognition proposals' }).waitFor()
@@ -178,6 +191,7 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     // 2: Carol signs out and back in with her passkey (the sign-in ceremony).
     await carol.page.getByRole('button', { name: /^Sign out/ }).click()
     await carol.page.waitForURL(`${origin}/diplomats/sign-in`)
+    await screenshots(carol.page, 'sign-in')
     await carol.page.getByRole('button', { name: 'Sign in with your passkey' }).click()
     await carol.page.waitForURL(`${origin}/diplomats/proposals`)
 
@@ -217,22 +231,23 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
 
     // 5: Alice sees the change of who decides, with Dave's passkey fingerprint and the quorum before and after.
     await alice.page.goto(`${origin}/diplomats/proposals`)
-    const governCard = alice.page.getByRole('article', { name: 'Change the diplomats of GR' })
+    const governCard = alice.page.getByRole('article', { name: 'Change the diplomats of Greece' })
     await expect.poll(() => governCard.textContent()).toContain(daveFingerprint)
     const governText = (await governCard.textContent()) ?? ''
-    expect(governText).toContain('This changes who decides for GR')
+    expect(governText).toContain('This changes who decides for Greece')
     expect(governText).toContain('2 of 3 now → 2 of 4 afterwards')
     expect(governText).toContain('0/2')
     await governCard.screenshot({ path: path.join(OUTPUT, 'diplomats-governance-proposal.png') })
+    await screenshots(alice.page, 'governance-proposal')
 
     // 6: two of the three approve with their passkeys; the new set and their approvals enter the draft.
-    await approve(alice, governId, 'Approve the diplomat change for GR with your passkey')
-    await approve(bob, governId, 'Approve the diplomat change for GR with your passkey')
+    await approve(alice, governId, 'Approve the diplomat change for Greece with your passkey')
+    await approve(bob, governId, 'Approve the diplomat change for Greece with your passkey')
     const governed = await draft()
     expect(governed.diplomats.map((d) => d.name).sort()).toEqual(['Alice Athanasiou', 'Bob Barakat', 'Carol Christou', 'Dave Dimitriou'])
     expect(governed.governanceApprovals).toHaveLength(2)
     await dave.page.reload()
-    await dave.page.getByText('You are in the draft of the next trust list').waitFor()
+    await dave.page.getByText('You are in the next trust list').waitFor()
 
     // 7: the operator publishes the governance handover; DE receives it by gossip; Dave is in force.
     await operator('POST', '/v1/operator/publish', {})
@@ -256,12 +271,12 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     await expect.poll(() => held.getAttribute('data-state')).toBe('mismatch')
     await dave.page.getByRole('button', { name: 'Propose recognition' }).click()
     const alert = dave.page.getByRole('alert')
-    await expect.poll(() => alert.textContent()).toContain('Do not recognize CY: the fingerprints differ')
+    await expect.poll(() => alert.textContent()).toContain('Do not recognize Cyprus: the fingerprints differ')
     const alertText = (await alert.textContent()) ?? ''
     expect(alertText.replace(/\s+/g, ' ')).toContain(typo)
     expect(alertText.replace(/\s+/g, ' ')).toContain(fingerprint)
     expect(await alert.locator('mark').allTextContents()).toEqual([typo.split(' ')[5], groups[5]])
-    await dave.page.screenshot({ path: path.join(OUTPUT, 'diplomats-fingerprint-mismatch.png'), fullPage: true })
+    await screenshots(dave.page, 'fingerprint-mismatch')
     expect(await openProposals()).toEqual([])
 
     // Typed again, correctly: the form shows the held root beside it and that they match.
@@ -274,15 +289,18 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     await dave.page.getByLabel(/^Vaccines/).fill('EU/1/20/1528, EU/1/20/1507')
     await form.screenshot({ path: path.join(OUTPUT, 'diplomats-fingerprint-form.png') })
     await dave.page.getByRole('button', { name: 'Propose recognition' }).click()
-    const card = dave.page.getByRole('article', { name: 'Recognize CY' })
+    const card = dave.page.getByRole('article', { name: 'Recognize Cyprus' })
     await expect.poll(() => card.textContent()).toContain(fingerprint)
     expect(await card.textContent()).toContain('0/2')
+    // Product names from the EU value set, not only their numbers.
+    expect(await card.textContent()).toContain('Comirnaty (EU/1/20/1528)')
+    await screenshots(dave.page, 'proposals')
     const recognize = (await openProposals()).find((p) => p.action === 'recognize')
     const recognizeId = recognize?.id ?? 0
 
     // 9: the new quorum: Dave and Carol approve (Alice and Bob, who let Dave in, are not needed).
-    await approve(dave, recognizeId, 'Approve CY with your passkey')
-    await approve(carol, recognizeId, 'Approve CY with your passkey')
+    await approve(dave, recognizeId, 'Approve Cyprus with your passkey')
+    await approve(carol, recognizeId, 'Approve Cyprus with your passkey')
     const recognized = await draft()
     expect(recognized.recognitions).toEqual([
       expect.objectContaining({ country: 'CY', rootThumbprint: cy.root.thumbprint, scopes: ['vaccination', 'test'], vaccines: ['EU/1/20/1507', 'EU/1/20/1528'] }),
@@ -296,6 +314,11 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     expect(third.payload.recognitions).toHaveLength(1)
     expect(third.payload.diplomats).toHaveLength(4)
     expect(third.payload.diplomats.map((d) => d.origin)).toEqual([origin, origin, origin, origin])
+    await alice.page.goto(`${origin}/diplomats/history`)
+    await alice.page.getByRole('heading', { level: 2, name: 'All proposals' }).waitFor()
+    // The browser has put every date into the reader's locale and zone (the server's fallback text says UTC).
+    await expect.poll(() => alice.page.locator('time').first().textContent()).not.toContain('UTC')
+    await screenshots(alice.page, 'history')
 
     // 11: DE received the list by gossip; its store holds it only because it re-verified every approval
     // (signature, challenge, origin, rpId, UV, quorum of the set in force since seq 2) against GR's diplomats.

@@ -8,6 +8,47 @@ import { fingerprintGroups } from '../../trust-list/fingerprint.js'
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
+/** What the pages show in place of codes: EU vaccine product number → product name (from the EU value set). */
+export interface PageNames {
+  readonly vaccines: ReadonlyMap<string, string>
+}
+
+// English names of ISO 3166 regions, from the runtime's ICU data; a code it does not know is shown as it is.
+const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' })
+
+/** "Cyprus" for CY; the code itself when no name is known. */
+export function countryName(code: string): string {
+  try {
+    return REGION_NAMES.of(code.toUpperCase()) ?? code
+  } catch {
+    return code // not a well-formed region code
+  }
+}
+
+/** "Cyprus (CY)": the name a person reads, with the code they may be asked for. */
+function countryLabel(code: string): string {
+  const name = countryName(code)
+  return name === code ? code : `${name} (${code})`
+}
+
+/** "Comirnaty (EU/1/20/1528)"; the product number alone when the value set does not name it. */
+function vaccineLabel(code: string, names: PageNames): string {
+  const name = names.vaccines.get(code)
+  return name === undefined || name === code ? code : `${name} (${code})`
+}
+
+/**
+ * A date as the reader's browser formats it (assets/app.js, Intl.DateTimeFormat); until then, and without script,
+ * a plain UTC form of it.
+ */
+function when(iso: string): Html {
+  const date = new Date(iso)
+  const plain = Number.isNaN(date.getTime())
+    ? iso
+    : `${date.toLocaleString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })} UTC`
+  return html`<time datetime="${iso}">${plain}</time>`
+}
+
 export interface PageContext {
   readonly country: string
   readonly session: DiplomatSession | undefined
@@ -15,6 +56,9 @@ export interface PageContext {
 }
 
 const SCOPE_LABEL: Record<string, string> = { vaccination: 'Vaccination', test: 'Test', recovery: 'Recovery' }
+const ACTION_LABEL: Record<string, string> = { recognize: 'Recognize', withdraw: 'Withdraw recognition of', govern: 'Change the diplomats of' }
+// Plain words for the proposal states: approved and placed in the next list, or replaced by a later proposal.
+const STATE_LABEL: Record<string, string> = { open: 'Waiting for approvals', enacted: 'Approved', superseded: 'Replaced' }
 
 export function layout(page: PageContext, body: Html): Html {
   const { session } = page
@@ -32,7 +76,7 @@ ${session === undefined ? '' : html`<meta name="csrf-token" content="${session.c
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header>
-<p class="brand">Entente · ${page.country} diplomats</p>
+<p class="brand">Entente · ${countryName(page.country)} diplomats</p>
 <nav aria-label="Diplomat pages">
 <ul>
 ${
@@ -50,7 +94,7 @@ ${
 <p id="status" role="status" aria-live="polite"></p>
 ${body}
 </main>
-<footer><p>Recognitions enter ${page.country}'s trust list only with a quorum of passkey approvals; anyone can re-verify them.</p></footer>
+<footer><p>Recognitions enter ${countryName(page.country)}'s trust list only with enough passkey approvals from its diplomats; anyone can re-verify them.</p></footer>
 </body>
 </html>`
 }
@@ -74,7 +118,7 @@ export type Standing =
   | { readonly kind: 'in-force' }
   /** Registered after diplomats were in force: the open governance change that adds them, if any. */
   | { readonly kind: 'awaiting-approval'; readonly proposal: ProposalView | undefined }
-  /** In the draft (bootstrap, or a change already approved): in force from the next publish. */
+  /** In the next list (bootstrap, or a change already approved): in force once it is published. */
   | { readonly kind: 'awaiting-publish' }
 
 export function proposalsPage(input: {
@@ -84,14 +128,15 @@ export function proposalsPage(input: {
   foreign: readonly ForeignCountry[]
   recognitions: readonly Recognition[]
   quorum: number
+  names: PageNames
 }): Html {
-  const { session, standing, open, foreign, recognitions, quorum } = input
+  const { session, standing, open, foreign, recognitions, quorum, names } = input
   const mayApprove = standing.kind === 'in-force'
   return html`${standingNotice(session, standing)}<p>Compare each root fingerprint with the foreign ministry by phone before you approve. A proposal enters the
-draft of the next trust list once ${quorum} diplomats have approved it; the operator then publishes.</p>
+next trust list once ${quorum} diplomats have approved it; the operator then publishes that list.</p>
 <section aria-labelledby="open-heading">
 <h2 id="open-heading">Open proposals</h2>
-${open.length === 0 ? html`<p>No open proposals.</p>` : open.map((p) => proposalCard(p, session, mayApprove))}
+${open.length === 0 ? html`<p>No open proposals.</p>` : open.map((p) => proposalCard(p, session, mayApprove, names))}
 </section>
 <section aria-labelledby="propose-heading">
 <h2 id="propose-heading">Propose a recognition</h2>
@@ -102,7 +147,7 @@ the node compares it with the root it holds for that country, if any, and refuse
 <input type="hidden" name="action" value="recognize">
 <p><label for="country">Country (ISO 3166-1 alpha-2 code)</label>
 <input type="text" id="country" name="country" required minlength="2" maxlength="2" pattern="[A-Za-z]{2}" autocomplete="off" spellcheck="false" list="held-countries" placeholder="CY">
-<datalist id="held-countries">${foreign.map((f) => html`<option value="${f.country}"></option>`)}</datalist></p>
+<datalist id="held-countries">${foreign.map((f) => html`<option value="${f.country}">${countryName(f.country)}</option>`)}</datalist></p>
 <p><label for="fingerprint">Root fingerprint received from that country</label>
 <span class="hint" id="fingerprint-hint">64 hex digits in groups, as read to you (or the 43-character thumbprint). ${
     foreign.length === 0
@@ -118,7 +163,7 @@ ${
 <caption>Roots this node holds, as received from the network: compare with what you were given</caption>
 <thead><tr><th scope="col">Country</th><th scope="col">Root fingerprint held</th><th scope="col">Latest list</th></tr></thead>
 <tbody>
-${foreign.map((f) => html`<tr data-held-country="${f.country}" data-held-fingerprint="${f.fingerprint}"><td>${f.country}</td><td><code class="fingerprint">${f.fingerprint}</code></td><td>seq ${f.seq}</td></tr>`)}
+${foreign.map((f) => html`<tr data-held-country="${f.country}" data-held-fingerprint="${f.fingerprint}"><td>${countryLabel(f.country)}</td><td><code class="fingerprint">${f.fingerprint}</code></td><td>list ${f.seq}</td></tr>`)}
 </tbody>
 </table>`
 }
@@ -128,8 +173,9 @@ ${(['vaccination', 'test', 'recovery'] as const).map(
   (s) => html`<p><input type="checkbox" id="scope-${s}" name="scopes" value="${s}"${s === 'vaccination' ? html` checked` : ''}> <label for="scope-${s}">${SCOPE_LABEL[s]}</label></p>`,
 )}
 </fieldset>
-<p><label for="vaccines">Vaccines (EU product codes, comma-separated; empty for all the home list accepts)</label>
-<input type="text" id="vaccines" name="vaccines" autocomplete="off" spellcheck="false" placeholder="EU/1/20/1528, EU/1/20/1525"></p>
+<p><label for="vaccines">Vaccines (EU product numbers, comma-separated; empty for all the home list accepts)</label>
+<input type="text" id="vaccines" name="vaccines" autocomplete="off" spellcheck="false" placeholder="EU/1/20/1528, EU/1/20/1525" list="vaccine-products"></p>
+<datalist id="vaccine-products">${[...names.vaccines].map(([code, name]) => html`<option value="${code}">${name}</option>`)}</datalist>
 <p><button type="submit">Propose recognition</button></p>
 </form>
 </section>
@@ -137,10 +183,10 @@ ${(['vaccination', 'test', 'recovery'] as const).map(
 <h2 id="drafted-heading">Recognized in the next list</h2>
 ${
   recognitions.length === 0
-    ? html`<p>No recognitions in the draft.</p>`
+    ? html`<p>No recognitions in the next list yet.</p>`
     : html`<ul class="drafted">${recognitions.map(
-        (r) => html`<li><strong>${r.country}</strong> for ${scopes(r.scopes)}, root <code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code>, ${r.approvals.length} approvals
-<form method="post" action="/diplomats/proposals" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="action" value="withdraw"><input type="hidden" name="country" value="${r.country}"><button type="submit">Propose withdrawing ${r.country}</button></form></li>`,
+        (r) => html`<li><strong>${countryLabel(r.country)}</strong> for ${scopes(r.scopes)}, root <code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code>, ${r.approvals.length} approvals
+<form method="post" action="/diplomats/proposals" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="action" value="withdraw"><input type="hidden" name="country" value="${r.country}"><button type="submit">Propose withdrawing ${countryName(r.country)}</button></form></li>`,
       )}</ul>`
 }
 </section>`
@@ -151,28 +197,28 @@ function standingNotice(session: DiplomatSession, standing: Standing): Html | st
   if (standing.kind === 'in-force') return ''
   if (standing.kind === 'awaiting-publish') {
     return html`<section class="notice" id="standing" aria-labelledby="standing-heading"><h2 id="standing-heading">Your passkey is not in force yet</h2>
-<p>You are in the draft of the next trust list: you can approve proposals once the operator has published it.</p></section>`
+<p>You are in the next trust list: you can approve proposals once the operator has published it.</p></section>`
   }
   const { proposal } = standing
   const mine = proposal?.governance?.added.find((d) => d.credentialId === session.credentialId)
   return html`<section class="notice" id="standing" aria-labelledby="standing-heading"><h2 id="standing-heading">Your passkey is not in force yet</h2>
 <p>The diplomats in force must first approve you joining${
-    proposal === undefined ? '' : html` (proposal ${proposal.id}, ${proposal.approvals.length}/${proposal.quorum} approvals so far)`
+    proposal === undefined ? '' : html` (proposal ${proposal.id}, ${proposal.approvals.length} of ${proposal.quorum} approvals needed so far)`
   }; after that the operator publishes the new set. Until then you cannot approve anything, and an approval would be refused.</p>
 ${mine === undefined ? '' : html`<p>Read them your passkey fingerprint so they can check it is yours: <code class="fingerprint">${mine.fingerprint}</code></p>`}</section>`
 }
 
-function proposalCard(p: ProposalView, session: DiplomatSession, mayApprove: boolean): Html {
+function proposalCard(p: ProposalView, session: DiplomatSession, mayApprove: boolean, names: PageNames): Html {
   const mine = p.approvals.some((a) => a.credentialId === session.credentialId)
   const entry = 'scopes' in p.entry ? p.entry : undefined
   const verb = p.action === 'recognize' ? 'Recognize' : p.action === 'withdraw' ? 'Withdraw recognition of' : 'Change the diplomats of'
   const change = p.governance
   return html`<article class="proposal${change === undefined ? '' : ' governance'}" aria-labelledby="proposal-${p.id}" data-proposal="${p.id}">
-<h3 id="proposal-${p.id}">${verb} ${p.country}</h3>
+<h3 id="proposal-${p.id}">${verb} ${countryName(p.country)}</h3>
 ${
   change === undefined
     ? ''
-    : html`<p class="governs">This changes who decides for ${p.country}: once published, recognitions and withdrawals need approvals from the diplomats below, with the quorum below.</p>`
+    : html`<p class="governs">This changes who decides for ${countryName(p.country)}: once published, recognitions and withdrawals need approvals from the diplomats below, as many as stated below.</p>`
 }
 <dl>
 ${
@@ -180,16 +226,16 @@ ${
     ? html`<dt>Root fingerprint</dt><dd><code class="fingerprint">${p.fingerprint}</code></dd>`
     : html`<dt>Joining</dt><dd>${people(change.added)}</dd>
 <dt>Leaving</dt><dd>${people(change.removed)}</dd>
-<dt>Quorum</dt><dd><span class="quorum-change">${change.quorum.from} of ${governedCount(p) - change.added.length + change.removed.length} now → ${change.quorum.to} of ${governedCount(p)} afterwards</span></dd>
+<dt>Approvals needed</dt><dd><span class="quorum-change">${change.quorum.from} of ${governedCount(p) - change.added.length + change.removed.length} now → ${change.quorum.to} of ${governedCount(p)} afterwards</span></dd>
 <dt>Diplomats afterwards</dt><dd>${governedNames(p)}</dd>`
 }
 ${
   entry === undefined
     ? ''
     : html`<dt>Scopes</dt><dd>${scopes(entry.scopes)}</dd>
-<dt>Vaccines</dt><dd>${entry.vaccines === undefined ? 'all vaccines the home list accepts' : entry.vaccines.length === 0 ? 'none' : entry.vaccines.join(', ')}</dd>`
+<dt>Vaccines</dt><dd>${entry.vaccines === undefined ? 'all vaccines the home list accepts' : entry.vaccines.length === 0 ? 'none' : entry.vaccines.map((v) => vaccineLabel(v, names)).join(', ')}</dd>`
 }
-<dt>Proposed</dt><dd>by ${p.proposedBy}, <time datetime="${p.createdAt}">${p.createdAt}</time></dd>
+<dt>Proposed</dt><dd>by ${p.proposedBy}, ${when(p.createdAt)}</dd>
 <dt>Approvals</dt><dd><span class="count">${p.approvals.length}/${p.quorum}</span>${change === undefined ? '' : ' of the diplomats in force'}${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
 </dl>
 ${
@@ -197,7 +243,7 @@ ${
     ? html`<p class="done">You approved this proposal.</p>`
     : !mayApprove
       ? html`<p class="waiting">You can approve once your passkey is in force.</p>`
-      : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : p.action === 'withdraw' ? 'Approve withdrawal' : 'Approve the diplomat change for'} ${p.country} with your passkey</button></p>`
+      : html`<p><button type="button" data-approve="${p.id}">${p.action === 'recognize' ? 'Approve' : p.action === 'withdraw' ? 'Approve withdrawal of' : 'Approve the diplomat change for'} ${countryName(p.country)} with your passkey</button></p>`
 }
 </article>`
 }
@@ -217,16 +263,16 @@ function governedNames(p: ProposalView): string {
 
 export function historyPage(input: { proposals: readonly ProposalView[]; recognitions: readonly Recognition[]; withdrawals: readonly Recognition[]; published: { seq: number; issuedAt: string } | undefined }): Html {
   const { proposals, recognitions, withdrawals, published } = input
-  return html`<p>${published === undefined ? 'Nothing published yet.' : html`Latest published list: seq ${published.seq}, issued <time datetime="${published.issuedAt}">${published.issuedAt}</time>.`}
-Publishing the draft is the operator's action (<code>entente publish</code>).</p>
+  return html`<p>${published === undefined ? 'Nothing published yet.' : html`Latest published trust list: list ${published.seq}, issued ${when(published.issuedAt)}.`}
+Publishing the next list is the operator's action (<code>entente publish</code>).</p>
 <section aria-labelledby="draft-heading">
-<h2 id="draft-heading">In the draft of the next list</h2>
+<h2 id="draft-heading">In the next trust list</h2>
 <table>
 <caption>Recognitions and withdrawals with their evidence</caption>
 <thead><tr><th scope="col">Change</th><th scope="col">Country</th><th scope="col">Root fingerprint</th><th scope="col">Scopes</th><th scope="col">Approvals</th></tr></thead>
 <tbody>
 ${[...recognitions.map((r) => ['Recognized', r] as const), ...withdrawals.map((w) => ['Withdrawn', w] as const)].map(
-  ([kind, r]) => html`<tr><td>${kind}</td><td>${r.country}</td><td><code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code></td><td>${scopes(r.scopes)}</td><td>${r.approvals.length}</td></tr>`,
+  ([kind, r]) => html`<tr><td>${kind}</td><td>${countryLabel(r.country)}</td><td><code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code></td><td>${scopes(r.scopes)}</td><td>${r.approvals.length}</td></tr>`,
 )}
 </tbody>
 </table>
@@ -238,7 +284,7 @@ ${[...recognitions.map((r) => ['Recognized', r] as const), ...withdrawals.map((w
 <thead><tr><th scope="col">#</th><th scope="col">Proposal</th><th scope="col">Root fingerprint</th><th scope="col">State</th><th scope="col">Approved by</th><th scope="col">Proposed</th><th scope="col">Closed</th></tr></thead>
 <tbody>
 ${proposals.map(
-  (p) => html`<tr><td>${p.id}</td><td>${p.action} ${p.country}${'scopes' in p.entry ? ` (${scopes(p.entry.scopes)})` : ''}</td><td><code class="fingerprint">${p.fingerprint}</code></td><td>${p.state}</td><td>${p.approvals.map((a) => `${a.name} (${a.approvedAt})`).join('; ')}</td><td>${p.createdAt}</td><td>${p.closedAt ?? ''}</td></tr>`,
+  (p) => html`<tr><td>${p.id}</td><td>${ACTION_LABEL[p.action] ?? p.action} ${countryLabel(p.country)}${'scopes' in p.entry ? ` (${scopes(p.entry.scopes)})` : ''}</td><td><code class="fingerprint">${p.fingerprint}</code></td><td>${STATE_LABEL[p.state] ?? p.state}</td><td>${p.approvals.map((a, i) => html`${i === 0 ? '' : '; '}${a.name} (${when(a.approvedAt)})`)}</td><td>${when(p.createdAt)}</td><td>${p.closedAt === undefined ? '' : when(p.closedAt)}</td></tr>`,
 )}
 </tbody>
 </table>
@@ -258,10 +304,10 @@ export function fingerprintMismatchPage(input: { country: string; entered: strin
   const held = fingerprintGroups(input.held).split(' ')
   const groups = (mine: string[], other: string[]) => mine.map((g, i) => (g === other[i] ? html`${g} ` : html`<mark>${g}</mark> `))
   return html`<section class="alarm" role="alert" aria-labelledby="mismatch-heading">
-<h2 id="mismatch-heading">Do not recognize ${input.country}: the fingerprints differ</h2>
-<p>The root fingerprint you entered for ${input.country} is <strong>NOT</strong> the root this node holds for ${input.country}.
-Either it was mistyped, or the network carries a root that is not ${input.country}'s. No proposal was made.
-Check the fingerprint with ${input.country} again, by another channel, and tell the operator.</p>
+<h2 id="mismatch-heading">Do not recognize ${countryName(input.country)}: the fingerprints differ</h2>
+<p>The root fingerprint you entered for ${countryLabel(input.country)} is <strong>NOT</strong> the root this node holds for ${countryName(input.country)}.
+Either it was mistyped, or the network carries a root that is not ${countryName(input.country)}'s. No proposal was made.
+Check the fingerprint with ${countryName(input.country)} again, by another channel, and tell the operator.</p>
 <dl class="mismatch">
 <dt>You entered</dt><dd><code class="fingerprint" data-fingerprint="entered">${groups(entered, held)}</code></dd>
 <dt>This node holds</dt><dd><code class="fingerprint" data-fingerprint="held">${groups(held, entered)}</code></dd>

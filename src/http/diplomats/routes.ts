@@ -20,6 +20,8 @@ export interface MountDiplomatsOptions {
   readonly operatorTokenSha256: string | undefined
   /** Who sent a request, for the per-client limits on ceremony options (default: the socket's address). */
   readonly clientAddress?: ClientAddress
+  /** EU vaccine product number → name, so the pages name products; without it (or when it fails) they show numbers. */
+  readonly vaccineNames?: () => Promise<ReadonlyMap<string, string>>
 }
 
 type Env = { Variables: { session: DiplomatSession | undefined; country: string } }
@@ -77,9 +79,12 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
   pages.get('/', (c) => c.redirect(c.get('session') === undefined ? '/diplomats/sign-in' : '/diplomats/proposals', 303))
   pages.get('/register', (c) => render(c, 'Register your passkey', registerPage()))
   pages.get('/sign-in', (c) => render(c, 'Sign in', signInPage(c.get('session'))))
-  pages.get('/proposals', (c) => {
+  // A page still renders when the value set cannot be read: product numbers stand in for names.
+  const vaccineNames = async (): Promise<ReadonlyMap<string, string>> => (await options.vaccineNames?.().catch(() => undefined)) ?? new Map<string, string>()
+  pages.get('/proposals', async (c) => {
     const session = c.get('session')
     if (session === undefined) return c.redirect('/diplomats/sign-in', 303)
+    const names = { vaccines: await vaccineNames() }
     const drafted = service.drafted()
     return render(
       c,
@@ -91,6 +96,7 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
         foreign: service.foreignCountries(),
         recognitions: drafted.recognitions,
         quorum: drafted.quorum,
+        names,
       }),
     )
   })

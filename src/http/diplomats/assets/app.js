@@ -43,6 +43,13 @@ function wire(button, action) {
   })
 }
 
+// Dates arrive as <time datetime="ISO"> with a plain UTC text; the reader sees them in their own locale and zone.
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+for (const time of document.querySelectorAll('time[datetime]')) {
+  const date = new Date(time.getAttribute('datetime'))
+  if (!Number.isNaN(date.getTime())) time.textContent = dateFormat.format(date)
+}
+
 const supported = browserSupportsWebAuthn()
 if (!supported) say('This browser does not support passkeys.', true)
 
