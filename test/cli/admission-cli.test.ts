@@ -85,5 +85,10 @@ describe('entente quarantine and entente peer', () => {
     expect((await cli(['peer', 'unpin', 'CN', ...target])).stderr).toContain('ERR_ADMISSION_NOT_PINNED')
     const nothing = await cli(['peer', 'unpin', 'DE', ...target])
     expect(nothing.stdout).toContain('Nothing of it was held.')
+    // One thumbprint in 64 begins with '-' (base64url): it is still the thumbprint, not an option.
+    const dashed = `-${de.root.thumbprint.slice(1)}`
+    const pinnedDashed = await cli(['peer', 'pin', 'FI', dashed, ...target])
+    expect(pinnedDashed.code, pinnedDashed.stderr).toBe(0)
+    expect(pinnedDashed.stdout).toContain(`Pinned FI root ${dashed}`)
   })
 })

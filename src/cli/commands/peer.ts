@@ -20,7 +20,11 @@ interface AnchoredView {
 
 export async function runPeer(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
-  const { values, positionals } = parseArgs({ args: rest, options: { ...targetOptions, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
+  // A thumbprint is base64url and may begin with '-': right after `pin XX` it is taken as given, never as an option.
+  const leading = sub === 'pin' && rest.length >= 2 && rest[0]?.startsWith('-') === false ? rest.slice(0, 2) : []
+  const parsed = parseArgs({ args: rest.slice(leading.length), options: { ...targetOptions, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
+  const values = parsed.values
+  const positionals = [...leading, ...parsed.positionals]
   const target = await resolveTarget(values)
   const json = (value: unknown) => io.stdout(`${JSON.stringify(value)}\n`)
   if (sub === 'pin') {
