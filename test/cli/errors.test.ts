@@ -139,7 +139,7 @@ beforeAll(async () => {
 describe('every command fails with one line entente: CODE: message', () => {
   it('the table covers every subcommand entente --help lists', async () => {
     const help = (await cli(['--help'])).stdout
-    const listed = new Set([...help.matchAll(/^entente ([a-z]+)(?: ([a-z]+)\b)?/gm)].map((m) => (m[2] === undefined ? m[1] : `${m[1]} ${m[2]}`)))
+    const listed = new Set([...help.matchAll(/^entente ([a-z]+)(?: ([a-z]+)\b)?/gm)].map((m) => (m[2] === undefined ? (m[1] ?? '') : `${m[1] ?? ''} ${m[2]}`)))
     expect(listed.size).toBeGreaterThan(25)
     const covered = new Set(cases.map((c) => c.command))
     expect([...listed].filter((c) => !covered.has(c))).toEqual([])
