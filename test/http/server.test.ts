@@ -88,7 +88,7 @@ describe('a node as a real process', () => {
     await cli(['init', '--country', 'CY', '--dir', other, '--port', String(port)])
     const second = startNodeProcess(other)
     expect(await second.exited).toBe(1)
-    expect(second.output()).toMatch(/entente: ERR_HTTP_UNAVAILABLE: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/)
+    expect(second.output()).toMatch(/entente: ERR_HTTP_UNAVAILABLE: cannot listen: 127\.0\.0\.1:\d+ is already in use; hint: .*http\.port/)
     first.child.kill('SIGTERM')
     expect(await first.exited).toBe(0)
   })
