@@ -87,6 +87,8 @@ describe('entente diplomat', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain(fingerprintGroups(cy.root.thumbprint))
     expect(result.stdout).toContain('needs 2 diplomat approvals')
+    // The link is on the WebAuthn origin (localhost), where the diplomats' passkeys work, not the CLI's 127.0.0.1.
+    expect(result.stdout).toContain(`${node.url.replace('127.0.0.1', 'localhost')}/diplomats/proposals`)
     // The network holds IL under the root of the list it received; a fingerprint that differs stops the proposal.
     const il = await TestCountry.create('IL')
     await pinAndAccept(il)

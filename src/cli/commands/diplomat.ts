@@ -90,7 +90,7 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
     if (values.credential === undefined) throw usageError('--credential is required (see entente diplomat list)')
     const quorum = values.quorum === undefined ? '' : `?quorum=${encodeURIComponent(values.quorum)}`
     const target = await resolveTarget(values)
-    const answer = (await callOperator(target, 'DELETE', `/v1/operator/diplomats/${encodeURIComponent(values.credential)}${quorum}`)) as { removed: string; proposal?: GovernanceProposal }
+    const answer = (await callOperator(target, 'DELETE', `/v1/operator/diplomats/${encodeURIComponent(values.credential)}${quorum}`)) as { removed: string; proposal?: GovernanceProposal; pagesUrl?: string }
     if (values.json) {
       io.stdout(`${JSON.stringify(answer)}\n`)
       return 0
@@ -98,7 +98,7 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
     io.stdout(
       answer.proposal === undefined
         ? `Removed ${answer.removed} from the draft; its passkey no longer works on this node.\n`
-        : `The passkey ${answer.removed} no longer works on this node.\n${describeGovernance(answer.proposal)}\n  needs ${answer.proposal.quorum} approvals of the diplomats in force at ${target.url}/diplomats/proposals\n`,
+        : `The passkey ${answer.removed} no longer works on this node.\n${describeGovernance(answer.proposal)}\n  needs ${answer.proposal.quorum} approvals of the diplomats in force at ${answer.pagesUrl ?? `${target.url}/diplomats/proposals`}\n`,
     )
     return 0
   }
@@ -107,7 +107,7 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
     if (wanted === undefined || !/^\d{1,3}$/.test(wanted)) throw usageError('usage: entente diplomat quorum N')
     const target = await resolveTarget(values)
     const proposal = (await callOperator(target, 'POST', '/v1/operator/proposals', { action: 'govern', quorum: Number(wanted) })) as GovernanceProposal
-    io.stdout(values.json ? `${JSON.stringify(proposal)}\n` : `${describeGovernance(proposal)}\n  needs ${proposal.quorum} approvals of the diplomats in force at ${target.url}/diplomats/proposals\n`)
+    io.stdout(values.json ? `${JSON.stringify(proposal)}\n` : `${describeGovernance(proposal)}\n  needs ${proposal.quorum} approvals of the diplomats in force at ${proposal.pagesUrl ?? `${target.url}/diplomats/proposals`}\n`)
     return 0
   }
   if (sub === 'propose') {
@@ -122,11 +122,11 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
           ...(values.vaccines === undefined ? {} : { vaccines: values.vaccines.split(',').map((v) => v.trim()).filter((v) => v !== '') }),
         }
     const target = await resolveTarget(values)
-    const proposal = (await callOperator(target, 'POST', '/v1/operator/proposals', body)) as { id: number; action: string; country: string; fingerprint: string; quorum: number }
+    const proposal = (await callOperator(target, 'POST', '/v1/operator/proposals', body)) as { id: number; action: string; country: string; fingerprint: string; quorum: number; pagesUrl?: string }
     io.stdout(
       values.json
         ? `${JSON.stringify(proposal)}\n`
-        : `Proposal ${proposal.id}: ${proposal.action} ${proposal.country}\n  root fingerprint  ${proposal.fingerprint}\n  needs ${proposal.quorum} diplomat approvals at ${target.url}/diplomats/proposals\n`,
+        : `Proposal ${proposal.id}: ${proposal.action} ${proposal.country}\n  root fingerprint  ${proposal.fingerprint}\n  needs ${proposal.quorum} diplomat approvals at ${proposal.pagesUrl ?? `${target.url}/diplomats/proposals`}\n`,
     )
     return 0
   }
@@ -135,6 +135,7 @@ export async function runDiplomat(argv: string[], io: CliIo): Promise<number> {
 
 interface GovernanceProposal {
   readonly id: number
+  readonly pagesUrl?: string
   readonly quorum: number
   readonly governance: {
     readonly added: readonly { name: string; fingerprint: string }[]

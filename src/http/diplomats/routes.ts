@@ -48,9 +48,11 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
     if (!CREDENTIAL_ID.test(id)) throw new EntenteError('ERR_DIPLOMAT_MALFORMED', 'credentialId must be base64url')
     const quorum = c.req.query('quorum')
     if (quorum !== undefined && !/^\d{1,3}$/.test(quorum)) throw new EntenteError('ERR_DIPLOMAT_MALFORMED', 'quorum must be an integer')
-    return c.json(await service.removeDiplomat(id, quorum === undefined ? undefined : Number(quorum)))
+    return c.json({ ...(await service.removeDiplomat(id, quorum === undefined ? undefined : Number(quorum))), pagesUrl: pagesUrl() })
   })
-  operator.post('/proposals', async (c) => c.json(service.propose(await readJson(c), 'operator'), 201))
+  // Links carry the WebAuthn origin: a passkey works only there (localhost is not 127.0.0.1 to a browser).
+  const pagesUrl = () => `${service.relyingParty().origin}/diplomats/proposals`
+  operator.post('/proposals', async (c) => c.json({ ...service.propose(await readJson(c), 'operator'), pagesUrl: pagesUrl() }, 201))
   operator.get('/proposals', (c) => c.json({ proposals: service.proposals() }))
   app.route('/v1/operator', operator)
 
