@@ -95,7 +95,7 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
         // nothing. Without them the message id is the SHA-256 of the data, so one list published by two nodes
         // (a country's node and a mirror) is one message to the whole mesh.
         globalSignaturePolicy: StrictNoSign,
-        // Revocation lists (issue 7) have their own topic.
+        // Revocation lists have their own topic.
         allowedTopics: [TRUST_LIST_TOPIC, ALARM_TOPIC, REVOCATION_TOPIC],
         // A node alone (first of the federation) still publishes; catch-up delivers later.
         allowPublishToZeroTopicPeers: true,

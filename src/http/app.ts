@@ -156,7 +156,7 @@ export function createApp(deps: AppDeps): Hono {
   return app
 }
 
-// --- certificate revocation lists (issue 7) ------------------------------------------------------------
+// --- certificate revocation lists --------------------------------------------------------------------
 
 function mountRevocationRoutes(app: Hono, deps: AppDeps): void {
   const held = (): RevocationRepository => {

@@ -74,7 +74,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json(schemaRef('signed-trust-list.v1')), '304': { description: 'Not modified' }, ...errors },
         },
       },
-      // Certificate revocation lists (issue 7).
+      // Certificate revocation lists.
       '/v1/revocation-lists/{country}': {
         get: { summary: 'Latest certificate revocation list of a country', parameters: [country], responses: { '200': json(schemaRef('signed-revocation-list.v1')), '304': { description: 'Not modified' }, ...errors } },
       },

@@ -9,7 +9,7 @@ import type { ChainPosition } from '../trust-list/handover.js'
 import type { RootSigningKey } from '../trust-list/root-key.js'
 import { addSigner, onboardSigner, revokeSigner } from './onboard-signer.js'
 import { acceptUploadedList, prepareNextList, publishNextList } from './publish-next-list.js'
-// Certificate revocation lists (issue 7): pending entries and publishing.
+// Certificate revocation lists: pending entries and publishing.
 import { acceptUploadedRevocationList, addCertificateRevocations, prepareRevocationList, publishRevocationList } from './publish-revocation-list.js'
 import type { RevocationListInput } from '../revocation/decode-revocation-list.js'
 import type { RevocationEntries } from '../revocation/build-revocation-list.js'

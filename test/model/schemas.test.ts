@@ -33,7 +33,7 @@ describe('registry-schema', () => {
     const verified = await verifyTrustList(read('signed-trust-list.v1.example.json') as SignedTrustList, { now })
     expect(verified.payload).toEqual(read('trust-list.v1.example.json'))
     await expect(verifyEquivocationProof(read('equivocation-proof.v1.example.json'), { now })).resolves.toMatchObject({ country: 'GR' })
-    // The revocation list is signed by the same root (issue 7).
+    // The revocation list is signed by the same root.
     const revocations = await verifyRevocationList(read('signed-revocation-list.v1.example.json') as SignedRevocationList, { now, country: 'GR', roots: [verified.payload.root] })
     expect(revocations.payload).toEqual(read('revocation-list.v1.example.json'))
   })
