@@ -1,5 +1,5 @@
 // A real node process on 127.0.0.1: the operator's whole workflow from a fresh directory, over HTTP and the CLI.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -9,28 +9,21 @@ import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import { cli } from '../helpers/cli.js'
 import { freePort } from '../helpers/free-port.js'
+import { startNodeProcess as startNode } from '../helpers/node-process.js'
 import { dccVector, vectorPath } from '../helpers/vectors.js'
 import { waitFor } from '../helpers/wait-for.js'
 
 const root = mkdtempSync(path.join(tmpdir(), 'entente-server-'))
-const bin = path.resolve(import.meta.dirname, '../../bin/entente.js')
 const children: ChildProcess[] = []
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL')
   rmSync(root, { recursive: true, force: true })
 })
 
-function startNodeProcess(dir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'node', 'start', '--dir', dir], {
-    env: { ...process.env, ENTENTE_VALUESETS: vectorPath('valuesets') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output: () => output, exited }
+function startNodeProcess(dir: string) {
+  const node = startNode(dir, { env: { ENTENTE_VALUESETS: vectorPath('valuesets') } })
+  children.push(node.child)
+  return node
 }
 
 describe('a node as a real process', () => {

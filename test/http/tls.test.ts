@@ -1,7 +1,7 @@
 // Built-in TLS on 127.0.0.1 with a CA made in the test: a client trusting only that CA fetches the bundle; a reload
 // (in-process and by SIGHUP to a real `entente node start`) swaps the certificate; a missing, unreadable or
 // mismatched pair is ERR_TLS_CERTIFICATE in one line, at start and on reload (which keeps the old pair).
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
 import type { TLSSocket } from 'node:tls'
@@ -14,12 +14,12 @@ import { isEntenteError } from '../../src/model/errors.js'
 import { startNode, type RunningNode } from '../../src/node.js'
 import { cli } from '../helpers/cli.js'
 import { freePort } from '../helpers/free-port.js'
+import { startNodeProcess } from '../helpers/node-process.js'
 import { vectorPath } from '../helpers/vectors.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { createTestCa, type TestCa, type TestLeaf } from './test-ca.js'
 
 const root = mkdtempSync(path.join(tmpdir(), 'entente-tls-'))
-const bin = path.resolve(import.meta.dirname, '../../bin/entente.js')
 const children: ChildProcess[] = []
 let ca: TestCa
 let first: TestLeaf
@@ -137,17 +137,9 @@ describe('a node serving HTTPS on 127.0.0.1', () => {
 
 describe('entente node start with http.tls', () => {
   function start(dir: string) {
-    const child = spawn(process.execPath, [bin, 'node', 'start', '--dir', dir], { env: { ...process.env, ENTENTE_VALUESETS: vectorPath('valuesets') }, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.push(child)
-    let output = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      stderr += chunk.toString()
-    })
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    return { child, output: () => output, stderr: () => stderr, exited }
+    const node = startNodeProcess(dir, { env: { ENTENTE_VALUESETS: vectorPath('valuesets') } })
+    children.push(node.child)
+    return node
   }
 
   it('SIGHUP reloads the certificate and logs which one is served; a bad pair on SIGHUP keeps the old one', async () => {

@@ -1,7 +1,7 @@
 // Attack: a local publish racing the running node's own publishes. Once, `entente publish --out` wrote the store
 // under the node and a lost race signed two lists of one seq: a permanent equivocation proof against the country
 // itself. Now the directory lock refuses the local publish, and an own publish that loses a race is a conflict.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,10 +12,10 @@ import { isEntenteError } from '../../src/model/errors.js'
 import { publishNextList } from '../../src/operator/publish-next-list.js'
 import { SqliteStore } from '../../src/store/sqlite-store.js'
 import { cli } from '../helpers/cli.js'
+import { startNodeProcess as startNode } from '../helpers/node-process.js'
 import { waitFor } from '../helpers/wait-for.js'
 
 const root = mkdtempSync(path.join(tmpdir(), 'entente-race-'))
-const bin = path.resolve(import.meta.dirname, '../../bin/entente.js')
 const children: ChildProcess[] = []
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
@@ -23,13 +23,9 @@ afterAll(() => {
 })
 
 function startNodeProcess(dir: string) {
-  const child = spawn(process.execPath, [bin, 'node', 'start', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output: () => output, exited }
+  const node = startNode(dir, { args: ['--port', '0'] })
+  children.push(node.child)
+  return node
 }
 
 function code(result: { stderr: string }): string | undefined {
