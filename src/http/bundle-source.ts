@@ -32,6 +32,8 @@ export class BundleSource {
   readonly #store: TrustStore
   readonly #revocations: RevocationRepository | undefined
   readonly #lastPurge: () => number
+  /** Stored lists never change: whether one is a handover is decoded once per list hash, not on every delta. */
+  readonly #handover = new Map<string, boolean>()
   #cached: { key: string; validUntil: number; response: BundleResponse } | undefined
 
   /** `lastPurge`: the id of the last purge of the trust tables (a purge can remove lists without a new change id). */
@@ -65,6 +67,15 @@ export class BundleSource {
     return revocations === undefined ? [] : namedRevocationsOf(lists, carried, (country) => revocations.head(country), now)
   }
 
+  #isHandover(list: StoredTrustList): boolean {
+    let handover = this.#handover.get(list.hash)
+    if (handover === undefined) {
+      handover = isHandover(decodeTrustList(list.signed, Number.MAX_SAFE_INTEGER).payload)
+      this.#handover.set(list.hash, handover)
+    }
+    return handover
+  }
+
   /** What changed after `since`; a token this node never issued (ahead of it) gets the full bundle. */
   since(since: string, now: Date): BundleResponse {
     const match = TOKEN.exec(since)
@@ -79,7 +90,7 @@ export class BundleSource {
     const carried = new Set(heads.map((l) => l.hash))
     const handovers = this.#store
       .appendedSince(listId, MAX_DELTA_SCAN)
-      .filter((l) => !carried.has(l.hash) && isHandover(decodeTrustList(l.signed, Number.MAX_SAFE_INTEGER).payload))
+      .filter((l) => !carried.has(l.hash) && this.#isHandover(l))
       .slice(-MAX_DELTA_HANDOVERS)
     const lists = [...handovers, ...heads]
     const changed = (this.#revocations?.changedSince(revocationId) ?? []).filter((r) => Date.parse(r.expiresAt) > now.getTime())
