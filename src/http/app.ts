@@ -112,11 +112,13 @@ export function createApp(deps: AppDeps): Hono {
     return signedList(c, list, 'public, max-age=31536000, immutable')
   })
 
+  // Decoded once per stored list: a public route must not make the node decode whole chains on every request.
+  const handoverFacts = new Map<string, HandoverFacts>()
   app.get('/v1/alarms', (c) =>
     c.json(
       {
         alarms: store.equivocations().map((e) => ({ country: e.country, seq: e.seq, rootThumbprint: e.rootThumbprint, hashes: e.hashes, detectedAt: e.detectedAt, proof: e.proof })),
-        governanceResets: governanceResets(store),
+        governanceResets: governanceResets(store, handoverFacts),
       },
       200,
       { 'cache-control': 'public, max-age=30' },
@@ -327,21 +329,36 @@ function countRequests(metrics: NodeMetrics): MiddlewareHandler {
   }
 }
 
+/** What a governance-reset scan needs of one stored list; stored lists never change, so it is decoded once. */
+type HandoverFacts = Pick<TrustListPayload, 'seq' | 'issuedAt' | 'lastHandover'> & { readonly reset: boolean; readonly rootThumbprint: string }
+
 /**
  * Every governance reset (a root rotation replacing the diplomats without their quorum: recovery, or a stolen root)
  * in the chains this node holds, found by walking each head's handover pointers (handovers are never pruned). Never
  * silent: a reset stays listed even after later lists change the diplomats again.
  */
-function governanceResets(store: Pick<TrustStore, 'heads' | 'get'>): { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] {
+function governanceResets(
+  store: Pick<TrustStore, 'heads' | 'get'>,
+  facts: Map<string, HandoverFacts>,
+): { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] {
   const resets: { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] = []
   for (const head of store.heads()) {
     let list: StoredTrustList | undefined = head
     while (list !== undefined) {
-      const payload: TrustListPayload = decodeTrustList(list.signed, Number.MAX_SAFE_INTEGER).payload
-      if (payload.governance.reset === true && payload.governance.since === payload.seq) {
-        resets.push({ country: head.country, seq: payload.seq, issuedAt: payload.issuedAt, rootThumbprint: payload.root.thumbprint })
+      let known = facts.get(list.hash)
+      if (known === undefined) {
+        const payload: TrustListPayload = decodeTrustList(list.signed, Number.MAX_SAFE_INTEGER).payload
+        known = {
+          seq: payload.seq,
+          issuedAt: payload.issuedAt,
+          lastHandover: payload.lastHandover,
+          reset: payload.governance.reset === true && payload.governance.since === payload.seq,
+          rootThumbprint: payload.root.thumbprint,
+        }
+        facts.set(list.hash, known)
       }
-      list = payload.lastHandover === null ? undefined : store.get(head.country, payload.lastHandover.seq)
+      if (known.reset) resets.push({ country: head.country, seq: known.seq, issuedAt: known.issuedAt, rootThumbprint: known.rootThumbprint })
+      list = known.lastHandover === null ? undefined : store.get(head.country, known.lastHandover.seq)
     }
   }
   return resets
