@@ -235,4 +235,28 @@ export const migrations: readonly string[] = [
   ALTER TABLE approvals_next RENAME TO recognition_approvals;
   CREATE UNIQUE INDEX recognition_proposals_one_open ON recognition_proposals (action, country) WHERE state = 'open';
   `,
+  // 6: what routes show or scan of each stored trust list (history pages, bundle deltas, governance resets), written
+  // when the list is accepted, so they never parse a stored JWS. A table of its own: columns appended to trust_lists
+  // would sit behind the large jws column, and SQLite reads every overflow page of a row to reach them. Lists stored
+  // before this migration are summarized when the store opens (SqliteStore). Removed with their list (purges).
+  `
+  CREATE TABLE trust_list_summaries (
+    list_id INTEGER PRIMARY KEY REFERENCES trust_lists (id) ON DELETE CASCADE,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    handover INTEGER NOT NULL CHECK (handover IN (0, 1)),
+    changes TEXT NOT NULL,
+    signers INTEGER NOT NULL,
+    recognitions INTEGER NOT NULL,
+    revocation_seq INTEGER,
+    revocation_hash TEXT,
+    last_handover_seq INTEGER,
+    governance_reset INTEGER NOT NULL CHECK (governance_reset IN (0, 1))
+  ) STRICT;
+  CREATE TRIGGER trust_list_summaries_append_only_update BEFORE UPDATE ON trust_list_summaries
+    BEGIN SELECT RAISE(ABORT, 'trust_list_summaries is append-only'); END;
+  CREATE TRIGGER trust_list_summaries_append_only_delete BEFORE DELETE ON trust_list_summaries
+    WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
+    BEGIN SELECT RAISE(ABORT, 'trust_list_summaries is append-only'); END;
+  `,
 ]
