@@ -13,6 +13,7 @@ const json = (ref: string, description = 'OK') => ({
   description,
   content: { 'application/json': { schema: { $ref: ref } } },
 })
+const jsonSchema = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
 const jsonBody = (schema: object) => ({ required: true, content: { 'application/json': { schema } } })
 const country = { name: 'country', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z]{2}$' } }
 const errors = { '400': problem, '404': problem, '413': problem, '415': problem, '422': problem, '500': problem, '503': problem }
@@ -33,9 +34,9 @@ export function openApiDocument(): Record<string, unknown> {
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths: {
-      '/health': { get: { summary: 'Liveness and a short status', responses: { '200': { description: 'OK' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format' } } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/health': { get: { summary: 'Liveness and a short status', responses: { '200': jsonSchema({ type: 'object', required: ['status', 'country'], properties: { status: { const: 'ok' }, country: { type: 'string' }, countries: { type: 'integer' }, alarms: { type: 'integer' }, time: { type: 'string', format: 'date-time' } } }) } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': jsonSchema({ type: 'object', required: ['openapi', 'paths'] }, 'OpenAPI 3.1') } } },
       '/v1/node': {
         get: {
           summary: 'This node: its country, libp2p peer id and announced multiaddrs (what other nodes dial) and public URL',
@@ -52,7 +53,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json(schemaRef('bundle.v1')), '304': { description: 'Not modified' }, ...errors },
         },
       },
-      '/v1/trust-lists': { get: { summary: 'Summary of the held head per country', responses: { '200': { description: 'OK' } } } },
+      '/v1/trust-lists': { get: { summary: 'Summary of the held head per country', responses: { '200': jsonSchema({ type: 'object', required: ['lists'], properties: { lists: { type: 'array', items: summary } } }) } } },
       '/v1/trust-lists/{country}': {
         get: { summary: 'Latest list of a country', parameters: [country], responses: { '200': json(schemaRef('signed-trust-list.v1')), '304': { description: 'Not modified' }, ...errors } },
       },
@@ -86,7 +87,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/v1/operator/certificate-revocations': {
-        get: { ...operator, summary: 'Revoked certificates pending for the next revocation list (all revoked so far)', responses: { '200': { description: '{dcc, shc}' }, ...operatorErrors } },
+        get: { ...operator, summary: 'Revoked certificates pending for the next revocation list (all revoked so far)', responses: { '200': { description: '{dcc, shc}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors } },
         post: {
           ...operator,
           summary: 'Revoke certificates: EU DCC by hash (UCI, COUNTRYCODEUCI, SIGNATURE) or by UCI; SHC by issuer, kid and rid',
@@ -97,7 +98,7 @@ export function openApiDocument(): Record<string, unknown> {
               shc: { type: 'array', maxItems: 1000, items: { $ref: schemaRef('revocation-list.v1', '/$defs/shcRevocation') } },
             },
           }),
-          responses: { '200': { description: 'The pending revocations {dcc, shc}' }, ...operatorErrors },
+          responses: { '200': { description: 'The pending revocations {dcc, shc}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       '/v1/operator/certificate-revocations/publish': {
@@ -105,23 +106,23 @@ export function openApiDocument(): Record<string, unknown> {
           ...operator,
           summary: 'Sign and store the next certificate revocation list with the root key file, then the next trust list naming it (`trustList` in the response)',
           requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
-          responses: { '201': { description: 'Summary of the published revocation list, with `trustList`: the summary of the trust list naming it' }, ...operatorErrors },
+          responses: { '201': { description: 'Summary of the published revocation list, with `trustList`: the summary of the trust list naming it', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } }, governanceResets: { type: 'array', description: 'Countries whose diplomats in force were replaced without their quorum by a root rotation (recovery, or a stolen root)', items: { type: 'object', properties: { country: { type: 'string' }, seq: { type: 'integer' }, issuedAt: { type: 'string' }, rootThumbprint: { type: 'string' } } } } } } } } } } } },
-      '/v1/export/eu-dcc/trustList/DSC': { get: { summary: 'EU DCC gateway trust list shape, for existing verifier apps', tags: ['exports'], responses: { '200': { description: 'array of {kid, timestamp, country, certificateType, thumbprint, signature, rawData}' } } } },
+      '/v1/export/eu-dcc/trustList/DSC': { get: { summary: 'EU DCC gateway trust list shape, for existing verifier apps', tags: ['exports'], responses: { '200': jsonSchema({ type: 'array', items: { type: 'object', required: ['kid', 'country', 'rawData'], properties: { kid: { type: 'string' }, timestamp: { type: 'string' }, country: { type: 'string' }, certificateType: { type: 'string' }, thumbprint: { type: 'string' }, signature: { type: 'string' }, rawData: { type: 'string' } } } }, 'EU DCC gateway shape') } } },
       '/v1/export/shc/{issuer}/.well-known/jwks.json': {
         get: {
           summary: 'SMART Health Card issuer keys for one issuer (the https:// URL without scheme)',
           tags: ['exports'],
           parameters: [{ name: 'issuer', in: 'path', required: true, schema: { type: 'string' }, description: 'host and path of the issuer URL' }],
-          responses: { '200': { description: 'JWKS' }, ...errors },
+          responses: { '200': jsonSchema({ type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } }, 'JWKS'), ...errors },
         },
       },
-      '/v1/export/gdhcn/did.json': { get: { summary: 'WHO GDHCN-style DID trust list (JsonWebKey2020 with x5c)', tags: ['exports'], responses: { '200': { description: 'DID document' } } } },
+      '/v1/export/gdhcn/did.json': { get: { summary: 'WHO GDHCN-style DID trust list (JsonWebKey2020 with x5c)', tags: ['exports'], responses: { '200': jsonSchema({ type: 'object', required: ['id'], properties: { id: { type: 'string' }, verificationMethod: { type: 'array', items: { type: 'object' } } } }, 'DID document') } } },
       // Admission: pinned roots and the quarantine of lists under unanchored roots.
       '/v1/operator/pins': {
-        get: { ...operator, summary: 'Pinned roots, and every anchored root with its reason (own, pin, recognition by a country)', responses: { '200': { description: '{pins: [{country, rootThumbprint, pinnedAt}], anchored: [{country, roots, via}]}' }, ...operatorErrors } },
+        get: { ...operator, summary: 'Pinned roots, and every anchored root with its reason (own, pin, recognition by a country)', responses: { '200': { description: '{pins: [{country, rootThumbprint, pinnedAt}], anchored: [{country, roots, via}]}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors } },
       },
       '/v1/operator/pins/{country}': {
         put: {
@@ -129,28 +130,28 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Pin a country’s root (thumbprint received out of band); the node then catches up with its peers',
           parameters: [country],
           requestBody: jsonBody({ type: 'object', required: ['rootThumbprint'], properties: { rootThumbprint: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } } }),
-          responses: { '200': { description: 'The pin {country, rootThumbprint, pinnedAt}' }, ...operatorErrors },
+          responses: { '200': { description: 'The pin {country, rootThumbprint, pinnedAt}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
         delete: {
           ...operator,
           summary: 'Remove the pin; purge every held country no longer anchored (lists, alarms, revocation lists)',
           parameters: [country],
-          responses: { '200': { description: '{country, removed, purged, counts, stillAnchored?}' }, ...operatorErrors },
+          responses: { '200': { description: '{country, removed, purged, counts, stillAnchored?}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       '/v1/operator/quarantine': {
-        get: { ...operator, summary: 'Lists under unanchored roots kept for inspection (bounded per peer and in total)', responses: { '200': { description: '{lists: [{id, peer, country, seq, rootThumbprint, hash, size, receivedAt}]}' }, ...operatorErrors } },
+        get: { ...operator, summary: 'Lists under unanchored roots kept for inspection (bounded per peer and in total)', responses: { '200': { description: '{lists: [{id, peer, country, seq, rootThumbprint, hash, size, receivedAt}]}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors } },
       },
       '/v1/operator/quarantine/{id}': {
-        get: { ...operator, summary: 'One quarantined list, with the signed list', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: 'The entry and `signed`' }, ...operatorErrors } },
-        delete: { ...operator, summary: 'Drop a quarantined list', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: '{dropped}' }, ...operatorErrors } },
+        get: { ...operator, summary: 'One quarantined list, with the signed list', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: 'The entry and `signed`', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors } },
+        delete: { ...operator, summary: 'Drop a quarantined list', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], responses: { '200': { description: '{dropped}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors } },
       },
       '/v1/operator/quarantine/{id}/admit': {
         post: {
           ...operator,
           summary: 'Pin the quarantined list’s root and accept the list through the normal path',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
-          responses: { '200': { description: '{pin, outcome}' }, ...operatorErrors },
+          responses: { '200': { description: '{pin, outcome}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       '/v1/operator/draft': { get: { ...operator, summary: 'The draft of the next list', responses: { '200': json(schemaRef('draft.v1')), ...operatorErrors } } },
@@ -183,7 +184,7 @@ export function openApiDocument(): Record<string, unknown> {
           ...operator,
           summary: 'Sign and store the next list with the root key file',
           requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
-          responses: { '201': { description: 'Summary of the published list' }, ...operatorErrors },
+          responses: { '201': { description: 'Summary of the published list', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       '/v1/operator/trust-lists': {
@@ -191,7 +192,7 @@ export function openApiDocument(): Record<string, unknown> {
           ...operator,
           summary: 'Store a list of this country signed elsewhere (offline root), after verifying it',
           requestBody: jsonBody({ $ref: schemaRef('signed-trust-list.v1') }),
-          responses: { '201': { description: 'Summary of the stored list' }, ...operatorErrors },
+          responses: { '201': { description: 'Summary of the stored list', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       // Offline root: the unsigned next documents to sign elsewhere, and the upload of signed revocation lists.
@@ -231,7 +232,7 @@ export function openApiDocument(): Record<string, unknown> {
           ...operator,
           summary: 'Store a revocation list of this country signed elsewhere (offline root), after verifying it; gossiped',
           requestBody: jsonBody({ $ref: schemaRef('signed-revocation-list.v1') }),
-          responses: { '201': { description: 'Summary of the stored revocation list' }, ...operatorErrors },
+          responses: { '201': { description: 'Summary of the stored revocation list', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       ...diplomatOpenApiPaths(),
