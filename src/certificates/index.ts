@@ -29,6 +29,18 @@ export type { VerifyOptions } from './verify-options.types.js'
 export { defaultLimits, type DecodeLimits } from './constants.js'
 export { prepareTrust, checkShcJwk, type PreparedTrust, type TrustProblem } from './prepare-trust.js'
 export { verifyCertificate, detectFormat } from './verify-certificate.js'
+export {
+  askLookup,
+  revocationCallback,
+  revocationSets,
+  setLookup,
+  type DccHashType,
+  type IsRevoked,
+  type RevocationCheck,
+  type RevocationHit,
+  type RevocationLookup,
+  type RevocationSets,
+} from './revocation-check.js'
 export { dscKid, parseDsc, type DscInfo } from './dcc/parse-dsc.js'
 export { decodeHc1, type DecodedHc1 } from './dcc/decode-hc1.js'
 export { decodeShcQr } from './shc/decode-shc-qr.js'

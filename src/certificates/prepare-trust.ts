@@ -1,13 +1,17 @@
-// Indexes trust material for fast verification: parses every DSC and JWK once (KeyObjects cached per
-// signer), checks each entry's kid, and records unusable entries as problems instead of failing.
+// Indexes trust material for fast verification and records unusable entries as problems instead of failing.
+// DCC signers are indexed by kid after a cheap check (base64, and kid = first 8 bytes of SHA-256 of the DER); the
+// X.509 DSC is parsed on first use and cached, since a verifier holding 20,000 DSCs uses few of them. A DSC whose DER
+// does not parse yields its coded problem when a certificate names it (the verdict's reason) or when `problems` is
+// read (which parses every DSC not yet parsed: listing is the exhaustive check). SHC keys are few and checked eagerly.
 // Pure: no I/O; `now` is not needed here (windows are checked at verification time).
 import { compileDccSchema, type DccSchemaValidator } from './dcc/validate-dcc-schema.js'
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint } from 'jose'
 import { isEntenteError } from '../model/errors.js'
 import { fromBase64 } from '../model/encoding.js'
 import type { CertificateErrorCode } from './error-codes.js'
 import { parseDsc, type DscInfo } from './dcc/parse-dsc.js'
+import { revocationSets } from './revocation-check.js'
 import type {
   DccSigner,
   PublicJwk,
@@ -18,11 +22,12 @@ import type {
 } from './trust-material.types.js'
 
 export interface PreparedDccSigner {
-  country: string
-  entry: DccSigner
-  dsc: DscInfo
-  validFrom: Date | undefined
-  validUntil: Date | undefined
+  readonly country: string
+  readonly entry: DccSigner
+  readonly validFrom: Date | undefined
+  readonly validUntil: Date | undefined
+  /** The DSC, parsed on first use and cached (shared by entries of the same DER); a problem when it does not parse. */
+  parsed(): { ok: true; dsc: DscInfo } | { ok: false; problem: TrustProblem }
 }
 
 export interface PreparedShcSigner {
@@ -51,16 +56,20 @@ export interface PreparedTrust {
   readonly material: TrustMaterial
   readonly dccSchema?: DccSchemaValidator
   readonly dccByKid: ReadonlyMap<string, readonly PreparedDccSigner[]>
+  /** The same signers by country ('*': not asserted), in trust-material order, for kid-mismatch diagnosis. */
+  readonly dccByCountry: ReadonlyMap<string, readonly PreparedDccSigner[]>
   /** `${issuer}\n${kid}` → signer; issuer '*' for keys bound to no issuer. */
   readonly shcByIssuerKid: ReadonlyMap<string, PreparedShcSigner>
   readonly shcIssuers: ReadonlySet<string>
-  /** Entries that could not be used, by kid, so a verdict can say why instead of "unknown key". */
+  /** Entries that could not be used, by kid, so a verdict can say why instead of "unknown key" (DSCs that fail to
+   * parse join it when first used). */
   readonly rejected: ReadonlyMap<string, TrustProblem>
+  /** Every unusable entry, in trust-material order. Reading it parses every DSC not yet parsed. */
   readonly problems: readonly TrustProblem[]
   readonly revokedSigners: ReadonlyMap<string, readonly PreparedRevokedSigner[]>
-  /** hashType → base64 of the (16- or 32-byte) hash. */
+  /** The material's own certificate revocations (set-backed); verification asks them through a callback
+   * (`setLookup`), which a caller may replace with its own (`VerifyOptions.isRevoked`). */
   readonly revokedDccHashes: ReadonlyMap<string, ReadonlySet<string>>
-  /** `${issuer}\n${kid}\n${rid}` → revokedAt (undefined: every card with that rid). */
   readonly revokedShcRids: ReadonlyMap<string, Date | undefined>
   readonly recognition: ReadonlyMap<string, Recognition> | undefined
 }
@@ -109,6 +118,56 @@ function problemCode(error: unknown): CertificateErrorCode {
   return 'ERR_DECODE_SIGNER'
 }
 
+function problemOf(format: 'dcc' | 'shc', country: string, kid: string, error: unknown): TrustProblem {
+  return { format, country, kid, code: problemCode(error), message: error instanceof Error ? error.message : String(error) }
+}
+
+/** One DER, parsed at most once however many entries (countries) list it. */
+class LazyDsc {
+  private result: DscInfo | { error: unknown } | undefined
+  constructor(private readonly certificate: string) {}
+  get(): DscInfo | { error: unknown } {
+    if (this.result === undefined) {
+      try {
+        this.result = parseDsc(Buffer.from(this.certificate, 'base64'))
+      } catch (error) {
+        this.result = { error }
+      }
+    }
+    return this.result
+  }
+}
+
+class LazyDccSigner implements PreparedDccSigner {
+  private outcome: { ok: true; dsc: DscInfo } | { ok: false; problem: TrustProblem } | undefined
+  constructor(
+    readonly country: string,
+    readonly entry: DccSigner,
+    readonly validFrom: Date | undefined,
+    readonly validUntil: Date | undefined,
+    private readonly dsc: LazyDsc,
+    private readonly onProblem: (problem: TrustProblem) => void,
+  ) {}
+
+  parsed(): { ok: true; dsc: DscInfo } | { ok: false; problem: TrustProblem } {
+    if (this.outcome === undefined) {
+      const result = this.dsc.get()
+      if ('error' in result) {
+        this.outcome = { ok: false, problem: problemOf('dcc', this.country, this.entry.kid, result.error) }
+        this.onProblem(this.outcome.problem)
+      } else {
+        this.outcome = { ok: true, dsc: result }
+      }
+    }
+    return this.outcome
+  }
+}
+
+/** Standard base64 of the first 8 bytes of SHA-256 of the DER: what a DSC's kid must be (hcert §3.3.1). */
+function derKid(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest().subarray(0, 8).toString('base64')
+}
+
 export interface PrepareTrustOptions {
   /** The EU DCC JSON schema (combined, draft 2020-12), or its compiled form to share between preparations:
    * deviations become verdict warnings. */
@@ -120,11 +179,17 @@ function schemaValidator(schema: object | DccSchemaValidator): DccSchemaValidato
 }
 
 export async function prepareTrust(material: TrustMaterial, options: PrepareTrustOptions = {}): Promise<PreparedTrust> {
-  const dccByKid = new Map<string, PreparedDccSigner[]>()
+  const dccByKid = new Map<string, LazyDccSigner[]>()
+  const dccByCountry = new Map<string, LazyDccSigner[]>()
   const shcByIssuerKid = new Map<string, PreparedShcSigner>()
   const shcIssuers = new Set<string>()
   const rejected = new Map<string, TrustProblem>()
-  const problems: TrustProblem[] = []
+  // Per entry in material order: its eager problem, or the lazy DSC whose parse may still yield one.
+  const outcomes: (TrustProblem | LazyDccSigner)[] = []
+  const dscByCertificate = new Map<string, LazyDsc>()
+  const onLazyProblem = (problem: TrustProblem) => {
+    if (!rejected.has(problem.kid)) rejected.set(problem.kid, problem)
+  }
 
   for (const [country, signers] of Object.entries(material.signers)) {
     for (const entry of signers) {
@@ -134,14 +199,21 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
         if (entry.format === 'dcc') {
           const der = fromBase64(entry.certificate)
           if (der === undefined) throw new TrustEntryError('ERR_DECODE_SIGNER', 'certificate is not base64')
-          const dsc = parseDsc(der)
           // The kid is how certificates find their signer: it must be the hash of this very DER.
-          if (dsc.kid !== entry.kid) {
-            throw new TrustEntryError('ERR_KID_MISMATCH', `kid ${entry.kid} is not the DSC's kid ${dsc.kid}`)
+          const kid = derKid(der)
+          if (kid !== entry.kid) throw new TrustEntryError('ERR_KID_MISMATCH', `kid ${entry.kid} is not the DSC's kid ${kid}`)
+          let dsc = dscByCertificate.get(entry.certificate)
+          if (dsc === undefined) {
+            dsc = new LazyDsc(entry.certificate)
+            dscByCertificate.set(entry.certificate, dsc)
           }
-          const list = dccByKid.get(entry.kid) ?? []
-          list.push({ country, entry, dsc, validFrom, validUntil })
-          dccByKid.set(entry.kid, list)
+          const signer = new LazyDccSigner(country, entry, validFrom, validUntil, dsc, onLazyProblem)
+          outcomes.push(signer)
+          for (const [index, key] of [[dccByKid, entry.kid] as const, [dccByCountry, country] as const]) {
+            const list = index.get(key)
+            if (list === undefined) index.set(key, [signer])
+            else list.push(signer)
+          }
         } else {
           const { thumbprint, key } = await checkShcJwk(entry.jwk)
           if (thumbprint !== entry.kid || (entry.jwk.kid !== undefined && entry.jwk.kid !== thumbprint)) {
@@ -151,14 +223,8 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
           shcIssuers.add(entry.issuer)
         }
       } catch (error) {
-        const problem: TrustProblem = {
-          format: entry.format,
-          country,
-          kid: entry.kid,
-          code: problemCode(error),
-          message: error instanceof Error ? error.message : String(error),
-        }
-        problems.push(problem)
+        const problem = problemOf(entry.format, country, entry.kid, error)
+        outcomes.push(problem)
         rejected.set(entry.kid, problem)
         // A kid whose jwk.kid differs is also how a card will name it.
         if (entry.format === 'shc' && typeof entry.jwk.kid === 'string') rejected.set(entry.jwk.kid, problem)
@@ -176,41 +242,28 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
     revokedSigners.set(revoked.kid, list)
   }
 
-  const revokedDccHashes = new Map<string, Set<string>>()
-  const revokedShcRids = new Map<string, Date | undefined>()
-  for (const revoked of material.revokedCertificates ?? []) {
-    if (revoked.format === 'dcc') {
-      const set = revokedDccHashes.get(revoked.hashType) ?? new Set<string>()
-      set.add(revoked.hash)
-      revokedDccHashes.set(revoked.hashType, set)
-    } else {
-      const key = `${shcKeyId(revoked.issuer, revoked.kid)}\n${revoked.rid}`
-      const at = revoked.revokedAt === undefined ? undefined : new Date(revoked.revokedAt)
-      const previous = revokedShcRids.get(key)
-      // Duplicate rids: keep the widest revocation (no timestamp beats any, later beats earlier).
-      const widest =
-        revokedShcRids.has(key) && (previous === undefined || at === undefined)
-          ? undefined
-          : at !== undefined && Number.isNaN(at.getTime())
-            ? undefined
-            : previous !== undefined && at !== undefined && previous > at
-              ? previous
-              : at
-      revokedShcRids.set(key, widest)
-    }
-  }
-
+  const { revokedDccHashes, revokedShcRids } = revocationSets(material.revokedCertificates ?? [])
   const recognition =
     material.recognition === undefined ? undefined : new Map(material.recognition.map((r) => [r.country, r]))
 
+  let problems: TrustProblem[] | undefined
   return {
     material,
     ...(options.dccSchema === undefined ? {} : { dccSchema: schemaValidator(options.dccSchema) }),
     dccByKid,
+    dccByCountry,
     shcByIssuerKid,
     shcIssuers,
     rejected,
-    problems,
+    get problems(): readonly TrustProblem[] {
+      // Listing is the exhaustive check: every DSC is parsed once, then the list is fixed.
+      problems ??= outcomes.flatMap((o) => {
+        if (!(o instanceof LazyDccSigner)) return [o]
+        const parsed = o.parsed()
+        return parsed.ok ? [] : [parsed.problem]
+      })
+      return problems
+    },
     revokedSigners,
     revokedDccHashes,
     revokedShcRids,

@@ -1,10 +1,12 @@
-// Entry point: the text of a scanned QR code (or an SHC compact JWS) → one verdict, never an exception.
+// Entry point: the text of a scanned QR code (or an SHC compact JWS) → one verdict, never an exception; one
+// signature check for a known kid, a bounded few for an unknown one, and one revocation question.
 // Pure: no I/O; `now` is supplied by the caller.
 import { isEntenteError } from '../model/errors.js'
 import type { CertificateErrorCode } from './error-codes.js'
 import { HC1_PREFIX } from './dcc/decode-hc1.js'
 import { verifyDcc } from './dcc/verify-dcc.js'
 import type { PreparedTrust } from './prepare-trust.js'
+import { askLookup, setLookup, type RevocationCheck } from './revocation-check.js'
 import { SHC_PREFIX } from './shc/decode-shc-qr.js'
 import { verifyShc } from './shc/verify-shc.js'
 import type { CertificateFormat, Verdict } from './verdict.types.js'
@@ -29,7 +31,8 @@ export function verifyCertificate(payload: string, trust: PreparedTrust, options
   const format = detectFormat(payload)
   if (format === undefined) return failed('unknown', 'ERR_DECODE_PREFIX', 'payload starts with neither "HC1:" nor "shc:/"')
   try {
-    return format === 'dcc' ? verifyDcc(payload, trust, options) : verifyShc(payload, trust, options)
+    const isRevoked = options.isRevoked ?? ((check: RevocationCheck) => askLookup(setLookup(trust), check))
+    return format === 'dcc' ? verifyDcc(payload, trust, options, isRevoked) : verifyShc(payload, trust, options, isRevoked)
   } catch (error) {
     if (isEntenteError(error)) return failed(format, error.code as CertificateErrorCode, error.message)
     // Decoders throw only EntenteError (the fuzz test holds them to it); anything else is a bug, still no pass.

@@ -1,5 +1,6 @@
 // Options of a single verification. Types only.
 import type { DecodeLimits } from './constants.js'
+import type { IsRevoked } from './revocation-check.js'
 
 export interface VerifyOptions {
   /** Verification time. Always injected: verification never reads the clock. */
@@ -10,4 +11,9 @@ export interface VerifyOptions {
   clockSkewSeconds?: number
   /** Size caps (default `defaultLimits`). */
   limits?: DecodeLimits
+  /**
+   * Certificate revocation, asked once per verdict after the signature verified, with the issuing country (default:
+   * the trust material's own `revokedCertificates`). A verifier holding per-country revocations answers here.
+   */
+  isRevoked?: IsRevoked
 }

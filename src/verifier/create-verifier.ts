@@ -7,6 +7,7 @@ import { prepareTrust, shcKeyId, type PreparedTrust } from '../certificates/prep
 import type { RevokedCertificate, Signer, TrustMaterial } from '../certificates/trust-material.types.js'
 import type { Reason, Verdict } from '../certificates/verdict.types.js'
 import { verifyCertificate } from '../certificates/verify-certificate.js'
+import { revocationCallback, setLookup } from '../certificates/revocation-check.js'
 import { EntenteError, isEntenteError } from '../model/errors.js'
 import type { RevocationListPayload, TrustListPayload, VerifiedBundle } from '../model/schema.types.js'
 import { schemaValidators } from '../model/schemas.js'
@@ -177,10 +178,13 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     verify(payload, callOptions = {}) {
       const now = callOptions.now ?? clock()
       const certificateOptions = { now, ...(callOptions.showHolder === undefined ? {} : { showHolder: callOptions.showHolder }) }
-      let verdict = verifyCertificate(payload, base, certificateOptions)
-      // The issuing country is known after the first pass; its revocations apply in a second one.
-      const revoking = verdict.issuer === undefined ? undefined : withRevocations.get(verdict.issuer)
-      if (revoking !== undefined) verdict = verifyCertificate(payload, revoking, certificateOptions)
+      // One verification: the issuing country's revocations are asked through the callback once the signature
+      // verified, never by verifying again.
+      const isRevoked = revocationCallback((country) => {
+        const revoking = withRevocations.get(country)
+        return revoking === undefined ? undefined : setLookup(revoking)
+      })
+      const verdict = verifyCertificate(payload, base, { ...certificateOptions, isRevoked })
       const extra: Reason[] = []
       const stale = (expiresAt: string) => now.getTime() > Date.parse(expiresAt) + graceMs
       // Old trust data fails loudly, as trust data: the certificate itself may be fine.

@@ -1,6 +1,7 @@
 // Verifies a COSE_Sign1 signature with a DSC key: ES256/ES384/ES512 (raw r||s) and PS256.
 // Pure: no I/O (node:crypto); returns a reason instead of throwing.
 import { constants, verify as cryptoVerify } from 'node:crypto'
+import { countSignatureCheck } from '../signature-checks.js'
 import type { Reason } from '../verdict.types.js'
 import type { DscInfo } from './parse-dsc.js'
 import { sigStructure, type CoseSign1 } from './cose-sign1.js'
@@ -42,6 +43,7 @@ export function verifyCoseSignature(
     return { code: 'ERR_SIGNATURE', message: `${alg.name} signature must be ${alg.signatureLength} bytes (raw r||s)` }
   }
   let ok: boolean
+  countSignatureCheck()
   try {
     ok =
       alg.keyType === 'ec'

@@ -1,62 +1,89 @@
 // Verifies an EU DCC ("HC1:") against prepared trust and returns a verdict: decode, find the signer by
-// kid, check the signature, the DSC, the CWT validity, revocation, recognition and policy, in that order.
+// kid, check the signature (once per distinct key), the DSC, the CWT validity, revocation (one callback question),
+// recognition and policy, in that order.
 // Pure: no I/O; `now` is supplied by the caller. Throws only EntenteError (decode failures).
 import { toBase64 } from '../../model/encoding.js'
 import { defaultLimits } from '../constants.js'
 import { isoSeconds } from '../iso-seconds.js'
 import { judgeSignedEntity } from '../judge-signed-entity.js'
-import type { PreparedDccSigner, PreparedTrust } from '../prepare-trust.js'
+import type { PreparedDccSigner, PreparedTrust, TrustProblem } from '../prepare-trust.js'
+import type { IsRevoked } from '../revocation-check.js'
 import type { Reason, Verdict, Warning } from '../verdict.types.js'
 import type { VerifyOptions } from '../verify-options.types.js'
 import { sigStructure, type CoseSign1 } from './cose-sign1.js'
 import { readDccContent } from './dcc-content.js'
 import { dscAllowsType } from './dcc-key-usage.js'
-import { dccRevocation } from './dcc-revocation.js'
+import { dccRevocationHashes } from './dcc-revocation.js'
 import { decodeHc1 } from './decode-hc1.js'
+import type { DscInfo } from './parse-dsc.js'
 import { verifyCoseSignature } from './verify-cose-signature.js'
 
-// Diagnosing a wrong kid costs one signature check per candidate; bound it.
-const MAX_KID_DIAGNOSIS_CANDIDATES = 64
+/**
+ * Diagnosing an unknown kid ("is it another signer's key with a wrong kid?") costs a DSC parse and a signature check
+ * per candidate, and a QR code with a random kid is free to make: the diagnosis tries at most this many signers of
+ * the claimed country and says so when it stopped short.
+ */
+export const MAX_KID_DIAGNOSIS_CHECKS = 2
 
-function findSigner(
-  cose: CoseSign1,
-  kid: string | undefined,
-  cwtIss: string | undefined,
-  trust: PreparedTrust,
-): { signer?: PreparedDccSigner; reason?: Reason } {
+interface Found {
+  signer?: PreparedDccSigner
+  dsc?: DscInfo
+  reason?: Reason
+}
+
+function findSigner(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust): Found {
   const toBeSigned = sigStructure(cose)
   let failure: Reason | undefined
-  // hcert §3.3.1: several DSCs may share a kid; try each.
-  for (const candidate of kid === undefined ? [] : (trust.dccByKid.get(kid) ?? [])) {
-    const reason = verifyCoseSignature(cose, candidate.dsc, toBeSigned)
-    if (reason === undefined) return { signer: candidate }
+  let unusable: TrustProblem | undefined
+  const candidates = kid === undefined ? [] : (trust.dccByKid.get(kid) ?? [])
+  // hcert §3.3.1: several DSCs may share a kid; try each. Entries of one DER share its parsed DSC: tried once.
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i] as PreparedDccSigner
+    const parsed = candidate.parsed()
+    if (!parsed.ok) {
+      unusable ??= parsed.problem
+      continue
+    }
+    const dsc = parsed.dsc
+    const sameKey = (other: PreparedDccSigner) => {
+      const earlier = other.parsed()
+      return earlier.ok && earlier.dsc === dsc
+    }
+    if (i > 0 && candidates.slice(0, i).some(sameKey)) continue
+    const reason = verifyCoseSignature(cose, dsc, toBeSigned)
+    if (reason === undefined) return { signer: candidate, dsc }
     failure ??= reason
   }
   if (failure !== undefined) return { reason: failure }
-  const problem = kid === undefined ? undefined : trust.rejected.get(kid)
+  const problem = unusable ?? (kid === undefined ? undefined : trust.rejected.get(kid))
   if (problem !== undefined) return { reason: { code: problem.code, message: `signer ${kid ?? ''} unusable: ${problem.message}` } }
-  // Not found by kid: if another signer of the claimed country verifies it, the kid is wrong, not the key unknown.
+  return { reason: diagnoseUnknownKid(cose, kid, cwtIss, trust, toBeSigned) }
+}
+
+/** Not found by kid: if another signer of the claimed country verifies it, the kid is wrong, not the key unknown. */
+function diagnoseUnknownKid(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust, toBeSigned: Buffer): Reason {
+  const pools = [cwtIss === undefined || cwtIss === '*' ? [] : (trust.dccByCountry.get(cwtIss) ?? []), trust.dccByCountry.get('*') ?? []]
+  const total = pools[0]!.length + pools[1]!.length
   let tried = 0
-  for (const signers of trust.dccByKid.values()) {
-    for (const candidate of signers) {
-      if (candidate.country !== cwtIss && candidate.country !== '*') continue
-      if (++tried > MAX_KID_DIAGNOSIS_CANDIDATES) break
-      if (verifyCoseSignature(cose, candidate.dsc, toBeSigned) === undefined) {
+  for (const pool of pools) {
+    for (const candidate of pool) {
+      if (tried >= MAX_KID_DIAGNOSIS_CHECKS) break
+      tried++
+      const parsed = candidate.parsed()
+      if (parsed.ok && verifyCoseSignature(cose, parsed.dsc, toBeSigned) === undefined) {
         return {
-          reason: {
-            code: 'ERR_KID_MISMATCH',
-            message: `kid ${kid ?? '(none)'} does not match signer ${candidate.entry.kid}, whose key verifies the signature`,
-          },
+          code: 'ERR_KID_MISMATCH',
+          message: `kid ${kid ?? '(none)'} does not match signer ${candidate.entry.kid}, whose key verifies the signature`,
         }
       }
     }
   }
-  return {
-    reason: { code: 'ERR_KEY_UNKNOWN', message: kid === undefined ? 'COSE header has no kid' : `no signer with kid ${kid}` },
-  }
+  const unknown = kid === undefined ? 'COSE header has no kid' : `no signer with kid ${kid}`
+  const limited = tried < total ? ` (kid-mismatch diagnosis limited to ${tried} of ${total} signers of ${cwtIss ?? 'no country'})` : ''
+  return { code: 'ERR_KEY_UNKNOWN', message: unknown + limited }
 }
 
-export function verifyDcc(payload: string, trust: PreparedTrust, options: VerifyOptions): Verdict {
+export function verifyDcc(payload: string, trust: PreparedTrust, options: VerifyOptions, isRevoked: IsRevoked): Verdict {
   const now = options.now.getTime()
   const skew = (options.clockSkewSeconds ?? 0) * 1000
   const { cose, claims } = decodeHc1(payload, options.limits ?? defaultLimits)
@@ -77,7 +104,7 @@ export function verifyDcc(payload: string, trust: PreparedTrust, options: Verify
   const type = content.type ?? 'other'
 
   // 1: signer by kid, and the signature.
-  const { signer, reason } = findSigner(cose, kid, claims.iss, trust)
+  const { signer, dsc, reason } = findSigner(cose, kid, claims.iss, trust)
   if (reason !== undefined) reasons.push(reason)
 
   // 2: the CWT's own validity (iat <= now <= exp).
@@ -88,8 +115,7 @@ export function verifyDcc(payload: string, trust: PreparedTrust, options: Verify
   }
 
   let country: string | undefined
-  if (signer !== undefined) {
-    const dsc = signer.dsc
+  if (signer !== undefined && dsc !== undefined) {
     country = signer.country !== '*' ? signer.country : (dsc.country ?? claims.iss)
     if (claims.iss !== undefined && country !== undefined && claims.iss !== country) {
       warnings.push({ code: 'WARN_ISSUER_MISMATCH', message: `CWT iss ${claims.iss} differs from the signer's country ${country}` })
@@ -104,9 +130,12 @@ export function verifyDcc(payload: string, trust: PreparedTrust, options: Verify
     if (!dscAllowsType(dsc.extendedKeyUsage, type)) {
       reasons.push({ code: 'ERR_KEY_USAGE', message: `DSC extended key usage does not allow ${type} certificates` })
     }
-    // 4: certificate revocation (EU DCC revocation lists).
-    const revokedBy = dccRevocation(trust, { uci: content.uci, country: claims.iss ?? country, signature: cose.signature, alg: cose.alg })
-    if (revokedBy !== undefined) reasons.push({ code: 'ERR_CERT_REVOKED', message: `certificate revoked (${revokedBy} hash listed)` })
+    // 4: certificate revocation (EU DCC revocation lists), asked once, now that the signature and country are known.
+    const hashes = dccRevocationHashes({ uci: content.uci, country: claims.iss ?? country, signature: cose.signature, alg: cose.alg })
+    const hit = isRevoked({ format: 'dcc', country, kid: signer.entry.kid, hashes })
+    if (hit !== undefined) {
+      reasons.push({ code: 'ERR_CERT_REVOKED', message: `certificate revoked (${hit.format === 'dcc' ? hit.hashType : 'its'} hash listed)` })
+    }
     // 5: signer revocation, trust-list window and usage, recognition, policy.
     reasons.push(
       ...judgeSignedEntity(

@@ -1,11 +1,14 @@
 // Verifies a SMART Health Card ("shc:/" QR text or compact JWS) against prepared trust: decode, find the
 // key by exact iss and kid (= JWK thumbprint), check the ES256 signature, nbf/exp, the issuer CRL (rid),
-// then recognition and policy. Pure: no I/O; `now` is supplied by the caller. Throws only EntenteError.
+// then recognition and policy (revocation is one callback question). Pure: no I/O; `now` is supplied by the
+// caller. Throws only EntenteError.
 import { verify as cryptoVerify } from 'node:crypto'
 import { SHC_MAX_SINGLE_QR_JWS, defaultLimits } from '../constants.js'
 import { isoSeconds } from '../iso-seconds.js'
 import { judgeSignedEntity } from '../judge-signed-entity.js'
 import { shcKeyId, type PreparedShcSigner, type PreparedTrust } from '../prepare-trust.js'
+import type { IsRevoked } from '../revocation-check.js'
+import { countSignatureCheck } from '../signature-checks.js'
 import type { Reason, Verdict, Warning } from '../verdict.types.js'
 import type { VerifyOptions } from '../verify-options.types.js'
 import { decodeShcJws, type DecodedShcJws } from './decode-shc-jws.js'
@@ -32,6 +35,7 @@ function verifyEs256(decoded: DecodedShcJws, signer: PreparedShcSigner): Reason 
   // JWS ES256 signatures are raw r||s (RFC 7518 §3.4); DER-encoded ones are rejected.
   if (decoded.signature.length !== 64) return { code: 'ERR_SIGNATURE', message: 'ES256 signature must be 64 bytes (raw r||s)' }
   let ok: boolean
+  countSignatureCheck()
   try {
     ok = cryptoVerify('sha256', Buffer.from(decoded.signingInput, 'latin1'), { key: signer.key, dsaEncoding: 'ieee-p1363' }, decoded.signature)
   } catch {
@@ -40,7 +44,7 @@ function verifyEs256(decoded: DecodedShcJws, signer: PreparedShcSigner): Reason 
   return ok ? undefined : { code: 'ERR_SIGNATURE', message: 'JWS signature does not verify' }
 }
 
-export function verifyShc(payload: string, trust: PreparedTrust, options: VerifyOptions): Verdict {
+export function verifyShc(payload: string, trust: PreparedTrust, options: VerifyOptions, isRevoked: IsRevoked): Verdict {
   const limits = options.limits ?? defaultLimits
   const now = options.now.getTime()
   const skew = (options.clockSkewSeconds ?? 0) * 1000
@@ -77,16 +81,13 @@ export function verifyShc(payload: string, trust: PreparedTrust, options: Verify
     if (signer.entry.issuer === '*') {
       warnings.push({ code: 'WARN_SHC_ISSUER_UNBOUND', message: `key ${header.kid} is trusted for any issuer; ${claims.iss} was not checked` })
     }
-    // 3: issuer CRL (method rid): "rid.t" revokes cards with nbf before t; a bare rid revokes all.
+    // 3: issuer CRL (method rid): "rid.t" revokes cards with nbf before t; a bare rid revokes all. Asked once, now
+    // that the signature and country are known.
     const rid = typeof claims.vc.rid === 'string' ? claims.vc.rid : undefined
-    if (rid !== undefined) {
-      const key = `${shcKeyId(claims.iss, header.kid)}\n${rid}`
-      if (trust.revokedShcRids.has(key)) {
-        const at = trust.revokedShcRids.get(key)
-        if (at === undefined || claims.nbf * 1000 < at.getTime()) {
-          reasons.push({ code: 'ERR_CERT_REVOKED', message: `card rid ${rid} is revoked${at === undefined ? '' : ` (issued before ${at.toISOString()})`}` })
-        }
-      }
+    const hit = rid === undefined ? undefined : isRevoked({ format: 'shc', country, issuer: claims.iss, kid: header.kid, rid, iat: new Date(claims.nbf * 1000) })
+    if (hit !== undefined) {
+      const at = hit.format === 'shc' ? hit.revokedAt : null
+      reasons.push({ code: 'ERR_CERT_REVOKED', message: `card rid ${rid ?? ''} is revoked${at === null ? '' : ` (issued before ${at.toISOString()})`}` })
     }
     // 4: signer revocation, trust-list window and usage, recognition, policy.
     reasons.push(
