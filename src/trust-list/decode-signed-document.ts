@@ -1,16 +1,23 @@
 // Decoding shared by Entente's root-signed documents (trust lists, revocation lists): size cap, JWS general
 // serialization shape, protected header bound to the document type, canonical payload, schema, the seq/prev
 // and issuedAt/expiresAt invariants. Signatures are checked by each document's verifier. Pure.
+// Two payload forms are accepted: unencoded canonical JSON text (RFC 7797, b64:false, what signers emit) and
+// base64url of it (documents signed before); every signature of one document uses the same form.
 import { canonicalize } from '../model/canonical-json.js'
 import { fromBase64url, sha256Hex, utf8 } from '../model/encoding.js'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
 import { schemaValidators, type SchemaName, type SchemaTypes } from '../model/schemas.js'
+import { UNENCODABLE_PAYLOAD } from './sign-document.js'
+
+/** How the JWS carries its payload: RFC 7797 unencoded text, or base64url (the form of older documents). */
+export type PayloadEncoding = 'unencoded' | 'base64url'
 
 export interface DecodedSignature {
   readonly protected: string
   readonly signature: string
   readonly alg: 'ES256' | 'EdDSA'
   readonly kid: string
+  readonly encoding: PayloadEncoding
 }
 
 /** What distinguishes one document kind: its schemas, its JWS `typ`, and its error codes. */
@@ -41,6 +48,7 @@ export interface DecodedDocument<S extends SchemaName, P extends SchemaName> {
   /** SHA-256 hex of the canonical payload: the document's identity, whoever signed it. */
   readonly hash: string
   readonly size: number
+  readonly encoding: PayloadEncoding
   readonly signatures: readonly DecodedSignature[]
 }
 
@@ -58,14 +66,12 @@ export function decodeSignedDocument<S extends SchemaName, P extends SchemaName>
   const signed = validators.check(kind.signedSchema, raw, codes.malformed)
   const { payload: encodedPayload, signatures: entries } = signed as unknown as { payload: string; signatures: { protected: string; signature: string }[] }
 
-  const payloadBytes = fromBase64url(encodedPayload)
-  if (payloadBytes === undefined) throw new EntenteError(codes.malformed, 'payload is not base64url')
-  let payloadText: string
-  try {
-    payloadText = utf8(payloadBytes)
-  } catch (cause) {
-    throw new EntenteError(codes.malformed, 'payload is not UTF-8', { cause })
-  }
+  // The headers say how the payload is carried, so they are read before it.
+  const signatures = entries.map((entry) => decodeProtectedHeader(entry.protected, entry.signature, kind))
+  const encoding = signatures[0]?.encoding ?? 'base64url'
+  // One payload string cannot be both text and base64url: mixed forms mean some signature covers other bytes.
+  if (signatures.some((s) => s.encoding !== encoding)) throw new EntenteError(codes.malformed, 'signatures mix the unencoded (b64:false) and base64url payload forms')
+  const payloadText = encoding === 'unencoded' ? unencodedPayload(encodedPayload, codes.malformed) : base64urlPayload(encodedPayload, codes.malformed)
   const payload = validators.check(kind.payloadSchema, parseJson(payloadText, codes.schema), codes.schema)
   // Only canonical bytes are signed, so one payload has exactly one hash and equivocation cannot hide in whitespace.
   const canonical = canonicalize(payload)
@@ -74,10 +80,9 @@ export function decodeSignedDocument<S extends SchemaName, P extends SchemaName>
   if (Date.parse(chained.expiresAt) <= Date.parse(chained.issuedAt)) throw new EntenteError(codes.schema, 'expiresAt must be after issuedAt')
   if ((chained.seq === 1) !== (chained.prev === null)) throw new EntenteError(codes.chain, 'prev must be null exactly for seq 1')
 
-  const signatures = entries.map((entry) => decodeProtectedHeader(entry.protected, entry.signature, kind))
   // Two signatures under one kid could smuggle an unchecked one past a verifier that looks keys up by kid.
   if (new Set(signatures.map((s) => s.kid)).size !== signatures.length) throw new EntenteError(codes.malformed, 'two signatures name the same key')
-  return { signed, payload, hash: sha256Hex(canonical), size, signatures }
+  return { signed, payload, hash: sha256Hex(canonical), size, encoding, signatures }
 }
 
 function decodeProtectedHeader(
@@ -101,8 +106,36 @@ function decodeProtectedHeader(
   if (typeof kid !== 'string' || kid.length === 0) throw new EntenteError(malformed, 'protected header has no kid')
   // typ binds the signature to this document kind, so a root-signed JWS of another kind cannot pose as this one.
   if (typ !== kind.typ) throw new EntenteError(malformed, `protected header typ must be ${kind.typ}`)
-  if (crit !== undefined || b64 !== undefined) throw new EntenteError(malformed, 'critical header parameters are not supported')
-  return { protected: protectedHeader, signature, alg, kid }
+  // Exactly two header shapes: none of crit/b64 (base64url payload), or b64:false made critical (RFC 7797 §6), so a
+  // verifier that does not know b64 refuses instead of checking the wrong bytes. Any other crit is unknown to us.
+  let encoding: PayloadEncoding
+  if (crit === undefined && b64 === undefined) encoding = 'base64url'
+  else if (b64 === false && Array.isArray(crit) && crit.length === 1 && crit[0] === 'b64') encoding = 'unencoded'
+  else throw new EntenteError(malformed, 'unsupported critical header parameters: only b64:false with crit ["b64"] is accepted')
+  return { protected: protectedHeader, signature, alg, kid, encoding }
+}
+
+function base64urlPayload(encoded: string, malformed: EntenteErrorCode): string {
+  const bytes = fromBase64url(encoded)
+  if (bytes === undefined) throw new EntenteError(malformed, 'payload is not base64url, though the header says it is encoded')
+  try {
+    return utf8(bytes)
+  } catch (cause) {
+    throw new EntenteError(malformed, 'payload is not UTF-8', { cause })
+  }
+}
+
+function unencodedPayload(text: string, malformed: EntenteErrorCode): string {
+  // A JSON object's text starts with '{', which base64url never holds: an encoded payload under b64:false is refused here.
+  if (!text.startsWith('{')) throw new EntenteError(malformed, 'payload is not JSON text, though the header says b64:false')
+  // Refused by other JWS libraries (jose), so never accepted here either: one document, one verdict everywhere.
+  if (UNENCODABLE_PAYLOAD.test(text)) throw new EntenteError(malformed, 'unencoded payload holds unpaired surrogates or unassigned code points')
+  return text
+}
+
+/** The payload text of a signed document in either form, without any check: for tools that only need to peek. */
+export function payloadTextOf(signed: { readonly payload: string }): string {
+  return signed.payload.startsWith('{') ? signed.payload : Buffer.from(signed.payload, 'base64url').toString('utf8')
 }
 
 function inputSize(input: unknown, malformed: EntenteErrorCode): number {

@@ -1,12 +1,11 @@
-// Signs a trust-list payload as a JWS in general serialization over its RFC 8785 canonical bytes.
-// Several keys sign only during a root rotation (previous root and new root).
-import { GeneralSign, importJWK } from 'jose'
-import { canonicalBytes } from '../model/canonical-json.js'
+// Signs a trust-list payload as a JWS in general serialization over its RFC 8785 canonical text (unencoded, see
+// sign-document.ts). Several keys sign only during a root rotation (previous root and new root).
 import { EntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
 import type { SignedTrustList, TrustListPayload } from '../model/schema.types.js'
 import { TRUST_LIST_TYP } from './constants.js'
 import type { RootSigningKey } from './root-key.js'
+import { signDocument } from './sign-document.js'
 
 export async function signTrustList(
   payload: TrustListPayload,
@@ -18,15 +17,5 @@ export async function signTrustList(
   if (!keys.some((key) => key.thumbprint === payload.root.thumbprint)) {
     throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', 'the list must be signed by the root it names')
   }
-  const sign = new GeneralSign(canonicalBytes(payload))
-  for (const key of keys) {
-    sign
-      .addSignature(await importJWK(key.privateJwk, key.alg))
-      .setProtectedHeader({ alg: key.alg, kid: key.thumbprint, typ: TRUST_LIST_TYP })
-  }
-  const jws = await sign.sign()
-  return {
-    payload: jws.payload,
-    signatures: jws.signatures.map((s) => ({ protected: s.protected ?? '', signature: s.signature })),
-  }
+  return signDocument(payload, keys, TRUST_LIST_TYP)
 }

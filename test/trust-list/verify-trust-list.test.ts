@@ -55,7 +55,7 @@ describe('verifyTrustList', () => {
       const gr = await TestCountry.create('GR')
       const { signed, payload } = await gr.next()
       const altered = { ...payload, quorum: 7 }
-      const forged = { ...signed, payload: Buffer.from(canonicalize(altered)).toString('base64url') }
+      const forged = { ...signed, payload: canonicalize(altered) }
       await rejects(forged, { now: T0 }, 'ERR_TRUST_LIST_SIGNATURE')
     })
 

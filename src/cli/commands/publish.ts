@@ -17,6 +17,7 @@ import { RevocationRepository } from '../../store/revocation-repository.js'
 import { SqliteStore } from '../../store/sqlite-store.js'
 import type { StoredTrustList } from '../../store/store.types.js'
 import { DEFAULT_MAX_TRUST_LIST_BYTES } from '../../trust-list/constants.js'
+import { payloadTextOf } from '../../trust-list/decode-signed-document.js'
 import { generateRootKey, type RootKeyType, type RootSigningKey } from '../../trust-list/root-key.js'
 import { readInput, usageError, type CliIo } from '../io.js'
 import { callOperator, resolveTarget, type OperatorTarget } from '../operator-client.js'
@@ -231,9 +232,9 @@ function documentType(signed: { payload?: unknown }): 'entente.trust-list' | 'en
   }
   let type: unknown
   try {
-    type = (JSON.parse(Buffer.from(signed.payload, 'base64url').toString('utf8')) as { type?: unknown }).type
+    type = (JSON.parse(payloadTextOf({ payload: signed.payload })) as { type?: unknown }).type
   } catch (cause) {
-    throw new EntenteError('ERR_TRUST_LIST_MALFORMED', 'the upload payload is not base64url JSON', { cause })
+    throw new EntenteError('ERR_TRUST_LIST_MALFORMED', 'the upload payload is neither JSON text nor base64url JSON', { cause })
   }
   if (type === 'entente.trust-list' || type === 'entente.revocation-list') return type
   throw new EntenteError('ERR_TRUST_LIST_MALFORMED', `the upload is neither a trust list nor a revocation list (type ${JSON.stringify(type)})`)
