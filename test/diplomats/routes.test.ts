@@ -326,7 +326,9 @@ describe('proposals', () => {
       ['country', 'CY'],
       ['scopes', 'vaccination'],
       ['scopes', 'recovery'],
-      ['vaccines', 'EU/1/20/1528, EU/1/21/1529'],
+      // Two ticked boxes: the field repeats.
+      ['vaccines', 'EU/1/20/1528'],
+      ['vaccines', 'EU/1/21/1529'],
     ])
     expect(response.status).toBe(303)
     const page = await (await alice.request('/diplomats/proposals')).text()
@@ -334,7 +336,9 @@ describe('proposals', () => {
     expect(fingerprintGroups(cy.root.thumbprint)).toMatch(/^([0-9A-F]{4} ){15}[0-9A-F]{4}$/)
     expect(page).toContain('Vaccination, Recovery')
     expect(page).toContain('Comirnaty (EU/1/20/1528), Vaxzevria (EU/1/21/1529)')
-    expect(page).toContain('0/2')
+    expect(page).toContain('0 of 2 approvals given')
+    // The form offers vaccines by name, each box carrying its EU product number.
+    expect(page).toMatch(/<input type="checkbox" id="vaccine-\d+" name="vaccines" value="EU\/1\/20\/1528"> <label for="vaccine-\d+">Comirnaty<\/label>/)
     expect(page).toContain('by Alice')
     expect(page).toMatch(/<button type="button" data-approve="1">Approve Cyprus with your passkey<\/button>/)
     expect(page).toContain('<h3 id="proposal-1">Recognize Cyprus</h3>')
@@ -363,7 +367,7 @@ describe('approvals', () => {
     expect(first.status, await first.clone().text()).toBe(200)
     expect(await first.json()).toMatchObject({ enacted: false, proposal: { state: 'open', approvals: [{ name: 'Alice' }] } })
     expect(draft().recognitions).toEqual([])
-    expect(await (await bob.request('/diplomats/proposals')).text()).toContain('1/2')
+    expect(await (await bob.request('/diplomats/proposals')).text()).toContain('1 of 2 approvals given')
 
     const second = await bob.approve(id)
     expect(await second.json()).toMatchObject({ enacted: true, proposal: { state: 'enacted' } })
@@ -661,13 +665,13 @@ describe('pages: out-of-band fingerprints and governance', () => {
     expect(card).toMatch(/<dt>Leaving<\/dt><dd>nobody<\/dd>/)
     expect(card).toContain('<span class="quorum-change">2 of 3 now → 2 of 4 afterwards</span>')
     expect(card).toContain('Alice, Bob, Carol, Dave')
-    expect(card).toContain('0/2</span> of the diplomats in force')
+    expect(card).toContain('0 of 2 approvals given</span> of the diplomats in force')
     expect(card).toContain(`data-approve="${pending?.id}"`)
 
     // Dave sees why he cannot approve, with his own fingerprint to read to the others, and no approve button.
     const davePage = await (await dave.request('/diplomats/proposals')).text()
     expect(davePage).toContain('Your passkey is not in force yet')
-    expect(davePage).toContain(`proposal ${pending?.id}, 0 of 2 approvals needed so far`)
+    expect(davePage).toContain(`proposal ${pending?.id}: 0 of 2 approvals given`)
     expect(davePage).toContain(daveFingerprint)
     expect(davePage).not.toContain('data-approve=')
     expect(davePage).toContain('You can approve once your passkey is in force.')

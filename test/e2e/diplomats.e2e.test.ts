@@ -236,7 +236,7 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     const governText = (await governCard.textContent()) ?? ''
     expect(governText).toContain('This changes who decides for Greece')
     expect(governText).toContain('2 of 3 now → 2 of 4 afterwards')
-    expect(governText).toContain('0/2')
+    expect(governText).toContain('0 of 2 approvals given')
     await governCard.screenshot({ path: path.join(OUTPUT, 'diplomats-governance-proposal.png') })
     await screenshots(alice.page, 'governance-proposal')
 
@@ -286,12 +286,14 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     await expect.poll(() => held.getAttribute('data-state')).toBe('match')
     expect(await held.textContent()).toContain(fingerprint)
     await dave.page.getByLabel('Test').check()
-    await dave.page.getByLabel(/^Vaccines/).fill('EU/1/20/1528, EU/1/20/1507')
+    // Vaccines are chosen by name; the form sends the EU product numbers.
+    await dave.page.getByLabel('Comirnaty', { exact: true }).check()
+    await dave.page.getByLabel('Spikevax', { exact: true }).check()
     await form.screenshot({ path: path.join(OUTPUT, 'diplomats-fingerprint-form.png') })
     await dave.page.getByRole('button', { name: 'Propose recognition' }).click()
     const card = dave.page.getByRole('article', { name: 'Recognize Cyprus' })
     await expect.poll(() => card.textContent()).toContain(fingerprint)
-    expect(await card.textContent()).toContain('0/2')
+    expect(await card.textContent()).toContain('0 of 2 approvals given')
     // Product names from the EU value set, not only their numbers.
     expect(await card.textContent()).toContain('Comirnaty (EU/1/20/1528)')
     await screenshots(dave.page, 'proposals')

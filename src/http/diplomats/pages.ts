@@ -32,6 +32,15 @@ function countryLabel(code: string): string {
 }
 
 /** "Comirnaty (EU/1/20/1528)"; the product number alone when the value set does not name it. */
+function approvalCount(given: number): string {
+  return given === 1 ? '1 approval' : `${given} approvals`
+}
+
+/** "1 of 2 approvals given", never "1/2": a diplomat reads it aloud. */
+function approvalsOf(given: number, needed: number): string {
+  return `${given} of ${needed} ${needed === 1 ? 'approval' : 'approvals'} given`
+}
+
 function vaccineLabel(code: string, names: PageNames): string {
   const name = names.vaccines.get(code)
   return name === undefined || name === code ? code : `${name} (${code})`
@@ -173,9 +182,16 @@ ${(['vaccination', 'test', 'recovery'] as const).map(
   (s) => html`<p><input type="checkbox" id="scope-${s}" name="scopes" value="${s}"${s === 'vaccination' ? html` checked` : ''}> <label for="scope-${s}">${SCOPE_LABEL[s]}</label></p>`,
 )}
 </fieldset>
-<p><label for="vaccines">Vaccines (EU product numbers, comma-separated; empty for all the home list accepts)</label>
-<input type="text" id="vaccines" name="vaccines" autocomplete="off" spellcheck="false" placeholder="EU/1/20/1528, EU/1/20/1525" list="vaccine-products"></p>
-<datalist id="vaccine-products">${[...names.vaccines].map(([code, name]) => html`<option value="${code}">${name}</option>`)}</datalist>
+${
+  names.vaccines.size === 0
+    ? html`<p><label for="vaccines">Vaccines (EU product numbers, comma-separated; leave empty to accept every vaccine the home list accepts)</label>
+<input type="text" id="vaccines" name="vaccines" autocomplete="off" spellcheck="false"></p>`
+    : html`<fieldset class="vaccines">
+<legend>Vaccines</legend>
+<p class="hint">Tick none to accept every vaccine the home list accepts.</p>
+${[...names.vaccines].sort(([, a], [, b]) => a.localeCompare(b)).map(([code, name], i) => html`<p><input type="checkbox" id="vaccine-${i}" name="vaccines" value="${code}"> <label for="vaccine-${i}">${name}</label></p>`)}
+</fieldset>`
+}
 <p><button type="submit">Propose recognition</button></p>
 </form>
 </section>
@@ -185,7 +201,7 @@ ${
   recognitions.length === 0
     ? html`<p>No recognitions in the next list yet.</p>`
     : html`<ul class="drafted">${recognitions.map(
-        (r) => html`<li><strong>${countryLabel(r.country)}</strong> for ${scopes(r.scopes)}, root <code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code>, ${r.approvals.length} approvals
+        (r) => html`<li><strong>${countryLabel(r.country)}</strong> for ${scopes(r.scopes)}, root <code class="fingerprint">${fingerprintGroups(r.rootThumbprint)}</code>, ${approvalCount(r.approvals.length)}
 <form method="post" action="/diplomats/proposals" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="action" value="withdraw"><input type="hidden" name="country" value="${r.country}"><button type="submit">Propose withdrawing ${countryName(r.country)}</button></form></li>`,
       )}</ul>`
 }
@@ -203,7 +219,7 @@ function standingNotice(session: DiplomatSession, standing: Standing): Html | st
   const mine = proposal?.governance?.added.find((d) => d.credentialId === session.credentialId)
   return html`<section class="notice" id="standing" aria-labelledby="standing-heading"><h2 id="standing-heading">Your passkey is not in force yet</h2>
 <p>The diplomats in force must first approve you joining${
-    proposal === undefined ? '' : html` (proposal ${proposal.id}, ${proposal.approvals.length} of ${proposal.quorum} approvals needed so far)`
+    proposal === undefined ? '' : html` (proposal ${proposal.id}: ${approvalsOf(proposal.approvals.length, proposal.quorum)})`
   }; after that the operator publishes the new set. Until then you cannot approve anything, and an approval would be refused.</p>
 ${mine === undefined ? '' : html`<p>Read them your passkey fingerprint so they can check it is yours: <code class="fingerprint">${mine.fingerprint}</code></p>`}</section>`
 }
@@ -236,7 +252,7 @@ ${
 <dt>Vaccines</dt><dd>${entry.vaccines === undefined ? 'all vaccines the home list accepts' : entry.vaccines.length === 0 ? 'none' : entry.vaccines.map((v) => vaccineLabel(v, names)).join(', ')}</dd>`
 }
 <dt>Proposed</dt><dd>by ${p.proposedBy}, ${when(p.createdAt)}</dd>
-<dt>Approvals</dt><dd><span class="count">${p.approvals.length}/${p.quorum}</span>${change === undefined ? '' : ' of the diplomats in force'}${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
+<dt>Approvals</dt><dd><span class="count">${approvalsOf(p.approvals.length, p.quorum)}</span>${change === undefined ? '' : ' of the diplomats in force'}${p.approvals.length === 0 ? '' : html` (${p.approvals.map((a) => a.name).join(', ')})`}</dd>
 </dl>
 ${
   mine

@@ -113,7 +113,8 @@ export function mountDiplomats(app: Hono, service: DiplomatService, options: Mou
       const session = requireSession(c)
       const form = await readForm(c)
       service.checkCsrf(session, single(form._csrf))
-      const vaccines = single(form.vaccines)?.split(',').map((v) => v.trim()).filter((v) => v !== '')
+      // Ticked boxes arrive as repeated fields; the text field (no value set to name them) as one comma list.
+      const vaccines = form.vaccines === undefined ? undefined : [form.vaccines].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
       service.propose(
         {
           action: single(form.action) ?? 'recognize',
