@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { VerifiedBundle } from '../../src/model/schema.types.js'
 import { decodeRevocationList } from '../../src/revocation/decode-revocation-list.js'
 import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
+import { signatureChecks } from '../../src/certificates/signature-checks.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
 import { emptyVerifiedBundle, mergeBundle } from '../../src/verifier/verify-bundle.js'
 import { forgeSign } from '../helpers/country.js'
@@ -212,6 +213,19 @@ describe('createVerifier', () => {
     expect(verifier.verify(cy.issue({ uci: 'URN:UVCI:01:CY:FINE' })).valid).toBe(true)
     // GR's list names the hash of a DE UCI: DE certificates are judged by DE's revocations only.
     expect(codes(verifier.verify(de.issue({ uci: 'URN:UVCI:01:DE:X' })))).not.toContain('ERR_CERT_REVOKED')
+  })
+
+  it('one signature check per verdict, also for a country with a revocation list', async () => {
+    const verifier = await createVerifier(state, { now: NOW })
+    for (const [payload, valid] of [
+      [cy.issue({ uci: revokedUci }), false],
+      [cy.issue(), true],
+      [gr.issue(), true],
+    ] as const) {
+      const before = signatureChecks()
+      expect(verifier.verify(payload).valid).toBe(valid)
+      expect(signatureChecks() - before).toBe(1)
+    }
   })
 
   it('fails closed when a revocation list it once held is missing (dropped by a mirror or a rotation)', async () => {
