@@ -21,6 +21,10 @@ const roots = [
   'verified-bundle.v1.schema.json',
   'revocation-list.v1.schema.json',
   'signed-revocation-list.v1.schema.json',
+  'revocation-index.v1.schema.json',
+  'signed-revocation-index.v1.schema.json',
+  'revocation-partition.v1.schema.json',
+  'signed-revocation-partition.v1.schema.json',
 ]
 
 export async function generateSchemaTypes(): Promise<string> {

@@ -7,6 +7,10 @@ import federation from '../../registry-schema/federation.v1.schema.json' with { 
 import verifiedBundle from '../../registry-schema/verified-bundle.v1.schema.json' with { type: 'json' }
 import revocationList from '../../registry-schema/revocation-list.v1.schema.json' with { type: 'json' }
 import signedRevocationList from '../../registry-schema/signed-revocation-list.v1.schema.json' with { type: 'json' }
+import revocationIndex from '../../registry-schema/revocation-index.v1.schema.json' with { type: 'json' }
+import signedRevocationIndex from '../../registry-schema/signed-revocation-index.v1.schema.json' with { type: 'json' }
+import revocationPartition from '../../registry-schema/revocation-partition.v1.schema.json' with { type: 'json' }
+import signedRevocationPartition from '../../registry-schema/signed-revocation-partition.v1.schema.json' with { type: 'json' }
 import defs from '../../registry-schema/defs.v1.schema.json' with { type: 'json' }
 import draft from '../../registry-schema/draft.v1.schema.json' with { type: 'json' }
 import equivocationProof from '../../registry-schema/equivocation-proof.v1.schema.json' with { type: 'json' }
@@ -21,13 +25,17 @@ import type {
   EquivocationProof,
   RevocationListPayload,
   SignedRevocationList,
+  RevocationIndexPayload,
+  SignedRevocationIndex,
+  RevocationPartitionPayload,
+  SignedRevocationPartition,
   NodeConfig,
   SignedTrustList,
   TrustListDraft,
   TrustListPayload,
 } from './schema.types.js'
 
-export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft, bundle, federation, verifiedBundle, revocationList, signedRevocationList] as const
+export const allSchemas = [defs, trustList, signedTrustList, equivocationProof, nodeConfig, draft, bundle, federation, verifiedBundle, revocationList, signedRevocationList, revocationIndex, signedRevocationIndex, revocationPartition, signedRevocationPartition] as const
 
 export interface SchemaTypes {
   'trust-list.v1': TrustListPayload
@@ -40,6 +48,10 @@ export interface SchemaTypes {
   'verified-bundle.v1': VerifiedBundle
   'revocation-list.v1': RevocationListPayload
   'signed-revocation-list.v1': SignedRevocationList
+  'revocation-index.v1': RevocationIndexPayload
+  'signed-revocation-index.v1': SignedRevocationIndex
+  'revocation-partition.v1': RevocationPartitionPayload
+  'signed-revocation-partition.v1': SignedRevocationPartition
 }
 export type SchemaName = keyof SchemaTypes
 

@@ -14,3 +14,5 @@ export type RevocationErrorCode =
   | 'ERR_REVOCATION_EXPIRED'
   | 'ERR_REVOCATION_NOT_YET_VALID'
   | 'ERR_REVOCATION_ENTRY'
+  /** A partition that the verified index does not name with exactly this hash and seq (forged, replayed or retired). */
+  | 'ERR_REVOCATION_PARTITION_UNLISTED'
