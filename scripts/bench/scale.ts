@@ -1,0 +1,352 @@
+// Benchmark: a federation at global scale on one node. N countries x S real X.509 DSCs (cached between runs) and R
+// revoked certificate hashes of the home country; prints bundle bytes, node build time, sync full/delta/no-op bytes
+// and CPU, createVerifier CPU and memory, verify throughput with and without revocations and the cost of an
+// unknown-kid verdict, each next to the figure measured before the scale work (scripts/bench/scale-baseline.json).
+// A benchmark, not a test: it checks verdicts only so it never times a wrong answer.
+// Run: npm run bench:scale -- [--countries N] [--signers S] [--revocations R] [--verify-ms MS] [--fresh-dscs]
+//      [--write-baseline FILE]
+// Talks only to 127.0.0.1; the node, its directory and the verifier's files live in one temp folder removed at the
+// end (the DSC cache under the OS temp dir is kept on purpose: see scale/dscs.ts).
+import { execFile } from 'node:child_process'
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import path from 'node:path'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { parseArgs, promisify } from 'node:util'
+import { issueDemoDcc } from '../../src/demo/issue-dcc.js'
+import { cacheRoot, dscPrivateKey, type BenchDsc } from './scale/dscs.js'
+import { acceptForeign, buildFederation, COMIRNATY, countryCodes, nextForeignList, type Federation } from './scale/federation.js'
+import { MAX_REVOCATIONS, revokeAndPublish, revokeOneMore } from './scale/revocations.js'
+
+const { values: flags } = parseArgs({
+  options: {
+    countries: { type: 'string', default: '200' },
+    signers: { type: 'string', default: '100' },
+    revocations: { type: 'string', default: '10000000' },
+    'verify-ms': { type: 'string', default: '2000' },
+    'fresh-dscs': { type: 'boolean', default: false },
+    'write-baseline': { type: 'string' },
+    home: { type: 'string', default: 'GR' },
+  },
+})
+const N = positive('countries', 2, 250)
+const S = positive('signers', 1, 2000)
+const R = positive('revocations', 2, 100_000_000)
+const VERIFY_MS = positive('verify-ms', 100, 60_000)
+const HOME = flags.home ?? 'GR'
+const REVOKED_UCI = 'URN:UVCI:01:GR:BENCHREVOKED0001'
+const baselineFile = path.resolve(import.meta.dirname, 'scale-baseline.json')
+const child = path.resolve(import.meta.dirname, 'scale/verifier-child.ts')
+
+const print = (line = '') => void process.stdout.write(`${line}\n`)
+const log = (line: string) => print(line)
+
+interface Row {
+  readonly key: string
+  readonly label: string
+  readonly unit: 'B' | 'ms' | 'MiB' | '/s' | 'µs' | 'x' | '%' | 'n'
+  readonly value: number | undefined
+  /** What the issue asks for, shown as text. */
+  readonly target?: string
+  readonly note?: string
+}
+const rows: Row[] = []
+const row = (r: Row) => void rows.push(r)
+
+function positive(name: string, min: number, max: number): number {
+  const value = Number((flags as Record<string, unknown>)[name])
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer ${min}..${max}`)
+  return value
+}
+
+/** Runs one verifier step in a process of its own (tsx loader, --expose-gc) and returns its JSON line. */
+async function verifierStep<T>(job: object): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', child, JSON.stringify(job)], {
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 15 * 60_000,
+  })
+  const last = stdout.trim().split('\n').at(-1) ?? ''
+  return JSON.parse(last) as T
+}
+
+interface SyncResult {
+  cpuMs: number
+  wallMs: number
+  status: string
+  full: boolean
+  bytes: number
+  wireBytes?: number
+  error?: { code: string; message: string }
+  countries: number
+}
+interface NodeSide {
+  cpuMs: number
+  maxBlockMs: number
+}
+
+/** A sync by the verifier process while this process (the node) records its own CPU and longest event-loop block. */
+async function sync(fed: Federation, out: string, url: string): Promise<SyncResult & { node: NodeSide }> {
+  const monitor = monitorEventLoopDelay({ resolution: 5 })
+  monitor.enable()
+  const cpu = process.cpuUsage()
+  const result = await verifierStep<SyncResult>({ mode: 'sync', source: url, home: fed.home, root: fed.homeRoot, out })
+  const used = process.cpuUsage(cpu)
+  monitor.disable()
+  if (result.error !== undefined) throw new Error(`sync failed: ${result.error.code} ${result.error.message}`)
+  return { ...result, node: { cpuMs: (used.user + used.system) / 1000, maxBlockMs: monitor.max / 1e6 } }
+}
+
+interface LoadResult {
+  loadCpuMs: number
+  loadWallMs: number
+  fileBytes: number
+  retainedMiB: number
+  rssMiB: number
+  peakRssMiB: number
+  rates: Record<string, { perSecond: number; microseconds: number; verdict: string }>
+}
+
+function certificate(dsc: BenchDsc, country: string, uci: string, kid?: string): string {
+  const now = Date.now()
+  return issueDemoDcc({
+    privateKey: dscPrivateKey(dsc),
+    kid: kid ?? createHash('sha256').update(dsc.der).digest().subarray(0, 8).toString('base64'),
+    vaccination: {
+      country,
+      familyName: 'Papadopoulou',
+      givenName: 'Eleni',
+      dateOfBirth: '1980-01-01',
+      product: COMIRNATY,
+      manufacturer: 'ORG-100030215',
+      dose: 2,
+      totalDoses: 2,
+      date: new Date(now - 23 * 86_400_000).toISOString().slice(0, 10),
+      certificateId: uci,
+    },
+    issuedAt: new Date(now - 86_400_000),
+    expiresAt: new Date(now + 365 * 86_400_000),
+  })
+}
+
+const ecDsc = (dscs: readonly BenchDsc[]): BenchDsc => {
+  const found = dscs.find((d) => d.keyType === 'ec')
+  if (found === undefined) throw new Error('no EC DSC')
+  return found
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus()
+  print(`bench:scale — ${N} countries x ${S} DSCs, ${R.toLocaleString('en')} revoked hashes requested (home ${HOME})`)
+  print(`node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  print(`DSC cache: ${cacheRoot()}`)
+  const started = performance.now()
+  const dir = mkdtempSync(path.join(tmpdir(), 'entente-bench-scale-'))
+  let fed: Federation | undefined
+  try {
+    print('\nbuilding the federation')
+    fed = await buildFederation({ dir, countries: countryCodes(N, HOME), signers: S, freshDscs: flags['fresh-dscs'] === true, log })
+    const url = fed.node.url
+    const out = path.join(dir, 'verifier', 'bundle.json')
+
+    // --- node: bundle build on the first request after a change (cache cold), gzip, cached serving ---------------
+    print('\nnode')
+    const monitor = monitorEventLoopDelay({ resolution: 5 })
+    let t = performance.now()
+    const identity = await fed.node.app.request('/v1/bundle')
+    const buildMs = performance.now() - t
+    const rawBytes = (await identity.arrayBuffer()).byteLength
+    t = performance.now()
+    const gzip = await fed.node.app.request('/v1/bundle', { headers: { 'accept-encoding': 'gzip' } })
+    const gzipMs = performance.now() - t
+    const gzipBytes = (await gzip.arrayBuffer()).byteLength
+    t = performance.now()
+    for (let i = 0; i < 20; i++) await (await fed.node.app.request('/v1/bundle', { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer()
+    const cachedMs = (performance.now() - t) / 20
+    monitor.disable()
+    row({ key: 'bundle.rawBytes', label: 'full bundle, identity', unit: 'B', value: rawBytes })
+    row({ key: 'bundle.gzipBytes', label: 'full bundle, gzip', unit: 'B', value: gzipBytes })
+    row({ key: 'node.buildMs', label: 'node: first full-bundle request after a change', unit: 'ms', value: buildMs })
+    row({ key: 'node.gzipMs', label: 'node: first gzip request (compression)', unit: 'ms', value: gzipMs })
+    row({ key: 'node.cachedMs', label: 'node: cached gzip request (in-process)', unit: 'ms', value: cachedMs })
+
+    // --- verifier: full sync, load, verdicts -------------------------------------------------------------------
+    print('verifier: full sync')
+    const full = await sync(fed, out, url)
+    row({ key: 'sync.full.wireBytes', label: 'sync full: bytes on the wire', unit: 'B', value: full.wireBytes ?? full.bytes })
+    row({ key: 'sync.full.bytes', label: 'sync full: bundle bytes (decoded)', unit: 'B', value: full.bytes })
+    row({ key: 'sync.full.cpuMs', label: 'sync full: verifier CPU', unit: 'ms', value: full.cpuMs })
+    row({ key: 'node.fullSyncBlockMs', label: 'node: longest event-loop block in a full sync', unit: 'ms', value: full.node.maxBlockMs, target: '<= 50 ms' })
+
+    const homeDsc = ecDsc(fed.homeDscs)
+    const other = fed.foreign[Math.floor(fed.foreign.length / 2)] ?? fed.foreign[0]
+    if (other === undefined) throw new Error('no foreign country')
+    const unknownKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' })
+    const certificates = {
+      foreign: { name: 'foreign', qr: certificate(ecDsc(other.dscs), other.country, `URN:UVCI:01:${other.country}:BENCH0001`), expect: 'valid' as const },
+      home: { name: 'home', qr: certificate(homeDsc, fed.home, `URN:UVCI:01:${fed.home}:BENCH0001`), expect: 'valid' as const },
+      unknownKid: {
+        name: 'unknownKid',
+        qr: certificate({ der: Buffer.alloc(0), keyType: 'ec', pkcs8: unknownKey }, other.country, `URN:UVCI:01:${other.country}:BENCH0002`, randomBytes(8).toString('base64')),
+        expect: 'unknown-kid' as const,
+      },
+    }
+    print('verifier: createVerifier and verdicts (no revocations)')
+    const load = await verifierStep<LoadResult>({ mode: 'load', file: out, ms: VERIFY_MS, certificates: Object.values(certificates) })
+    row({ key: 'verifier.fileBytes', label: 'verified-bundle file', unit: 'B', value: load.fileBytes })
+    row({ key: 'verifier.loadCpuMs', label: 'createVerifier: CPU (read + parse + load)', unit: 'ms', value: load.loadCpuMs, target: '< 1000 ms' })
+    row({ key: 'verifier.retainedMiB', label: 'createVerifier: heap retained', unit: 'MiB', value: load.retainedMiB, target: '< 100 MiB' })
+    row({ key: 'verifier.peakRssMiB', label: 'createVerifier: peak RSS of the process', unit: 'MiB', value: load.peakRssMiB })
+    const rate = (name: string) => load.rates[name]
+    row({ key: 'verify.foreign.perSecond', label: 'verify: foreign certificate, no revocations', unit: '/s', value: rate('foreign')?.perSecond })
+    row({ key: 'verify.home.perSecond', label: 'verify: home certificate, no revocations', unit: '/s', value: rate('home')?.perSecond })
+    row({ key: 'verify.unknownKid.us', label: 'verify: unknown-kid verdict', unit: 'µs', value: rate('unknownKid')?.microseconds })
+    const validUs = rate('foreign')?.microseconds
+    row({
+      key: 'verify.unknownKid.ratio',
+      label: 'verify: unknown-kid / valid verdict cost',
+      unit: 'x',
+      value: validUs === undefined ? undefined : (rate('unknownKid')?.microseconds ?? NaN) / validUs,
+      target: 'small constant',
+    })
+
+    // --- deltas: one foreign country adds a DSC; the home list changes; nothing changes --------------------------
+    print('verifier: delta after one foreign change')
+    const changed = fed.foreign[0]
+    if (changed === undefined) throw new Error('no foreign country')
+    const extra = await extraDsc(changed.country, S)
+    changed.draft = { ...changed.draft, signers: [...changed.draft.signers, extra] }
+    await acceptForeign(fed.node, await nextForeignList(changed))
+    const foreignDelta = await sync(fed, out, url)
+    row({ key: 'sync.foreignDelta.wireBytes', label: 'sync after one foreign list changed: wire bytes', unit: 'B', value: foreignDelta.wireBytes ?? foreignDelta.bytes })
+    row({ key: 'sync.foreignDelta.cpuMs', label: 'sync after one foreign list changed: verifier CPU', unit: 'ms', value: foreignDelta.cpuMs })
+
+    print('verifier: delta after a home change')
+    await fed.node.operator.addSigner({ format: 'dcc', certificate: (await extraDscDer(fed.home, S)).toString('base64') })
+    await fed.node.operator.publish()
+    const homeDelta = await sync(fed, out, url)
+    row({ key: 'sync.homeDelta.wireBytes', label: 'sync after the home list changed: wire bytes', unit: 'B', value: homeDelta.wireBytes ?? homeDelta.bytes, target: 'that list only' })
+    row({ key: 'sync.homeDelta.cpuMs', label: 'sync after the home list changed: verifier CPU', unit: 'ms', value: homeDelta.cpuMs })
+    row({ key: 'node.homeDeltaBlockMs', label: 'node: longest event-loop block in that sync', unit: 'ms', value: homeDelta.node.maxBlockMs, target: '<= 50 ms' })
+
+    print('verifier: no-op sync')
+    const noop = await sync(fed, out, url)
+    row({ key: 'sync.noop.wireBytes', label: `sync with nothing changed (${noop.status}): wire bytes`, unit: 'B', value: noop.wireBytes ?? noop.bytes })
+    row({ key: 'sync.noop.cpuMs', label: 'sync with nothing changed: verifier CPU', unit: 'ms', value: noop.cpuMs })
+    row({ key: 'sync.noop.percentOfFull', label: 'no-op sync CPU / full sync CPU', unit: '%', value: (noop.cpuMs / full.cpuMs) * 100, target: '< 5 %' })
+
+    // --- revocations: R hashes for the home country through its operator, then one more -------------------------
+    const count = MAX_REVOCATIONS === undefined ? R : Math.min(R, MAX_REVOCATIONS)
+    print(`revocations: ${count.toLocaleString('en')} hashes${count < R ? ` (clamped from ${R.toLocaleString('en')}: the most one revocation list of this version holds)` : ''}`)
+    const published = await revokeAndPublish(fed.node, count, REVOKED_UCI, log)
+    row({ key: 'revocations.count', label: 'revoked hashes published (home)', unit: 'n', value: published.published, target: '10,000,000' })
+    row({ key: 'revocations.queueMs', label: 'revocations: queue them (operator)', unit: 'ms', value: published.queueMs })
+    row({ key: 'revocations.publishMs', label: 'revocations: publish them all', unit: 'ms', value: published.publishMs })
+    const withRevocations = await sync(fed, out, url)
+    row({ key: 'sync.revocations.wireBytes', label: 'sync after the revocations: wire bytes', unit: 'B', value: withRevocations.wireBytes ?? withRevocations.bytes })
+    row({ key: 'sync.revocations.cpuMs', label: 'sync after the revocations: verifier CPU', unit: 'ms', value: withRevocations.cpuMs })
+    print('verifier: createVerifier and verdicts (with revocations)')
+    const loadRevoked = await verifierStep<LoadResult>({
+      mode: 'load',
+      file: out,
+      ms: VERIFY_MS,
+      certificates: [
+        { ...certificates.home, name: 'homeRevoking' },
+        { name: 'revoked', qr: certificate(homeDsc, fed.home, REVOKED_UCI), expect: 'revoked' },
+        { ...certificates.foreign, name: 'foreignAgain' },
+      ],
+    })
+    row({ key: 'verifier.revocations.loadCpuMs', label: 'createVerifier with revocations: CPU', unit: 'ms', value: loadRevoked.loadCpuMs })
+    row({ key: 'verifier.revocations.retainedMiB', label: 'createVerifier with revocations: heap retained', unit: 'MiB', value: loadRevoked.retainedMiB })
+    const homeRevoking = loadRevoked.rates.homeRevoking?.perSecond
+    const homePlain = rate('home')?.perSecond
+    row({ key: 'verify.homeRevoking.perSecond', label: 'verify: home certificate, country with revocations', unit: '/s', value: homeRevoking })
+    row({
+      key: 'verify.revocationCost.ratio',
+      label: 'verify: with / without revocations',
+      unit: 'x',
+      value: homeRevoking === undefined || homePlain === undefined ? undefined : homeRevoking / homePlain,
+      target: '~1 (one signature check)',
+    })
+
+    const one = await revokeOneMore(fed.node)
+    row({ key: 'revocations.oneMore.publishMs', label: 'revocations: publish one more entry', unit: 'ms', value: one.publishMs, target: '< 1000 ms' })
+    const revocationDelta = await sync(fed, out, url)
+    const revocationData = (withRevocations.wireBytes ?? withRevocations.bytes) - (noop.wireBytes ?? noop.bytes)
+    row({ key: 'sync.revocationDelta.wireBytes', label: 'sync after one more revocation: wire bytes', unit: 'B', value: revocationDelta.wireBytes ?? revocationDelta.bytes })
+    row({
+      key: 'sync.revocationDelta.percent',
+      label: 'that delta / the country\'s revocation sync',
+      unit: '%',
+      value: ((revocationDelta.wireBytes ?? revocationDelta.bytes) / Math.max(1, revocationData)) * 100,
+      target: '< 1 %',
+    })
+    row({ key: 'sync.revocationDelta.cpuMs', label: 'sync after one more revocation: verifier CPU', unit: 'ms', value: revocationDelta.cpuMs })
+  } finally {
+    await fed?.node.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  report(performance.now() - started)
+}
+
+async function extraDsc(country: string, index: number) {
+  const { onboardSigner } = await import('../../src/operator/onboard-signer.js')
+  return onboardSigner({ format: 'dcc', certificate: (await extraDscDer(country, index)).toString('base64') }, { country, now: new Date(), existing: [] })
+}
+
+/** DSC number `index` of `country` (one past the federation's S): the same cache, so it is real and reused. */
+async function extraDscDer(country: string, index: number): Promise<Buffer> {
+  const { countryDscs } = await import('./scale/dscs.js')
+  const all = await countryDscs(country, index + 1)
+  return (all[index] as BenchDsc).der
+}
+
+function format(value: number | undefined, unit: Row['unit']): string {
+  if (value === undefined || Number.isNaN(value)) return '—'
+  switch (unit) {
+    case 'B':
+      return value >= 1024 * 1024 ? `${(value / 2 ** 20).toFixed(1)} MiB` : value >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value} B`
+    case 'ms':
+      return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(value < 10 ? 2 : 0)} ms`
+    case 'MiB':
+      return `${value.toFixed(1)} MiB`
+    case '/s':
+      return `${value.toFixed(0)}/s`
+    case 'µs':
+      return `${value.toFixed(0)} µs`
+    case 'x':
+      return `${value.toFixed(2)}x`
+    case '%':
+      return `${value.toFixed(1)} %`
+    case 'n':
+      return value.toLocaleString('en')
+  }
+}
+
+interface Baseline {
+  readonly commit: string
+  readonly date: string
+  readonly sizes: { countries: number; signers: number; revocations: number }
+  readonly figures: Record<string, number | undefined>
+}
+
+function report(elapsedMs: number): void {
+  const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline) : undefined
+  const sameSizes = baseline !== undefined && baseline.sizes.countries === N && baseline.sizes.signers === S
+  print(`\nresults (${N} x ${S}; ${((elapsedMs / 1000) | 0)} s in all)` + (baseline === undefined ? '' : `; before = ${baseline.commit.slice(0, 10)} of ${baseline.date} at ${baseline.sizes.countries} x ${baseline.sizes.signers}, ${baseline.sizes.revocations.toLocaleString('en')} revocations${sameSizes ? '' : ' (OTHER SIZES: compare with care)'}`))
+  print(`  ${'figure'.padEnd(52)} ${'before'.padStart(11)} ${'now'.padStart(11)}  target`)
+  for (const r of rows) {
+    const before = baseline?.figures[r.key]
+    print(`  ${r.label.padEnd(52)} ${format(before, r.unit).padStart(11)} ${format(r.value, r.unit).padStart(11)}  ${r.target ?? ''}`)
+  }
+  print(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above ${cpus().length}: other processes competed)`)
+  const target = flags['write-baseline']
+  if (target !== undefined) {
+    const figures = Object.fromEntries(rows.map((r) => [r.key, r.value === undefined ? undefined : Number(r.value.toFixed(3))]))
+    const commit = process.env.BENCH_COMMIT ?? 'unknown'
+    writeFileSync(target, `${JSON.stringify({ commit, date: new Date().toISOString(), sizes: { countries: N, signers: S, revocations: R }, figures }, null, 2)}\n`)
+    print(`baseline written to ${target}`)
+  }
+}
+
+await main()
