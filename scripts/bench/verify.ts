@@ -1,7 +1,10 @@
 // Benchmark: HC1 and SHC ES256 verifications per second in one process, next to raw node:crypto ECDSA P-256
 // verification of the very same signed bytes (the ceiling no verifier can pass) and next to the npm library a
 // user would otherwise pick. Reads the shared vectors (ENTENTE_VECTORS or ../shared/vectors).
-// Run: npm run bench:verify   (BENCH_MS per contender per round, BENCH_ROUNDS, BENCH_SLICE_MS)
+// Then the verifier SDK (createVerifier → verify) on a bundle where one country has a revocation list and one has
+// none, plus a QR code with an unknown kid; and the cost of preparing trust for many DSCs (CPU and heap).
+// Run: npm run bench:verify   (BENCH_MS per contender per round, BENCH_ROUNDS, BENCH_SLICE_MS, BENCH_DSCS,
+// BENCH_REVOKED)
 //
 // Method, for a stable ratio on a small, noisy machine: all contenders of a format run in the same process,
 // interleaved in short slices (rotating which goes first), for several rounds. A burst of load from elsewhere
@@ -10,11 +13,13 @@
 // garbage one leaves can be collected in the next one's slice; the reference rows shift by a few points with
 // their neighbours (SHC floor 0.70 next to the old entente, 0.77 next to the new one). Forcing a collection
 // between slices was tried and distorts more than it fixes (it slows every following slice).
-import { verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { KeyObject, verify as cryptoVerify } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { inflateRawSync, inflateSync } from 'node:zlib'
 import { Decoder, Tag } from 'cbor-x'
 import { compactVerify, importJWK } from 'jose'
@@ -25,6 +30,12 @@ import { parseDsc } from '../../src/certificates/dcc/parse-dsc.js'
 import { checkShcJwk, prepareTrust, verifyCertificate, type PublicJwk, type Verdict } from '../../src/certificates/index.js'
 import { decodeShcJws } from '../../src/certificates/shc/decode-shc-jws.js'
 import { decodeShcQr } from '../../src/certificates/shc/decode-shc-qr.js'
+import { createDemoDsc, type DemoDsc } from '../../src/demo/demo-signer.js'
+import { issueDemoDcc } from '../../src/demo/issue-dcc.js'
+import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
+import { createVerifier } from '../../src/verifier/create-verifier.js'
+import { emptyVerifiedBundle, mergeBundle } from '../../src/verifier/verify-bundle.js'
+import { NOW as FIXTURE_NOW, VerifierCountry, bundleOf } from '../../test/verifier/fixtures.js'
 
 const vectors = process.env.ENTENTE_VECTORS ?? path.resolve(import.meta.dirname, '../../../shared/vectors')
 /** Timed milliseconds per contender per round. */
@@ -33,6 +44,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 /** Contenders alternate every SLICE_MS, so slow drifts in machine load affect them alike. */
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 150)
 const WARMUP_MS = 500
+/** DSC entries given to prepareTrust in the trust-preparation line (made of 100 distinct real DSCs). */
+const DSCS = Number(process.env.BENCH_DSCS ?? 20_000)
+/** Hashes in the revocation list of the country that has one. */
+const REVOKED = Number(process.env.BENCH_REVOKED ?? 5_000)
 const read = (p: string) => readFileSync(path.join(vectors, p), 'utf8')
 const print = (line = '') => void process.stdout.write(`${line}\n`)
 
@@ -257,10 +272,89 @@ async function benchShc(): Promise<void> {
   print(`  3x jose would be ${needed.toFixed(0)}/s; raw verify alone does ${median(raw).toFixed(0)}/s${needed > median(raw) ? ': unreachable by any verifier that checks the signature' : ''}`)
 }
 
+async function benchVerifier(): Promise<void> {
+  // GR (home) recognizes AT (no revocation list) and CY (a revocation list); both hold 100 DSCs, as a large country.
+  const [gr, at, cy] = await Promise.all(['GR', 'AT', 'CY'].map((c) => VerifierCountry.create(c)))
+  if (gr === undefined || at === undefined || cy === undefined) throw new Error('fixture countries')
+  const window = { notBefore: new Date(FIXTURE_NOW.getTime() - 86_400_000), notAfter: new Date(FIXTURE_NOW.getTime() + 365 * 86_400_000) }
+  for (const c of [at, cy]) {
+    for (let i = 1; i < 100; i++) c.tc.draft.signers.push((await createDemoDsc({ country: c.country, ...window })).signer)
+  }
+  await gr.recognize(at, ['vaccination'])
+  await gr.recognize(cy, ['vaccination'])
+  const revoked = Array.from({ length: REVOKED }, (_, i) => ({ hashType: 'UCI' as const, hash: dccRevocationHash('UCI', `URN:UVCI:01:CY:R${i}`, 'CY') }))
+  const revocations = await cy.publishRevocations({ dcc: revoked, shc: [] })
+  const { state } = await mergeBundle(emptyVerifiedBundle('GR', gr.thumbprint, FIXTURE_NOW), bundleOf([await gr.publish(), await at.publish(), await cy.publish()], { revocations: [revocations] }), {
+    now: FIXTURE_NOW,
+    home: 'GR',
+    anchor: { thumbprint: gr.thumbprint },
+  })
+  const verifier = await createVerifier(state, { now: FIXTURE_NOW })
+  const withoutList = at.issue()
+  const withList = cy.issue()
+  // Claims CY, signed by a key CY does not list, under that key's own (unknown) kid.
+  const stranger: DemoDsc = await createDemoDsc({ country: 'CY', ...window })
+  const unknownKid = issueDemoDcc({
+    privateKey: KeyObject.from(stranger.privateKey),
+    kid: stranger.signer.kid,
+    vaccination: { country: 'CY', familyName: 'Papadopoulou', givenName: 'Eleni', dateOfBirth: '1980-01-01', product: 'EU/1/20/1528', manufacturer: 'ORG-100030215', dose: 2, totalDoses: 2, date: '2021-01-01', certificateId: 'URN:UVCI:01:CY:STRANGER' },
+    issuedAt: new Date(FIXTURE_NOW.getTime() - 86_400_000),
+    expiresAt: new Date(FIXTURE_NOW.getTime() + 365 * 86_400_000),
+  })
+  assertValid('verifier: AT certificate', verifier.verify(withoutList))
+  assertValid('verifier: CY certificate', verifier.verify(withList))
+  const unknown = verifier.verify(unknownKid)
+  if (unknown.valid || unknown.reasons[0]?.code !== 'ERR_KEY_UNKNOWN') throw new Error(`unknown kid: ${JSON.stringify(unknown.reasons)}`)
+  const { cose } = decodeHc1(withList)
+  const toBeSigned = sigStructure(cose)
+  const signature = Buffer.from(cose.signature)
+  const key = parseDsc(Buffer.from(cy.dsc.signer.certificate, 'base64')).key
+  const rawVerify = () => cryptoVerify('sha256', toBeSigned, { key, dsaEncoding: 'ieee-p1363' }, signature)
+  if (!rawVerify()) throw new Error('raw verify of the verifier bench certificate fails')
+
+  const contenders: Contender[] = [
+    { name: 'raw node:crypto ECDSA P-256 verify (Sig_structure)', role: 'raw', run: rawVerify },
+    { name: 'verifier.verify, country without a revocation list', role: 'ours', run: () => verifier.verify(withoutList) },
+    { name: `verifier.verify, country with a revocation list (${REVOKED} hashes)`, role: 'ours', run: () => verifier.verify(withList) },
+    { name: 'verifier.verify, unknown kid (country of 100 DSCs)', role: 'ours', run: () => verifier.verify(unknownKid) },
+  ]
+  print('\nVerifier SDK (createVerifier → verify; HC1 ES256 demo DSCs)')
+  const rates = await report(contenders)
+  const [raw, without, withRevocations, unknownRates] = contenders.map((c) => rates.get(c.name)!) as [number[], number[], number[], number[]]
+  print(verdict('with / without a revocation list', ratio(withRevocations, without), 0.9, ''))
+  print(verdict('unknown kid / valid verdict', ratio(unknownRates, without), 0.25, ''))
+  print(verdict('without a revocation list / raw', ratio(without, raw), 0.8, ''))
+}
+
+async function benchPrepareTrust(): Promise<void> {
+  // Exposes gc() so the heap figure is what prepareTrust keeps, not garbage awaiting collection.
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
+  const distinct = await Promise.all(
+    Array.from({ length: Math.min(100, DSCS) }, () => createDemoDsc({ country: 'XA', notBefore: new Date('2021-01-01'), notAfter: new Date('2031-01-01') })),
+  )
+  const perCountry = distinct.length
+  const signers: Record<string, (typeof distinct)[number]['signer'][]> = {}
+  for (let c = 0; c * perCountry < DSCS; c++) signers[`C${c}`] = distinct.slice(0, Math.min(perCountry, DSCS - c * perCountry)).map((d) => ({ ...d.signer }))
+  gc()
+  const heapBefore = process.memoryUsage().heapUsed
+  const cpuBefore = process.cpuUsage()
+  const trust = await prepareTrust({ signers })
+  const cpu = process.cpuUsage(cpuBefore)
+  gc()
+  const heap = process.memoryUsage().heapUsed - heapBefore
+  const ms = (cpu.user + cpu.system) / 1000
+  print(`\nprepareTrust, ${DSCS} DSC entries (${perCountry} distinct real DSCs per country)`)
+  print(`  CPU ${ms.toFixed(0)} ms (${((ms * 1000) / DSCS).toFixed(1)} µs per DSC), heap kept ${(heap / 2 ** 20).toFixed(1)} MiB (${(heap / DSCS).toFixed(0)} B per DSC)`)
+  if (trust.dccByKid.size === 0) throw new Error('no DSC indexed')
+}
+
 const cpu = cpus()
 print(`node ${process.version} (V8 ${process.versions.v8}), ${process.platform}/${process.arch}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}`)
 print(`one process (pid ${process.pid}), single thread; ${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved in ${SLICE_MS} ms slices; figures are medians over rounds`)
 print(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 await benchDcc()
 await benchShc()
+await benchVerifier()
+await benchPrepareTrust()
 print(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (a load above the core count means other processes competed)`)

@@ -37,7 +37,7 @@ export type IsRevoked = (check: RevocationCheck) => RevocationHit | undefined
 
 /** One country's revocations, as the set-backed lookup here and the partition lookup both answer them. */
 export interface RevocationLookup {
-  /** `hash` is 16 bytes (the prefix the EU gateway distributes) or 32 bytes (a full SHA-256). */
+  /** `hash` is a full SHA-256; an entry matches by its first 16 bytes (the prefix the EU gateway distributes) or whole. */
   isDccRevoked(hashType: DccHashType, hash: Uint8Array): boolean
   /** undefined: not revoked; null: every card with that rid; a date: cards issued before it. */
   shcRevokedAt(issuer: string, kid: string, rid: string): Date | null | undefined
@@ -47,8 +47,7 @@ export function askLookup(lookup: RevocationLookup, check: RevocationCheck): Rev
   if (check.format === 'dcc') {
     for (const hashType of DCC_HASH_TYPES) {
       const hash = check.hashes[hashType]
-      // Lists carry the 128-bit prefix (as the gateway distributes it) or the full hash: both are asked.
-      if (hash !== undefined && (lookup.isDccRevoked(hashType, hash.subarray(0, 16)) || lookup.isDccRevoked(hashType, hash))) {
+      if (hash !== undefined && lookup.isDccRevoked(hashType, hash)) {
         return { format: 'dcc', hashType }
       }
     }
@@ -80,7 +79,11 @@ export function shcRidKey(issuer: string, kid: string, rid: string): string {
 
 export function setLookup(sets: RevocationSets): RevocationLookup {
   return {
-    isDccRevoked: (hashType, hash) => sets.revokedDccHashes.get(hashType)?.has(toBase64(hash)) === true,
+    isDccRevoked: (hashType, hash) => {
+      const set = sets.revokedDccHashes.get(hashType)
+      // Lists carry the 128-bit prefix or the full hash: both are asked.
+      return set !== undefined && (set.has(toBase64(hash.subarray(0, 16))) || (hash.length > 16 && set.has(toBase64(hash))))
+    },
     shcRevokedAt: (issuer, kid, rid) => {
       const key = shcRidKey(issuer, kid, rid)
       return sets.revokedShcRids.has(key) ? (sets.revokedShcRids.get(key) ?? null) : undefined

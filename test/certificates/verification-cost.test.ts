@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_KID_DIAGNOSIS_CHECKS } from '../../src/certificates/dcc/verify-dcc.js'
 import { prepareTrust } from '../../src/certificates/prepare-trust.js'
-import type { IsRevoked, RevocationCheck } from '../../src/certificates/revocation-check.js'
+import { revocationCallback, revocationSets, setLookup, type IsRevoked, type RevocationCheck } from '../../src/certificates/revocation-check.js'
 import { signatureChecks } from '../../src/certificates/signature-checks.js'
 import type { DccSigner, TrustMaterial } from '../../src/certificates/trust-material.types.js'
 import type { Verdict } from '../../src/certificates/verdict.types.js'
@@ -78,6 +78,16 @@ describe('one signature check per verdict', () => {
     const { verdict, checks } = await counted(makeHc1(dsc), material)
     expect(codes(verdict)).toEqual(['ERR_CERT_REVOKED'])
     expect(checks).toBe(1)
+  })
+
+  it('per-country lookups: a country’s revocations apply only to its own certificates', async () => {
+    const lookup = setLookup(revocationSets([{ format: 'dcc', hashType: 'UCI', hash: sha256(UCI).toString('base64') }]))
+    const material: TrustMaterial = { signers: { XA: [dsc.signer()] } }
+    const ofXa = await counted(makeHc1(dsc), material, revocationCallback((country) => (country === 'XA' ? lookup : undefined)))
+    expect(codes(ofXa.verdict)).toEqual(['ERR_CERT_REVOKED'])
+    expect(ofXa.checks).toBe(1)
+    const ofXb = await counted(makeHc1(dsc), material, revocationCallback((country) => (country === 'XB' ? lookup : undefined)))
+    expect(ofXb.verdict.valid).toBe(true)
   })
 
   it('DCC: one DER listed twice under one kid is checked once, even when the signature fails', async () => {
