@@ -4,11 +4,13 @@
 export const MAX_COUNTRIES = 1000
 /** Equivocation alarms a verified bundle keeps. */
 export const MAX_ALARMS = 1000
-/** A bundle fetched from one source (a full one of 250 countries at the 1 MiB list cap would be larger, but no
- * real federation comes close; a node refusing to serve more than this is a hint, not a limit). */
+/** One response of a sync as it crosses the wire (gzip or brotli compressed when the node offers it). */
 export const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024
-/** A verified-bundle file read by `entente verify --bundle` or `entente sync`. */
-export const MAX_VERIFIED_BUNDLE_BYTES = 128 * 1024 * 1024
+/** One response after content decoding, and a mirror file: a bundle of 250 countries x 200 DSCs is ~70 MiB of JSON,
+ * while its gzip form is ~15 MiB, so this cap is the larger one, and a compression bomb stops here. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
+/** A verified-bundle file read by `entente verify --bundle` or `entente sync`: what one bundle may decompress to. */
+export const MAX_VERIFIED_BUNDLE_BYTES = DEFAULT_MAX_DECOMPRESSED_BYTES
 /** One HTTP request of a sync. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 30_000
 /** Home lists fetched to follow a root rotation (history pages of up to 1000). */

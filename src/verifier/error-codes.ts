@@ -11,4 +11,8 @@ export type VerifierErrorCode =
   | 'ERR_SYNC_NO_VALID_SOURCE'
   /** A source served lists older than ones already accepted (a frozen or lagging node or mirror). */
   | 'ERR_SYNC_STALE_SOURCE'
+  /** A sync response larger on the wire than the sync accepts (declared or counted bytes, before decoding). */
+  | 'ERR_SYNC_WIRE_TOO_LARGE'
+  /** A sync response that decompresses past the decoded-size cap (a compression bomb, or an oversized bundle). */
+  | 'ERR_SYNC_DECOMPRESSED_TOO_LARGE'
   | RevocationErrorCode

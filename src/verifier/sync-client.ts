@@ -1,20 +1,21 @@
 // `entente sync`: fetches bundles from nodes or plain file mirrors, merges what verifies from the pinned home root,
-// and writes the verified bundle atomically. The only networked part of the verifier; verification itself
+// and writes the verified bundle atomically with a small sync record beside it: a sync that brings nothing new (304,
+// an empty delta, an unchanged mirror) reads and rewrites only that record, and a delta that changes one list
+// fetches that list, not the bundle. The only networked part of the verifier; verification itself
 // (verify-bundle.ts, create-verifier.ts) never touches the network. No source is trusted: every list carries its own
 // signatures, and a source that serves stale or invalid lists is reported, never believed.
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { readFile, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { EntenteError, isEntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
-import type { Bundle, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
+import type { Bundle, SignedRevocationList, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
-import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES, MAX_VERIFIED_BUNDLE_BYTES } from './constants.js'
+import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
 import { describeRevocationGap, revocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
-import { emptyVerifiedBundle, mergeBundle, type MergeReport } from './verify-bundle.js'
+import { readSyncRecord, readVerifiedBundleFile, syncRecordPath, writeSyncRecord, writeVerifiedBundleFile, type SyncRecord } from './state-file.js'
+import { emptyVerifiedBundle, mergeBundle, type BundleInput, type MergeReport } from './verify-bundle.js'
 
 export interface SyncOptions {
   /** Node base URLs (http/https) or mirror files (a path or file:// URL), tried in order. */
@@ -22,13 +23,15 @@ export interface SyncOptions {
   readonly home: string
   /** The pinned home root (thumbprint or key); required on the first sync, ignored afterwards (the held chain pins). */
   readonly anchor?: RootAnchor
-  /** The verified-bundle file: read (if it exists) and written atomically. */
+  /** The verified-bundle file: read (if it exists and something changed) and written atomically, with its sync record. */
   readonly out: string
   readonly now: () => Date
   /** Injected for tests; default globalThis.fetch. */
   readonly fetch?: typeof fetch
-  /** Default 64 MiB per fetched bundle. */
+  /** Cap on one response as it crosses the wire (compressed, as sent); default 64 MiB. */
   readonly maxBundleBytes?: number
+  /** Cap on one response after content decoding, and on a mirror file; default 256 MiB. */
+  readonly maxDecompressedBytes?: number
   /** Default 30 s per request. */
   readonly timeoutMs?: number
   /** One line per step, for a terminal. */
@@ -39,7 +42,7 @@ export interface SyncOptions {
  * fresh: everything it served verified and nothing was older than the best known list;
  * stale: it served validly signed lists older than ones already accepted (from it before, or from another source);
  * invalid: it served lists that do not verify (tampered, wrong root, broken chain...);
- * not-modified: 304 on If-None-Match; failed: unreachable, not a bundle, over the size cap.
+ * not-modified: 304 on If-None-Match (or an unchanged mirror file); failed: unreachable, not a bundle, over a cap.
  */
 export type SourceStatus = 'fresh' | 'stale' | 'invalid' | 'not-modified' | 'failed'
 
@@ -48,10 +51,12 @@ export interface SourceReport {
   readonly status: SourceStatus
   /** Whether the source sent the whole bundle (false: a delta since our token). */
   readonly full?: boolean
-  /** Bytes of bundle JSON received (after any content decoding). */
+  /** Bytes of bundle JSON received (after any content decoding), with any single lists fetched after a delta. */
   readonly bytes: number
   /** Bytes on the wire when the server declared them (Content-Length, e.g. gzip-compressed). */
   readonly wireBytes?: number
+  /** Requests this source answered in this sync. */
+  readonly requests?: number
   readonly error?: { code: string; message: string }
   readonly merge?: MergeReport
   /** Lists this source served that are older than the verifier's best: country → [served seq, best seq]. */
@@ -61,42 +66,100 @@ export interface SourceReport {
 }
 
 export interface SyncResult {
-  readonly state: VerifiedBundle
+  /** The verified bundle, when this sync read it; a sync that brings nothing new reads only the sync record. */
+  readonly state?: VerifiedBundle
+  /** What the bundle file holds now: seqs, counts, per-source bookkeeping (the sync record). */
+  readonly summary: SyncRecord
   readonly sources: SourceReport[]
-  /** Whether the bundle file was written. */
+  /** Whether the bundle file was written (the sync record is written on every sync). */
   readonly written: boolean
   /** Trusted countries whose named revocation list no source gave: their certificates are refused until a later sync. */
   readonly missingRevocations: RevocationGap[]
 }
 
+/** Single lists fetched after a delta (countries a new home list recognizes, named revocation lists) before the
+ * whole bundle is the cheaper request. */
+const MAX_TARGETED_FETCHES = 32
+
+interface Caps {
+  readonly doFetch: typeof fetch
+  readonly maxWireBytes: number
+  readonly maxDecompressedBytes: number
+  readonly timeoutMs: number
+}
+
 export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
-  const doFetch = options.fetch ?? globalThis.fetch
-  const timeoutMs = options.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS
-  const maxBytes = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES
-  if (options.sources.length === 0 || options.sources.length > MAX_SOURCES) throw new EntenteError('ERR_USAGE', `give 1..${MAX_SOURCES} sources`)
-  let state = await readState(options.out)
-  if (state !== undefined && state.home !== options.home) {
-    throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `${options.out} holds a bundle for home ${state.home}, not ${options.home}`)
+  const caps: Caps = {
+    doFetch: options.fetch ?? globalThis.fetch,
+    timeoutMs: options.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS,
+    maxWireBytes: options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES,
+    maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   }
-  if (state === undefined) {
+  if (options.sources.length === 0 || options.sources.length > MAX_SOURCES) throw new EntenteError('ERR_USAGE', `give 1..${MAX_SOURCES} sources`)
+  // The small record says what the bundle file holds; the bundle itself is read only when a source brings news.
+  const { record, stale } = await readSyncRecord(options.out)
+  let state: VerifiedBundle | undefined
+  let bundleFile: SyncRecord['bundle'] | undefined = record?.bundle
+  if (record === undefined) {
+    const read = await readVerifiedBundleFile(options.out)
+    state = read?.state
+    if (read !== undefined) bundleFile = { bytes: read.bytes, sha256: read.sha256, mtimeMs: (await stat(options.out)).mtimeMs }
+  }
+  const heldHome = record?.home ?? state?.home
+  if (heldHome !== undefined && heldHome !== options.home) {
+    throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `${options.out} holds a bundle for home ${heldHome}, not ${options.home}`)
+  }
+  // Whether the bundle file must be written: a first sync, raised floors, or a merge that changed something.
+  let changed = false
+  if (record === undefined && state === undefined) {
     if (options.anchor === undefined) throw new EntenteError('ERR_USAGE', 'the first sync needs the pinned home root (--root)')
     state = emptyVerifiedBundle(options.home, 'thumbprint' in options.anchor ? options.anchor.thumbprint : '', options.now())
+    changed = true
   }
-  const started = state
+  // A record whose bundle was replaced since (restored from a backup?) still knows the highest seqs ever accepted.
+  if (state !== undefined && stale !== undefined && stale.home === options.home) {
+    const raised = withFloors(state, stale)
+    if (raised !== state) {
+      state = raised
+      changed = true
+    }
+  }
+  const firstState = state
+  const sources: Record<string, VerifiedBundle['sources'][string]> = { ...(record?.sources ?? state?.sources ?? {}) }
+  const fatal = new WeakSet<object>()
+  const load = async (): Promise<VerifiedBundle> => {
+    if (state !== undefined) return state
+    const read = await readVerifiedBundleFile(options.out)
+    if (read === undefined || read.sha256 !== record?.bundle.sha256) {
+      const error = new EntenteError('ERR_BUNDLE_INVALID', `${options.out} changed since the last sync: it is not the file ${syncRecordPath(options.out)} describes`)
+      fatal.add(error)
+      throw error
+    }
+    state = read.state
+    return state
+  }
   const served = new Map<string, SignedTrustList[]>()
   const reports: SourceReport[] = []
   for (const source of options.sources) {
-    const bookkeeping = state.sources[source] ?? {}
+    const bookkeeping = sources[source] ?? {}
     try {
-      const fetched = await fetchBundle(source, bookkeeping, { doFetch, maxBytes, timeoutMs })
+      const fetched = await fetchBundle(source, bookkeeping, caps)
       if (fetched === 'not-modified') {
-        reports.push({ source, status: 'not-modified', bytes: 0 })
-        state = withSource(state, source, { ...bookkeeping, lastSync: iso(options.now()) })
+        reports.push({ source, status: 'not-modified', bytes: 0, requests: 1 })
+        sources[source] = { ...bookkeeping, lastSync: iso(options.now()) }
         options.progress?.(`${source}: not modified`)
         continue
       }
       let { bundle } = fetched
-      const current = state
+      if (isEmptyDelta(bundle)) {
+        // Nothing changed after our token: only the bookkeeping moves on, the bundle file is neither read nor written.
+        sources[source] = { token: bundle.token, ...(fetched.etag === undefined ? {} : { etag: fetched.etag }), lastSync: iso(options.now()) }
+        reports.push({ source, status: 'fresh', full: false, bytes: fetched.bytes, requests: 1, ...(fetched.wireBytes === undefined ? {} : { wireBytes: fetched.wireBytes }) })
+        options.progress?.(`${source}: nothing changed (${fetched.bytes} bytes)`)
+        continue
+      }
+      const current = await load()
+      let requests = 1
       let merged: Awaited<ReturnType<typeof mergeFrom>> | undefined
       try {
         merged = await mergeFrom(current, bundle, options)
@@ -108,7 +171,8 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       // chain is walked back from the pinned root's first list, later from the held list, through the node's history.
       const firstSync = current.lists.length === 0
       if (isHttp(source) && (merged === undefined || firstSync || needsHandovers(merged, options.home))) {
-        const chain = await fetchHandovers(source, options.home, bundle, current, { doFetch, maxBytes, timeoutMs })
+        const chain = await fetchHandovers(source, options.home, bundle, current, caps)
+        requests += chain.length
         if (chain.length > 0) options.progress?.(`${source}: walked ${chain.length} ${options.home} handover list(s) (${chain.map((l) => decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.seq).join(', ')})`)
         merged = await mergeFrom(current, bundle, options, chain)
       }
@@ -120,26 +184,46 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       }
       let bytes = fetched.bytes
       let wireBytes = fetched.wireBytes
-      // A new home list may recognize countries whose unchanged lists a delta does not carry, and a named revocation
-      // list may be one the delta left out: fetch the whole bundle.
+      const servedLists = [...bundle.lists]
+      // A delta carries what changed, nothing more: a new home list may recognize countries whose unchanged lists it
+      // does not carry, and a trust list may name a revocation list sent before. Those few are fetched one by one;
+      // only when there are many is the whole bundle the cheaper request.
       const homeMoved = merged.state.seqs[options.home] !== current.seqs[options.home]
-      if (!bundle.full && (homeMoved || merged.report.missingRevocations.length > 0) && isHttp(source)) {
-        const whole = await fetchBundle(source, {}, { doFetch, maxBytes, timeoutMs })
-        if (whole !== 'not-modified') {
-          bundle = whole.bundle
-          bytes += whole.bytes
-          wireBytes = wireBytes === undefined || whole.wireBytes === undefined ? undefined : wireBytes + whole.wireBytes
-          merged = await mergeFrom(merged.state, whole.bundle, options)
-          fetched.etag = whole.etag
+      const lacking = !bundle.full && homeMoved ? recognizedNotHeld(merged.state, options.home) : []
+      const gaps = bundle.full ? [] : merged.report.missingRevocations.map((g) => g.country)
+      if (isHttp(source) && lacking.length + gaps.length > 0) {
+        if (lacking.length + gaps.length > MAX_TARGETED_FETCHES) {
+          const whole = await fetchBundle(source, {}, caps)
+          requests++
+          if (whole !== 'not-modified') {
+            bundle = whole.bundle
+            bytes += whole.bytes
+            wireBytes = wireBytes === undefined || whole.wireBytes === undefined ? undefined : wireBytes + whole.wireBytes
+            servedLists.push(...whole.bundle.lists)
+            merged = await mergeFrom(merged.state, whole.bundle, options)
+            fetched.etag = whole.etag
+          }
+        } else {
+          const single = await fetchSingles(source, lacking, gaps, caps)
+          requests += single.requests
+          bytes += single.bytes
+          wireBytes = undefined
+          servedLists.push(...single.lists)
+          if (single.lists.length + single.revocations.length > 0) {
+            merged = await mergeFrom(merged.state, { lists: single.lists, alarms: [], revocations: single.revocations }, options)
+          }
+          if (single.lists.length + single.revocations.length > 0) options.progress?.(`${source}: fetched ${single.lists.length} list(s) and ${single.revocations.length} revocation list(s) the delta did not carry`)
         }
       }
-      served.set(source, [...bundle.lists])
-      state = withSource(merged.state, source, {
+      if (!sameContent(current, merged.state)) changed = true
+      state = merged.state
+      served.set(source, servedLists)
+      sources[source] = {
         ...(isHttp(source) ? { token: bundle.token } : {}),
         ...(fetched.etag === undefined ? {} : { etag: fetched.etag }),
         lastSync: iso(options.now()),
         ...(merged.report.rejected.length === 0 ? {} : { lastError: summarize(merged.report) }),
-      })
+      }
       // A whole bundle must carry every revocation list the trust lists name; a delta only what the state still lacks.
       const omitted = bundle.full ? omittedRevocations(merged.state, bundle) : merged.report.missingRevocations
       const status: SourceStatus = merged.report.rejected.length > 0 ? 'invalid' : merged.report.stale.length > 0 || omitted.length > 0 ? 'stale' : 'fresh'
@@ -149,6 +233,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         full: bundle.full,
         bytes,
         ...(wireBytes === undefined ? {} : { wireBytes }),
+        requests,
         merge: merged.report,
         ...(omitted.length === 0 ? {} : { revocationsOmitted: omitted }),
       })
@@ -164,14 +249,15 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         options.progress?.(`${source}: WARNING: ${gap.country} names its revocation list seq ${gap.needs.seq}; this source ${served}`)
       }
     } catch (error) {
-      if (!isEntenteError(error)) throw error
+      if (!isEntenteError(error) || fatal.has(error)) throw error
       // A bad source is reported, never trusted; the other sources still count.
       reports.push({ source, status: 'failed', bytes: 0, error: { code: error.code, message: error.message } })
-      state = withSource(state, source, { ...bookkeeping, lastError: `${error.code}: ${error.message}`.slice(0, 500) })
+      sources[source] = { ...bookkeeping, lastError: `${error.code}: ${error.message}`.slice(0, 500) }
       options.progress?.(`${source}: ${error.code} ${error.message}`)
     }
   }
   // Freshness across sources: a source that served a country's list older than the best one known is behind.
+  const bestSeqs = state?.seqs ?? record?.seqs ?? {}
   const finalReports = reports.map((report) => {
     const behind: Record<string, [number, number]> = {}
     for (const signed of served.get(report.source) ?? []) {
@@ -181,7 +267,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       } catch {
         continue // already reported as rejected by the merge
       }
-      const best = state.seqs[payload.country]
+      const best = bestSeqs[payload.country]
       if (best !== undefined && payload.seq < best) behind[payload.country] = [payload.seq, best]
     }
     if (Object.keys(behind).length === 0) return report
@@ -192,19 +278,132 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       options.progress?.(`${report.source}: STALE, behind on ${Object.entries(report.behind).map(([c, [s, b]]) => `${c} (seq ${s} < ${b})`).join(', ')}`)
     }
   }
-  if (state.lists.length === 0) {
+  const heldLists = state === undefined ? (record?.counts.lists ?? 0) : state.lists.length
+  if (heldLists === 0) {
     throw new EntenteError('ERR_SYNC_NO_VALID_SOURCE', `no source gave a ${options.home} list that verifies from the pinned root`, { details: { sources: finalReports } })
   }
-  const missingRevocations = stateRevocationGaps(state)
+  const finalSources = Object.fromEntries(Object.entries(sources).map(([source, b]) => [source, stampStale(b, finalReports.find((r) => r.source === source))]))
+  const checkedAt = iso(options.now())
+  let summary: SyncRecord
+  let finalState: VerifiedBundle | undefined
+  let written = false
+  if (state === undefined) {
+    // Nothing to merge from any source: the record alone moves on.
+    if (record === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `${options.out} holds no verified bundle`)
+    summary = { ...record, checkedAt, sources: finalSources }
+  } else {
+    finalState = { ...state, sources: finalSources }
+    const missing = stateRevocationGaps(finalState)
+    if (changed || bundleFile === undefined || (firstState !== undefined && !sameContent(firstState, finalState))) {
+      bundleFile = await writeVerifiedBundleFile(options.out, finalState)
+      written = true
+    }
+    summary = recordOf(finalState, bundleFile, checkedAt, missing)
+  }
+  await writeSyncRecord(options.out, summary)
+  const missingRevocations = [...summary.missingRevocations]
   for (const gap of missingRevocations) options.progress?.(`WARNING: ${describeRevocationGap(gap)}`)
-  const finalState = { ...state, sources: Object.fromEntries(Object.entries(state.sources).map(([source, b]) => [source, stampStale(b, finalReports.find((r) => r.source === source))])) }
-  await writeAtomically(options.out, `${JSON.stringify(finalState)}\n`)
   options.progress?.(
-    `${options.out}: home ${options.home} seq ${finalState.seqs[options.home] ?? '?'}, ${finalState.lists.length} trusted countr${finalState.lists.length === 1 ? 'y' : 'ies'}, ` +
-      `${finalState.unrecognized.length} unrecognized, ${(finalState.revocations ?? []).length} revocation list(s), ${finalState.alarms.length} alarm(s)` +
-      (started.lists.length === 0 ? ' (first sync)' : ''),
+    `${options.out}: home ${options.home} seq ${summary.seqs[options.home] ?? '?'}, ${summary.counts.lists} trusted countr${summary.counts.lists === 1 ? 'y' : 'ies'}, ` +
+      `${summary.counts.unrecognized} unrecognized, ${summary.counts.revocations} revocation list(s), ${summary.counts.alarms} alarm(s)` +
+      (firstState !== undefined && firstState.lists.length === 0 ? ' (first sync)' : written ? '' : ' (unchanged)'),
   )
-  return { state: finalState, sources: finalReports, written: true, missingRevocations }
+  return { ...(finalState === undefined ? {} : { state: finalState }), summary, sources: finalReports, written, missingRevocations }
+}
+
+/** A delta that carries nothing: the source has nothing newer than our token. */
+function isEmptyDelta(bundle: Bundle): boolean {
+  return !bundle.full && bundle.lists.length === 0 && bundle.alarms.length === 0 && (bundle.revocations ?? []).length === 0
+}
+
+/** Whether a merge left the verified content as it was (merges keep the held documents' objects). */
+function sameContent(a: VerifiedBundle, b: VerifiedBundle): boolean {
+  const same = <T>(x: readonly T[] | undefined, y: readonly T[] | undefined) => (x ?? []).length === (y ?? []).length && (x ?? []).every((v, i) => v === (y ?? [])[i])
+  const sameSeqs = (x: VerifiedBundle['seqs'] | undefined, y: VerifiedBundle['seqs'] | undefined) =>
+    Object.keys(x ?? {}).length === Object.keys(y ?? {}).length && Object.entries(x ?? {}).every(([k, v]) => y?.[k] === v)
+  return (
+    a.pinnedRoot === b.pinnedRoot &&
+    same(a.lists, b.lists) &&
+    same(a.unrecognized, b.unrecognized) &&
+    same(a.revocations, b.revocations) &&
+    same(a.alarms, b.alarms) &&
+    sameSeqs(a.seqs, b.seqs) &&
+    sameSeqs(a.revocationSeqs, b.revocationSeqs) &&
+    (a.governanceResets ?? []).length === (b.governanceResets ?? []).length
+  )
+}
+
+/** The state with every seq floor at least what `record` remembers: a restored older bundle cannot roll back. */
+function withFloors(state: VerifiedBundle, record: SyncRecord): VerifiedBundle {
+  const raise = (held: VerifiedBundle['seqs'] | undefined, floors: VerifiedBundle['seqs']) => {
+    const out = { ...(held ?? {}) }
+    let raised = false
+    for (const [country, seq] of Object.entries(floors)) {
+      if (seq !== undefined && (out[country] ?? 0) < seq) {
+        out[country] = seq
+        raised = true
+      }
+    }
+    return raised ? out : undefined
+  }
+  const seqs = raise(state.seqs, record.seqs)
+  const revocationSeqs = raise(state.revocationSeqs, record.revocationSeqs)
+  if (seqs === undefined && revocationSeqs === undefined) return state
+  return { ...state, ...(seqs === undefined ? {} : { seqs }), ...(revocationSeqs === undefined ? {} : { revocationSeqs }) }
+}
+
+function recordOf(state: VerifiedBundle, bundle: SyncRecord['bundle'], checkedAt: string, missingRevocations: RevocationGap[]): SyncRecord {
+  return {
+    type: 'entente.verified-bundle-sync',
+    version: 1,
+    home: state.home,
+    pinnedRoot: state.pinnedRoot,
+    syncedAt: state.syncedAt,
+    checkedAt,
+    bundle,
+    seqs: state.seqs,
+    revocationSeqs: state.revocationSeqs ?? {},
+    sources: state.sources,
+    counts: { lists: state.lists.length, unrecognized: state.unrecognized.length, revocations: (state.revocations ?? []).length, alarms: state.alarms.length },
+    missingRevocations,
+  }
+}
+
+/** Countries the held home list recognizes whose list the state does not hold as trusted. */
+function recognizedNotHeld(state: VerifiedBundle, home: string): string[] {
+  const held = new Set(state.lists.map((signed) => decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload.country))
+  const homeList = state.lists.map((signed) => decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload).find((p) => p.country === home)
+  return (homeList?.recognitions ?? []).map((r) => r.country).filter((c) => !held.has(c))
+}
+
+/** The current list of each of `countries` and the current revocation list of each of `revocations`, one request each. */
+async function fetchSingles(
+  source: string,
+  countries: readonly string[],
+  revocations: readonly string[],
+  caps: Caps,
+): Promise<{ lists: SignedTrustList[]; revocations: SignedRevocationList[]; bytes: number; requests: number }> {
+  const out = { lists: [] as SignedTrustList[], revocations: [] as SignedRevocationList[], bytes: 0, requests: 0 }
+  const get = async (route: string): Promise<unknown> => {
+    const url = new URL(route, withSlash(source))
+    out.requests++
+    const response = await request(caps.doFetch, url, { accept: 'application/json', 'accept-encoding': 'br, gzip' }, caps.timeoutMs)
+    // Not held there (never published, expired): the merge says what is still missing.
+    if (response.status === 404) return undefined
+    if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}`)
+    const text = await readCapped(response, url, caps)
+    out.bytes += Buffer.byteLength(text)
+    return parseJson(text, url)
+  }
+  for (const country of countries) {
+    const signed = await get(`v1/trust-lists/${country}`)
+    if (signed !== undefined) out.lists.push(schemaValidators().check('signed-trust-list.v1', signed, 'ERR_TRUST_LIST_MALFORMED'))
+  }
+  for (const country of revocations) {
+    const signed = await get(`v1/revocation-lists/${country}`)
+    if (signed !== undefined) out.revocations.push(schemaValidators().check('signed-revocation-list.v1', signed, 'ERR_REVOCATION_MALFORMED'))
+  }
+  return out
 }
 
 /** Named revocation lists a whole bundle did not carry (or carried only older or other ones), judged by the merged state's trust lists. */
@@ -252,7 +451,7 @@ function stampStale(bookkeeping: VerifiedBundle['sources'][string], report: Sour
   return { ...bookkeeping, lastError: text.slice(0, 500) }
 }
 
-function mergeFrom(state: VerifiedBundle, bundle: Bundle, options: SyncOptions, homeChain?: SignedTrustList[]) {
+function mergeFrom(state: VerifiedBundle, bundle: BundleInput, options: SyncOptions, homeChain?: SignedTrustList[]) {
   return mergeBundle(state, bundle, {
     now: options.now(),
     home: options.home,
@@ -268,28 +467,13 @@ function needsHandovers(merged: { report: MergeReport }, home: string): boolean 
   )
 }
 
-function withSource(state: VerifiedBundle, source: string, bookkeeping: VerifiedBundle['sources'][string]): VerifiedBundle {
-  return { ...state, sources: { ...state.sources, [source]: bookkeeping } }
-}
-
 function summarize(report: MergeReport): string {
   return report.rejected.map((r) => `${r.country} ${r.code}`).join(', ').slice(0, 500)
 }
 
 /** Reads a verified-bundle file (size-capped, schema-checked); undefined when there is none yet. */
 export async function readState(file: string): Promise<VerifiedBundle | undefined> {
-  let size: number
-  try {
-    size = (await stat(file)).size
-  } catch {
-    return undefined
-  }
-  if (size > MAX_VERIFIED_BUNDLE_BYTES) throw new EntenteError('ERR_INPUT_TOO_LARGE', `${file} is over ${MAX_VERIFIED_BUNDLE_BYTES} bytes`)
-  try {
-    return schemaValidators().check('verified-bundle.v1', JSON.parse(await readFile(file, 'utf8')), 'ERR_BUNDLE_INVALID')
-  } catch (cause) {
-    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle`, { cause })
-  }
+  return (await readVerifiedBundleFile(file))?.state
 }
 
 interface Fetched {
@@ -299,36 +483,34 @@ interface Fetched {
   etag?: string
 }
 
-async function fetchBundle(
-  source: string,
-  bookkeeping: { token?: string; etag?: string },
-  options: { doFetch: typeof fetch; maxBytes: number; timeoutMs: number },
-): Promise<'not-modified' | Fetched> {
+async function fetchBundle(source: string, bookkeeping: { token?: string; etag?: string }, caps: Caps): Promise<'not-modified' | Fetched> {
   let text: string
   let etag: string | undefined
   let wireBytes: number | undefined
   if (isHttp(source)) {
     const url = new URL('v1/bundle', withSlash(source))
     if (bookkeeping.token !== undefined) url.searchParams.set('since', bookkeeping.token)
-    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip' }
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'br, gzip' }
     if (bookkeeping.etag !== undefined) headers['if-none-match'] = bookkeeping.etag
-    const response = await request(options.doFetch, url, headers, options.timeoutMs)
+    const response = await request(caps.doFetch, url, headers, caps.timeoutMs)
     if (response.status === 304) return 'not-modified'
     if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}`)
     const declared = response.headers.get('content-length')
     wireBytes = declared === null ? undefined : Number(declared)
-    text = await readCapped(response, options.maxBytes)
+    text = await readCapped(response, url, caps)
     etag = response.headers.get('etag') ?? undefined
   } else {
-    // A plain file mirror (a path or file:// URL): always a whole bundle, verified like any other source.
+    // A plain file mirror (a path or file:// URL): always a whole bundle, verified like any other source. Its size and
+    // modification time stand in for an ETag, so an unchanged mirror costs one stat.
     const file = source.startsWith('file:') ? fileURLToPath(source) : source
-    const size = await stat(file).then(
-      (s) => s.size,
-      (cause: unknown) => {
-        throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read mirror ${file}`, { cause })
-      },
-    )
-    if (size > options.maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `${file} is over ${options.maxBytes} bytes`)
+    const info = await stat(file).catch((cause: unknown) => {
+      throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read mirror ${file}`, { cause })
+    })
+    etag = `file:${info.size}:${info.mtimeMs}`
+    if (bookkeeping.etag === etag) return 'not-modified'
+    if (info.size > caps.maxDecompressedBytes) {
+      throw new EntenteError('ERR_INPUT_TOO_LARGE', `mirror ${file} is ${info.size} bytes, over the ${caps.maxDecompressedBytes}-byte cap of a bundle`)
+    }
     text = await readFile(file, 'utf8')
   }
   let parsed: unknown
@@ -357,12 +539,12 @@ async function fetchHandovers(
   home: string,
   bundle: Bundle,
   state: VerifiedBundle,
-  options: { doFetch: typeof fetch; maxBytes: number; timeoutMs: number },
+  caps: Caps,
 ): Promise<SignedTrustList[]> {
   const newest = bundle.lists
     .map((signed) => {
       try {
-        return decodeTrustList(signed, options.maxBytes).payload
+        return decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload
       } catch {
         return undefined // reported by the merge
       }
@@ -376,10 +558,10 @@ async function fetchHandovers(
   while (next !== null && next.seq > heldSeq) {
     if (walked.length >= MAX_HOME_CHAIN_LISTS) throw new EntenteError('ERR_INPUT_TOO_LARGE', `more than ${MAX_HOME_CHAIN_LISTS} ${home} handovers`)
     const url = new URL(`v1/trust-lists/${home}/${next.seq}`, withSlash(source))
-    const response = await request(options.doFetch, url, { accept: 'application/json' }, options.timeoutMs)
+    const response = await request(caps.doFetch, url, { accept: 'application/json', 'accept-encoding': 'br, gzip' }, caps.timeoutMs)
     if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}: the source cannot show the ${home} handover at seq ${next.seq}`)
-    const signed = schemaValidators().check('signed-trust-list.v1', parseJson(await readCapped(response, options.maxBytes), url), 'ERR_TRUST_LIST_MALFORMED')
-    const { payload, hash } = decodeTrustList(signed, options.maxBytes)
+    const signed = schemaValidators().check('signed-trust-list.v1', parseJson(await readCapped(response, url, caps), url), 'ERR_TRUST_LIST_MALFORMED')
+    const { payload, hash } = decodeTrustList(signed, Number.MAX_SAFE_INTEGER)
     // Signatures are mergeBundle's to check; the pointer's hash already pins which list this must be.
     if (payload.country !== home || payload.seq !== next.seq || hash !== next.hash) {
       throw new EntenteError('ERR_TRUST_LIST_CHAIN', `${url.href} is not the ${home} handover the chain names (seq ${next.seq}, hash ${next.hash})`)
@@ -399,19 +581,55 @@ async function request(doFetch: typeof fetch, url: URL, headers: Record<string, 
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0)
-  if (declared > maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `the response is over ${maxBytes} bytes`)
+/**
+ * The body, bounded twice: by the bytes that cross the wire (declared Content-Length, or counted when nothing is
+ * decoded) and by the bytes after content decoding, so a small gzip body cannot expand past the second cap. Each
+ * cap has its own code and message, so a verifier learns which one to raise, or that a source sent a gzip bomb.
+ */
+async function readCapped(response: Response, url: URL, caps: Caps): Promise<string> {
+  const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase()
+  const encoded = encoding !== '' && encoding !== 'identity'
+  const declaredHeader = response.headers.get('content-length')
+  const declared = declaredHeader === null ? undefined : Number(declaredHeader)
+  if (declared !== undefined && declared > caps.maxWireBytes) {
+    await response.body?.cancel().catch(() => undefined)
+    throw wireTooLarge(url, caps.maxWireBytes, declared)
+  }
   if (response.body === null) return ''
   const chunks: Uint8Array[] = []
   let size = 0
-  // Counted after content decoding: a small gzip body cannot expand past the cap.
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength
-    if (size > maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `the response is over ${maxBytes} bytes`)
-    chunks.push(chunk)
+  const reader = response.body.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (!encoded && size > caps.maxWireBytes) throw wireTooLarge(url, caps.maxWireBytes)
+      if (size > caps.maxDecompressedBytes) {
+        throw encoded
+          ? new EntenteError(
+              'ERR_SYNC_DECOMPRESSED_TOO_LARGE',
+              `${url.href} decompresses (${encoding}) to more than ${caps.maxDecompressedBytes} bytes${declared === undefined ? '' : ` from ${declared} bytes on the wire`}: a compression bomb, or a bundle larger than this verifier accepts`,
+              { details: { cap: caps.maxDecompressedBytes, ...(declared === undefined ? {} : { wireBytes: declared }), hint: 'raise --max-decompressed-bytes only if the federation is really this large' } },
+            )
+          : wireTooLarge(url, Math.min(caps.maxWireBytes, caps.maxDecompressedBytes))
+      }
+      chunks.push(value)
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => undefined)
+    if (isEntenteError(error)) throw error
+    throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href}: the response broke off (${(error as Error).message})`, { cause: error })
   }
   return Buffer.concat(chunks).toString('utf8')
+}
+
+function wireTooLarge(url: URL, cap: number, declared?: number): EntenteError {
+  return new EntenteError(
+    'ERR_SYNC_WIRE_TOO_LARGE',
+    `${url.href} sends ${declared === undefined ? 'more than' : declared} bytes on the wire, over the ${cap}-byte cap of one response`,
+    { details: { cap, ...(declared === undefined ? {} : { wireBytes: declared }), hint: 'raise --max-bytes only if the federation is really this large' } },
+  )
 }
 
 function parseJson(text: string, url: URL): unknown {
@@ -419,20 +637,6 @@ function parseJson(text: string, url: URL): unknown {
     return JSON.parse(text)
   } catch (cause) {
     throw new EntenteError('ERR_HTTP_MALFORMED_JSON', `${url.href} did not send JSON`, { cause })
-  }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  // Temp file + rename: a crash leaves the old bundle or the new one, never half of one.
-  const dir = path.dirname(path.resolve(file))
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    await mkdir(dir, { recursive: true })
-    await writeFile(temp, content, { flag: 'wx', mode: 0o644 })
-    await rename(temp, file)
-  } catch (cause) {
-    await unlink(temp).catch(() => undefined)
-    throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot write ${file}`, { cause })
   }
 }
 

@@ -2,7 +2,7 @@
 // revocation list (seq and hash), so a bundle that omits it or carries a frozen (older) one leaves that country's
 // certificates refused with ERR_REVOCATIONS_MISSING, never `valid`, until a later merge brings the named list or a
 // newer one. Also the sync client's warnings and source status, over plain file mirrors.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -199,7 +199,10 @@ describe('syncBundle: warnings and source status for omitted or frozen revocatio
     expect(all.missingRevocations).toEqual([])
     expect(codes((await createVerifier(all.state, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
 
+    // An unchanged mirror file is not read again.
+    expect((await syncBundle({ sources: [omitting], home: 'GR', out, now: () => NOW })).sources[0]?.status).toBe('not-modified')
     // Once the verifier holds it, a mirror that omits it still gets a warning, but nothing is refused.
+    utimesSync(omitting, new Date(NOW.getTime() + 60_000), new Date(NOW.getTime() + 60_000))
     const later = await syncBundle({ sources: [omitting], home: 'GR', out, now: () => NOW })
     expect(later.sources[0]?.status).toBe('stale')
     expect(later.missingRevocations).toEqual([])

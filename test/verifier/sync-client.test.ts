@@ -44,13 +44,13 @@ describe('syncBundle', () => {
       const requests: string[] = []
       const later = await syncBundle({ sources: ['http://gr.example'], home: 'GR', out, now: () => NOW, fetch: fakeNode([l1, l2, l3], requests) })
       expect(requests).toContain('/v1/trust-lists/GR/2')
-      expect(later.state.seqs.GR).toBe(1)
+      expect(later.summary.seqs.GR).toBe(1)
       expect(later.sources[0]?.merge?.rejected).toEqual(
         expect.arrayContaining([expect.objectContaining({ country: 'GR', code: 'ERR_GOVERNANCE_UNAPPROVED' }), expect.objectContaining({ country: 'GR', code: 'ERR_TRUST_LIST_HANDOVER_MISSING' })]),
       )
       // A fresh verifier walks back to the first list and refuses the same way: it never starts from the puppets.
       const fresh = await syncBundle({ sources: ['http://gr.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out: path.join(dir, 'fresh.json'), now: () => NOW, fetch: fakeNode([l1, l2, l3], []) })
-      expect(fresh.state.seqs.GR).toBe(1)
+      expect(fresh.summary.seqs.GR).toBe(1)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -65,13 +65,13 @@ describe('syncBundle', () => {
     const requests: string[] = []
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'entente-sync-')), 'bundle.json')
     const result = await syncBundle({ sources: ['http://gr.example'], home: 'GR', anchor: { thumbprint: pin }, out, now: () => NOW, fetch: fakeNode([l1, l2, l3], requests) })
-    expect(result.state.seqs).toEqual({ GR: 3 })
-    expect(result.state.pinnedRoot).toBe(gr.thumbprint)
-    expect(result.state.pinnedRoot).not.toBe(pin)
+    expect(result.summary.seqs).toEqual({ GR: 3 })
+    expect(result.summary.pinnedRoot).toBe(gr.thumbprint)
+    expect(result.summary.pinnedRoot).not.toBe(pin)
     // Only handovers are fetched, newest first, following each list's lastHandover pointer back to the first list.
     expect(requests).toEqual(['/v1/bundle', '/v1/trust-lists/GR/2', '/v1/trust-lists/GR/1'])
-    // Temp file renamed away: only the bundle is left.
-    expect(readdirSync(path.dirname(out))).toEqual(['bundle.json'])
+    // Temp files renamed away: only the bundle and its sync record are left.
+    expect(readdirSync(path.dirname(out)).sort()).toEqual(['bundle.json', 'bundle.json.sync.json'])
 
     // A history that skips the handover proves nothing: the chain from the pin breaks, nothing is trusted.
     const other = path.join(path.dirname(out), 'other.json')
@@ -109,7 +109,7 @@ describe('syncBundle', () => {
     ])
     expect(progress.some((l) => /full \d+ bytes/.test(l))).toBe(true)
     const capped = await syncBundle({ sources: ['http://huge.example'], home: 'GR', out, now: () => NOW, fetch: fetcher, maxBundleBytes: 1000 })
-    expect(capped.sources[0]?.error?.code).toBe('ERR_INPUT_TOO_LARGE')
+    expect(capped.sources[0]?.error?.code).toBe('ERR_SYNC_WIRE_TOO_LARGE')
     // A bundle file of another home is refused.
     await expect(syncBundle({ sources: ['http://gr.example'], home: 'CY', out, now: () => NOW, fetch: fetcher })).rejects.toMatchObject({ code: 'ERR_BUNDLE_HOME_MISMATCH' })
   })

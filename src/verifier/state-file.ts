@@ -1,0 +1,153 @@
+// The verifier's files: the verified bundle (what `entente verify --bundle` and `createVerifier` read) and the small
+// sync record beside it (BUNDLE.sync.json), which a sync that brings nothing new reads and rewrites alone. File I/O
+// and shape checks only: no network, and no signature is checked here (the bundle's lists are verified on load).
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { EntenteError } from '../model/errors.js'
+import type { VerifiedBundle } from '../model/schema.types.js'
+import { schemaValidators } from '../model/schemas.js'
+import { MAX_VERIFIED_BUNDLE_BYTES } from './constants.js'
+import type { RevocationGap } from './revocation-completeness.js'
+
+/** registry-schema/verified-bundle-sync.v1.schema.json */
+export interface SyncRecord {
+  readonly type: 'entente.verified-bundle-sync'
+  readonly version: 1
+  readonly home: string
+  readonly pinnedRoot: string
+  /** When the bundle file last changed. */
+  readonly syncedAt: string
+  /** When a sync last asked the sources. */
+  readonly checkedAt: string
+  /** The bundle file this record describes. */
+  readonly bundle: { readonly bytes: number; readonly mtimeMs: number; readonly sha256: string }
+  readonly seqs: VerifiedBundle['seqs']
+  readonly revocationSeqs: NonNullable<VerifiedBundle['revocationSeqs']>
+  readonly sources: VerifiedBundle['sources']
+  readonly counts: { readonly lists: number; readonly unrecognized: number; readonly revocations: number; readonly alarms: number }
+  readonly missingRevocations: readonly RevocationGap[]
+}
+
+/** The record's size cap: sources, seqs and gaps of at most 1000 countries. */
+const MAX_RECORD_BYTES = 1024 * 1024
+
+export function syncRecordPath(bundleFile: string): string {
+  return `${bundleFile}.sync.json`
+}
+
+export interface ReadBundle {
+  readonly state: VerifiedBundle
+  readonly sha256: string
+  readonly bytes: number
+}
+
+/** Reads a verified-bundle file (size-capped, schema-checked) with its hash; undefined when there is none yet. */
+export async function readVerifiedBundleFile(file: string): Promise<ReadBundle | undefined> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch {
+    return undefined
+  }
+  if (size > MAX_VERIFIED_BUNDLE_BYTES) throw new EntenteError('ERR_INPUT_TOO_LARGE', `${file} is ${size} bytes, over the ${MAX_VERIFIED_BUNDLE_BYTES}-byte cap of a verified bundle`)
+  let bytes: Buffer
+  try {
+    bytes = await readFile(file)
+  } catch (cause) {
+    throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read ${file}`, { cause })
+  }
+  try {
+    const state = schemaValidators().check('verified-bundle.v1', JSON.parse(bytes.toString('utf8')), 'ERR_BUNDLE_INVALID')
+    return { state, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength }
+  } catch (cause) {
+    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle`, { cause })
+  }
+}
+
+/**
+ * The sync record of `bundleFile`, when there is one that still describes it (same size and modification time);
+ * `stale` holds a record whose bundle changed since, for its rollback floors only.
+ */
+export async function readSyncRecord(bundleFile: string): Promise<{ record?: SyncRecord; stale?: SyncRecord }> {
+  const file = syncRecordPath(bundleFile)
+  let text: string
+  try {
+    if ((await stat(file)).size > MAX_RECORD_BYTES) return {}
+    text = await readFile(file, 'utf8')
+  } catch {
+    return {}
+  }
+  let record: SyncRecord
+  try {
+    record = checkRecord(JSON.parse(text))
+  } catch {
+    // A damaged record only costs one full read of the bundle: the bundle carries its own bookkeeping.
+    return {}
+  }
+  const bundle = await stat(bundleFile).catch(() => undefined)
+  if (bundle === undefined || bundle.size !== record.bundle.bytes || bundle.mtimeMs !== record.bundle.mtimeMs) return { stale: record }
+  return { record }
+}
+
+export async function writeSyncRecord(bundleFile: string, record: SyncRecord): Promise<void> {
+  await writeAtomically(syncRecordPath(bundleFile), `${JSON.stringify(record)}\n`)
+}
+
+/** Writes the bundle atomically and returns what its sync record must name. */
+export async function writeVerifiedBundleFile(file: string, state: VerifiedBundle): Promise<SyncRecord['bundle']> {
+  const content = Buffer.from(`${JSON.stringify(state)}\n`)
+  await writeAtomically(file, content)
+  const written = await stat(file)
+  return { bytes: content.byteLength, mtimeMs: written.mtimeMs, sha256: createHash('sha256').update(content).digest('hex') }
+}
+
+export async function writeAtomically(file: string, content: string | Buffer): Promise<void> {
+  // Temp file + rename: a crash leaves the old file or the new one, never half of one.
+  const dir = path.dirname(path.resolve(file))
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    await mkdir(dir, { recursive: true })
+    await writeFile(temp, content, { flag: 'wx', mode: 0o644 })
+    await rename(temp, file)
+  } catch (cause) {
+    await unlink(temp).catch(() => undefined)
+    throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot write ${file}`, { cause })
+  }
+}
+
+const COUNTRY = /^[A-Z]{2}$/
+const HEX64 = /^[0-9a-f]{64}$/
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/
+
+/** The record's shape (registry-schema/verified-bundle-sync.v1): anything else is no record at all. */
+function checkRecord(value: unknown): SyncRecord {
+  const fail = (what: string): never => {
+    throw new EntenteError('ERR_BUNDLE_INVALID', `sync record: ${what}`)
+  }
+  if (typeof value !== 'object' || value === null) return fail('not an object')
+  const r = value as Record<string, unknown>
+  if (r.type !== 'entente.verified-bundle-sync' || r.version !== 1) fail('not a v1 sync record')
+  if (typeof r.home !== 'string' || !COUNTRY.test(r.home)) fail('home')
+  if (typeof r.pinnedRoot !== 'string' || r.pinnedRoot.length > 100) fail('pinnedRoot')
+  for (const key of ['syncedAt', 'checkedAt']) if (typeof r[key] !== 'string' || !TIMESTAMP.test(r[key])) fail(key)
+  const b = r.bundle as Record<string, unknown> | undefined
+  if (typeof b !== 'object' || b === null || !Number.isSafeInteger(b.bytes) || typeof b.mtimeMs !== 'number' || typeof b.sha256 !== 'string' || !HEX64.test(b.sha256)) fail('bundle')
+  for (const key of ['seqs', 'revocationSeqs']) {
+    const seqs = r[key]
+    if (typeof seqs !== 'object' || seqs === null || Array.isArray(seqs)) fail(key)
+    if (Object.entries(seqs as object).some(([c, s]) => !COUNTRY.test(c) || !Number.isSafeInteger(s) || (s as number) < 1)) fail(key)
+  }
+  // Bookkeeping has the bundle's own shape: checked by the bundle's schema, on a stand-in bundle.
+  const probe = { type: 'entente.verified-bundle', version: 1, home: r.home, pinnedRoot: r.pinnedRoot, syncedAt: r.syncedAt, lists: [], unrecognized: [], seqs: r.seqs, alarms: [], sources: r.sources }
+  if (!schemaValidators().is('verified-bundle.v1', probe)) fail('sources')
+  const counts = r.counts as Record<string, unknown> | undefined
+  if (typeof counts !== 'object' || counts === null || !['lists', 'unrecognized', 'revocations', 'alarms'].every((k) => Number.isSafeInteger(counts[k]))) fail('counts')
+  if (!Array.isArray(r.missingRevocations) || r.missingRevocations.length > 1000) fail('missingRevocations')
+  for (const gap of r.missingRevocations as unknown[]) {
+    const g = gap as Record<string, unknown>
+    const position = (p: unknown) => typeof p === 'object' && p !== null && Number.isSafeInteger((p as { seq?: unknown }).seq) && HEX64.test(String((p as { hash?: unknown }).hash))
+    if (typeof g !== 'object' || g === null || !COUNTRY.test(String(g.country)) || !position(g.needs) || (g.holds !== undefined && !position(g.holds)) || !['none', 'older', 'other-hash'].includes(String(g.kind))) fail('missingRevocations')
+  }
+  return value as SyncRecord
+}
