@@ -55,62 +55,69 @@ export interface Verifier {
 }
 
 export async function createVerifier(bundle: unknown, options: VerifierOptions = {}): Promise<Verifier> {
-  const state = schemaValidators().check('verified-bundle.v1', bundle, 'ERR_BUNDLE_INVALID')
+  const input = schemaValidators().check('verified-bundle.v1', bundle, 'ERR_BUNDLE_INVALID')
+  // What verdicts need of the bundle after loading: the verifier never keeps the caller's bundle (nor the signed
+  // lists' payload text) alive.
+  const state = { home: input.home, syncedAt: input.syncedAt, revocationSeqs: { ...(input.revocationSeqs ?? {}) } }
   const graceSeconds = options.graceSeconds ?? 0
   if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new EntenteError('ERR_USAGE', 'graceSeconds must be a non-negative number')
   const graceMs = graceSeconds * 1000
   const clock = () => (options.now instanceof Date ? options.now : (options.now?.() ?? new Date()))
   const loadTime = clock()
 
-  // Re-verified on load: a bundle file edited on disk gains nothing. Expiry is judged per call, with grace.
-  const reverify = async (signed: VerifiedBundle['lists'][number], extra: { anchor?: RootAnchor } = {}): Promise<VerifiedTrustList> => {
+  // Re-verified on load, each list once: a bundle file edited on disk gains nothing. Expiry is judged per call.
+  const reverify = async (signed: VerifiedBundle['lists'][number], extra: { anchor?: RootAnchor; country?: string } = {}): Promise<VerifiedTrustList> => {
     try {
       return await verifyTrustList(signed, { now: loadTime, allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER, ...extra })
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', `a list in the bundle does not verify: ${isEntenteError(cause) ? cause.code : String(cause)}`, { cause })
     }
   }
+  // Which root must verify a list depends on its country: read from the payload's first bytes, not a whole decode,
+  // and bound by the verification (`country`), so a list that names another country fails instead of slipping by.
   const countryOf = (signed: VerifiedBundle['lists'][number]): string => {
+    const peeked = peekCountry(signed)
+    if (peeked !== undefined) return peeked
     try {
       return decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload.country
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', 'a list in the bundle is malformed', { cause })
     }
   }
-  const homeSigned = state.lists.find((l) => countryOf(l) === state.home)
+  const byCountrySigned = input.lists.map((signed) => ({ signed, country: countryOf(signed) }))
+  const homeSigned = byCountrySigned.find((l) => l.country === state.home)?.signed
   if (homeSigned === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds no ${state.home} list`)
-  const home = await reverify(homeSigned, { anchor: options.expectedRoot ?? { thumbprint: state.pinnedRoot } })
+  const home = slim(await reverify(homeSigned, { country: state.home, anchor: options.expectedRoot ?? { thumbprint: input.pinnedRoot } }))
   const recognitions = new Map(home.payload.recognitions.map((r) => [r.country, r]))
 
-  const recognized: VerifiedTrustList[] = []
-  for (const signed of state.lists) {
+  const recognized: HeldList[] = []
+  for (const { signed, country } of byCountrySigned) {
     if (signed === homeSigned) continue
-    const country = countryOf(signed)
     const recognition = recognitions.get(country)
     if (recognition === undefined || country === state.home) {
       throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle trusts ${country} without a recognition by ${state.home}`)
     }
-    const list = await reverify(signed, { anchor: { thumbprint: recognition.rootThumbprint } })
+    const list = await reverify(signed, { country, anchor: { thumbprint: recognition.rootThumbprint } })
     if (!namesRoot(recognition, list.payload)) throw new EntenteError('ERR_BUNDLE_INVALID', `${state.home} recognizes another root of ${country}`)
-    recognized.push(list)
+    recognized.push(slim(list))
   }
   const trusted = [home, ...recognized]
   const trustedByCountry = new Map(trusted.map((l) => [l.payload.country, l]))
-  const unrecognized: VerifiedTrustList[] = []
-  for (const signed of state.unrecognized) {
+  const unrecognized: HeldList[] = []
+  for (const signed of input.unrecognized) {
     const list = await reverify(signed)
     // Kept for diagnosis only; a country that is home or recognized never appears here.
     if (trustedByCountry.has(list.payload.country) || recognitions.has(list.payload.country)) continue
-    unrecognized.push(list)
+    unrecognized.push(slim(list))
   }
 
   // Revocation lists: each signed by the root of its country's trusted list.
   const revocations = new Map<string, RevocationListPayload>()
   const revocationHeads = new Map<string, RevocationPosition>()
-  for (const signed of state.revocations ?? []) {
+  for (const signed of input.revocations ?? []) {
     let country: string
     try {
-      country = decodeRevocationList(signed, Number.MAX_SAFE_INTEGER).payload.country
+      country = peekCountry(signed) ?? decodeRevocationList(signed, Number.MAX_SAFE_INTEGER).payload.country
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', 'a revocation list in the bundle is malformed', { cause })
     }
@@ -139,7 +146,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
   const blocked = new Set<string>()
   for (const list of [...trusted, ...unrecognized]) {
     const roots = new Set([list.payload.root.thumbprint, list.payload.previousRoot?.thumbprint])
-    const convicted = state.alarms.some(
+    const convicted = input.alarms.some(
       (a) => a.country === list.payload.country && a.seq >= list.payload.seq && a.lists.every((l) => roots.has(decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.root.thumbprint)),
     )
     if (convicted) blocked.add(list.payload.country)
@@ -217,7 +224,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       return extra.length === 0 ? verdict : { ...verdict, valid: false, reasons: [...extra, ...verdict.reasons] }
     },
     status() {
-      const row = (l: VerifiedTrustList, role: 'home' | 'recognized' | 'unrecognized') => {
+      const row = (l: HeldList, role: 'home' | 'recognized' | 'unrecognized') => {
         const r = revocations.get(l.payload.country)
         const gap = role === 'unrecognized' ? undefined : missing.get(l.payload.country)
         return {
@@ -237,4 +244,22 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       }
     },
   }
+}
+
+/** A verified list as the verifier keeps it: its payload, without the signed text it was verified from. */
+interface HeldList {
+  readonly payload: TrustListPayload
+}
+
+function slim(list: VerifiedTrustList): HeldList {
+  return { payload: list.payload }
+}
+
+/**
+ * The top-level `country` of a signed document, from the first bytes of its canonical payload (keys sorted: only
+ * `changes`, a list of short words, can come before it). Undefined when it is not there: the caller decodes.
+ */
+function peekCountry(signed: { readonly payload: string }): string | undefined {
+  const head = signed.payload.startsWith('{') ? signed.payload.slice(0, 4096) : Buffer.from(signed.payload.slice(0, 5460), 'base64url').toString('utf8')
+  return /"country":"([A-Z]{2})"/.exec(head)?.[1]
 }
