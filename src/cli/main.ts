@@ -1,69 +1,57 @@
 // The `entente` command: dispatches to subcommands; every failure becomes one line `entente: CODE: message`.
-import { diplomatHelp, runDiplomat } from './commands/diplomat.js'
-import { initHelp, runInit } from './commands/init.js'
-import { inspectHelp, runInspect } from './commands/inspect.js'
-import { nodeHelp, runNode } from './commands/node.js'
-import { publishHelp, runPublish } from './commands/publish.js'
-import { rootHelp, runRoot } from './commands/root.js'
-import { readNodeRoot } from './commands/root-node.js'
-import { runSign, signHelp } from './commands/sign.js'
-import { runVerify, verifyHelp } from './commands/verify.js'
-import { runSync, syncHelp } from './commands/sync.js'
-import { revocationHelp, runRevocation } from './commands/revocation.js'
-import { federationHelp, runFederationCommand } from './commands/federation.js'
-import { runSigner, runVaccines, signerHelp, vaccinesHelp } from './commands/signer.js'
-import { peerHelp, runPeer } from './commands/peer.js'
-import { quarantineHelp, runQuarantine } from './commands/quarantine.js'
-import { backupHelp, runBackup } from './commands/backup.js'
-import { restoreHelp, runRestore } from './commands/restore.js'
 import { processIo, reportError, type CliIo } from './io.js'
 
 type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }
 
-const commands: Record<string, Command> = {
-  init: { run: runInit, help: initHelp },
-  publish: { run: (argv, io) => runPublish(argv, io), help: publishHelp },
-  root: { run: (argv, io) => runRoot(argv, io, readNodeRoot), help: rootHelp },
-  sign: { run: (argv, io) => runSign(argv, io), help: signHelp },
-  inspect: { run: (argv, io) => runInspect(argv, io), help: inspectHelp },
-  node: { run: runNode, help: nodeHelp },
-  signer: { run: runSigner, help: signerHelp },
-  vaccines: { run: runVaccines, help: vaccinesHelp },
-  diplomat: { run: runDiplomat, help: diplomatHelp },
-  verify: { run: runVerify, help: verifyHelp },
-  sync: { run: runSync, help: syncHelp },
-  revocation: { run: runRevocation, help: revocationHelp },
-  federation: { run: runFederationCommand, help: federationHelp },
-  peer: { run: runPeer, help: peerHelp },
-  quarantine: { run: runQuarantine, help: quarantineHelp },
-  backup: { run: runBackup, help: backupHelp },
-  restore: { run: (argv, io) => runRestore(argv, io), help: restoreHelp },
+// A command's module (and what it imports) is loaded only when that command runs, or for the full --help: a
+// verifier's `entente verify` does not pay for the node, the store or libp2p at every start.
+const commands: Record<string, () => Promise<Command>> = {
+  init: async () => import('./commands/init.js').then((m) => ({ run: m.runInit, help: m.initHelp })),
+  publish: async () => import('./commands/publish.js').then((m) => ({ run: (argv, io) => m.runPublish(argv, io), help: m.publishHelp })),
+  root: async () => {
+    const [m, node] = await Promise.all([import('./commands/root.js'), import('./commands/root-node.js')])
+    return { run: (argv, io) => m.runRoot(argv, io, node.readNodeRoot), help: m.rootHelp }
+  },
+  sign: async () => import('./commands/sign.js').then((m) => ({ run: (argv, io) => m.runSign(argv, io), help: m.signHelp })),
+  inspect: async () => import('./commands/inspect.js').then((m) => ({ run: (argv, io) => m.runInspect(argv, io), help: m.inspectHelp })),
+  node: async () => import('./commands/node.js').then((m) => ({ run: m.runNode, help: m.nodeHelp })),
+  signer: async () => import('./commands/signer.js').then((m) => ({ run: m.runSigner, help: m.signerHelp })),
+  vaccines: async () => import('./commands/signer.js').then((m) => ({ run: m.runVaccines, help: m.vaccinesHelp })),
+  diplomat: async () => import('./commands/diplomat.js').then((m) => ({ run: m.runDiplomat, help: m.diplomatHelp })),
+  verify: async () => import('./commands/verify.js').then((m) => ({ run: m.runVerify, help: m.verifyHelp })),
+  sync: async () => import('./commands/sync.js').then((m) => ({ run: m.runSync, help: m.syncHelp })),
+  revocation: async () => import('./commands/revocation.js').then((m) => ({ run: m.runRevocation, help: m.revocationHelp })),
+  federation: async () => import('./commands/federation.js').then((m) => ({ run: m.runFederationCommand, help: m.federationHelp })),
+  peer: async () => import('./commands/peer.js').then((m) => ({ run: m.runPeer, help: m.peerHelp })),
+  quarantine: async () => import('./commands/quarantine.js').then((m) => ({ run: m.runQuarantine, help: m.quarantineHelp })),
+  backup: async () => import('./commands/backup.js').then((m) => ({ run: m.runBackup, help: m.backupHelp })),
+  restore: async () => import('./commands/restore.js').then((m) => ({ run: (argv, io) => m.runRestore(argv, io), help: m.restoreHelp })),
 }
 
-function usage(): string {
-  return `Usage: entente <command> [options]\n\n${Object.values(commands)
-    .map((c) => c.help)
-    .join('\n\n')}\n`
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()))
+  return `Usage: entente <command> [options]\n\n${all.map((c) => c.help).join('\n\n')}\n`
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    io.stdout(usage())
+    io.stdout(await usage())
     if (name !== undefined) return 0
     io.stderr('entente: ERR_USAGE: no command given; hint: entente --help lists the commands\n')
     return 2
   }
-  const command = commands[name]
-  if (command === undefined) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined
+  if (load === undefined) {
     io.stderr(`entente: ERR_USAGE: unknown command "${name}"; hint: entente --help lists the commands\n`)
     return 2
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${command.help}\n`)
-    return 0
-  }
   try {
+    const command = await load()
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`${command.help}\n`)
+      return 0
+    }
     return await command.run(rest, io)
   } catch (error) {
     return reportError(error, io)

@@ -2,7 +2,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { runFederation } from '../../federation/run-federation.js'
 import { usageError, type CliIo } from '../io.js'
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -33,6 +32,8 @@ export async function runFederationCommand(argv: string[], io: CliIo): Promise<n
   const limit = values['start-limit']
   const seconds = limit === undefined ? undefined : Number(limit)
   if (seconds !== undefined && (!Number.isFinite(seconds) || seconds <= 0)) throw usageError(`--start-limit takes a positive number of seconds, not ${limit}`)
+  // Loaded here, not at the top: the launcher would slow every other command's start.
+  const { runFederation } = await import('../../federation/run-federation.js')
   return runFederation({
     nodesDir: path.resolve(values.nodes),
     dataDir: path.resolve(values.data),

@@ -2,10 +2,7 @@
 // public half; operator token, node.json, empty store.
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { initNodeDir } from '../../config/init-node.js'
 import { readRootPublicKey } from '../../config/secrets.js'
-import { isTcpMultiaddr, parseMultiaddr, peerIdOf } from '../../gossip/dial-policy.js'
 import { EntenteError } from '../../model/errors.js'
 import { fingerprintGroups } from '../../trust-list/fingerprint.js'
 import { usageError, type CliIo } from '../io.js'
@@ -56,11 +53,13 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('--port must be 0..65535')
 
   const publicUrl = values['public-url'] === undefined ? undefined : checkPublicUrl(values['public-url'])
-  const bootstrap = (values.bootstrap ?? []).map(checkBootstrap)
+  const bootstrap = await Promise.all((values.bootstrap ?? []).map(checkBootstrap))
 
   // Read (and refused if it holds a private key) before anything is created.
   const publicRoot = values['root-public'] === undefined ? undefined : await readRootPublicKey(values['root-public'])
   const dir = path.resolve(values.dir)
+  // Loaded here, not at the top, like libp2p's modules below: they would slow every other command's start.
+  const { initNodeDir } = await import('../../config/init-node.js')
   const created = await initNodeDir(
     dir,
     {
@@ -115,7 +114,8 @@ function checkPublicUrl(raw: string): string {
 }
 
 /** A peer this node can dial: a TCP multiaddr (ip4, ip6 or dns) naming the peer's id, so the peer is authenticated. */
-function checkBootstrap(raw: string): string {
+async function checkBootstrap(raw: string): Promise<string> {
+  const [{ peerIdFromString }, { isTcpMultiaddr, parseMultiaddr, peerIdOf }] = await Promise.all([import('@libp2p/peer-id'), import('../../gossip/dial-policy.js')])
   const ma = parseMultiaddr(raw)
   const id = ma === undefined ? undefined : peerIdOf(ma)
   let valid = ma !== undefined && id !== undefined && isTcpMultiaddr(ma)

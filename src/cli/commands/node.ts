@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util'
 import { loadNodeConfig } from '../../config/node-config.js'
 import { describeTls } from '../../http/tls.js'
 import { isEntenteError } from '../../model/errors.js'
-import { startNode } from '../../node.js'
 import { usageError, type CliIo } from '../io.js'
 
 export const nodeHelp = `entente node start --dir DIR | --config FILE [--port N]
@@ -23,6 +22,8 @@ export async function runNode(argv: string[], io: CliIo): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port)
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw usageError('--port must be 0..65535')
   const config = await loadNodeConfig(location)
+  // Loaded here, not at the top: the node runtime (libp2p, HTTP server) would slow every other command's start.
+  const { startNode } = await import('../../node.js')
   const node = await startNode(config, { ...(port === undefined ? {} : { port }), log: (line) => io.stderr(`${line}\n`) })
   io.stdout(`${config.country} node on ${node.url} (store ${config.paths.store})\n`)
   // SIGHUP: a renewed certificate is served without a restart; a bad pair is logged and the old one kept.
