@@ -104,7 +104,7 @@ interface LoadResult {
   retainedMiB: number
   rssMiB: number
   peakRssMiB: number
-  rates: Record<string, { perSecond: number; microseconds: number; rawPerSecond: number; verdict: string }>
+  rates: Record<string, { perSecond: number; microseconds: number; verdict: string }>
 }
 
 function certificate(dsc: BenchDsc, country: string, uci: string, kid?: string): string {
@@ -128,9 +128,6 @@ function certificate(dsc: BenchDsc, country: string, uci: string, kid?: string):
     expiresAt: new Date(now + 365 * 86_400_000),
   })
 }
-
-/** Verdicts per second as a fraction of raw ECDSA P-256 verifications in the same process, interleaved. */
-const ofRaw = (r: { perSecond: number; rawPerSecond: number } | undefined) => (r === undefined ? undefined : r.perSecond / r.rawPerSecond)
 
 const ecDsc = (dscs: readonly BenchDsc[]): BenchDsc => {
   const found = dscs.find((d) => d.keyType === 'ec')
@@ -203,7 +200,6 @@ async function main(): Promise<void> {
     const rate = (name: string) => load.rates[name]
     row({ key: 'verify.foreign.perSecond', label: 'verify: foreign certificate, no revocations', unit: '/s', value: rate('foreign')?.perSecond })
     row({ key: 'verify.home.perSecond', label: 'verify: home certificate, no revocations', unit: '/s', value: rate('home')?.perSecond })
-    row({ key: 'verify.foreign.ofRaw', label: 'verify: foreign certificate / raw ECDSA verify', unit: 'x', value: ofRaw(rate('foreign')), note: 'load-independent' })
     row({ key: 'verify.unknownKid.us', label: 'verify: unknown-kid verdict', unit: 'µs', value: rate('unknownKid')?.microseconds })
     const validUs = rate('foreign')?.microseconds
     row({
@@ -264,15 +260,12 @@ async function main(): Promise<void> {
     row({ key: 'verifier.revocations.retainedMiB', label: 'createVerifier with revocations: heap retained', unit: 'MiB', value: loadRevoked.retainedMiB })
     const homeRevoking = loadRevoked.rates.homeRevoking?.perSecond
     const homePlain = rate('home')?.perSecond
-    row({ key: 'verify.home.ofRaw', label: 'verify: home certificate (no revocations) / raw ECDSA', unit: 'x', value: ofRaw(rate('home')) })
     row({ key: 'verify.homeRevoking.perSecond', label: 'verify: home certificate, country with revocations', unit: '/s', value: homeRevoking })
-    row({ key: 'verify.homeRevoking.ofRaw', label: 'verify: that certificate / raw ECDSA verify', unit: 'x', value: ofRaw(loadRevoked.rates.homeRevoking) })
     row({
       key: 'verify.revocationCost.ratio',
       label: 'verify: with / without revocations',
       unit: 'x',
-      // Each normalized by the raw verify rate measured beside it: the two runs may see different machine load.
-      value: homeRevoking === undefined || homePlain === undefined ? undefined : (ofRaw(loadRevoked.rates.homeRevoking) ?? NaN) / (ofRaw(rate('home')) ?? NaN),
+      value: homeRevoking === undefined || homePlain === undefined ? undefined : homeRevoking / homePlain,
       target: '~1 (one signature check)',
     })
 
@@ -341,10 +334,10 @@ function report(elapsedMs: number): void {
   const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline) : undefined
   const sameSizes = baseline !== undefined && baseline.sizes.countries === N && baseline.sizes.signers === S
   print(`\nresults (${N} x ${S}; ${((elapsedMs / 1000) | 0)} s in all)` + (baseline === undefined ? '' : `; before = ${baseline.commit.slice(0, 10)} of ${baseline.date} at ${baseline.sizes.countries} x ${baseline.sizes.signers}, ${baseline.sizes.revocations.toLocaleString('en')} revocations${sameSizes ? '' : ' (OTHER SIZES: compare with care)'}`))
-  print(`  ${'figure'.padEnd(56)} ${'before'.padStart(11)} ${'now'.padStart(11)}  target`)
+  print(`  ${'figure'.padEnd(52)} ${'before'.padStart(11)} ${'now'.padStart(11)}  target`)
   for (const r of rows) {
     const before = baseline?.figures[r.key]
-    print(`  ${r.label.padEnd(56)} ${format(before, r.unit).padStart(11)} ${format(r.value, r.unit).padStart(11)}  ${r.target ?? ''}`)
+    print(`  ${r.label.padEnd(52)} ${format(before, r.unit).padStart(11)} ${format(r.value, r.unit).padStart(11)}  ${r.target ?? ''}`)
   }
   print(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above ${cpus().length}: other processes competed)`)
   const target = flags['write-baseline']

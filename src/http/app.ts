@@ -10,12 +10,10 @@ import type { NodeMetrics } from '../metrics/metrics.js'
 import { EntenteError } from '../model/errors.js'
 import type { OperatorService } from '../operator/operator-service.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
-import type { StoredTrustList, TrustStore } from '../store/store.types.js'
+import type { StoredTrustList, TrustListSummary, TrustStore } from '../store/store.types.js'
 import type { Admission } from '../admission/admission.js'
 import { mountAdmissionRoutes } from './admission-routes.js'
-import type { TrustListPayload } from '../model/schema.types.js'
-import { decodeTrustList } from '../trust-list/decode-trust-list.js'
-import { BundleSource } from './bundle-source.js'
+import { BundleSource, revocationListFeed, type BundleDocumentFeed, type BundleEncoding } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
 import { openApiDocument } from './openapi.js'
 import { problemResponse } from './problem.js'
@@ -35,13 +33,20 @@ export interface AppDeps {
   readonly revocations?: RevocationRepository
   /** Pins and quarantine (operator routes); its last purge also keys the bundle cache. */
   readonly admission?: Admission
+  /** Signed revocation indexes, served in the bundle as `revocationIndexes`. */
+  readonly revocationIndexes?: BundleDocumentFeed
 }
 
 const COUNTRY = /^[A-Z]{2}$/
 
 export function createApp(deps: AppDeps): Hono {
   const { config, store, metrics, now } = deps
-  const bundles = new BundleSource(store, deps.revocations, deps.admission === undefined ? undefined : () => deps.admission?.repository.lastPurgeId() ?? 0)
+  const bundles = new BundleSource({
+    store,
+    ...(deps.revocations === undefined ? {} : { revocations: revocationListFeed(deps.revocations) }),
+    ...(deps.revocationIndexes === undefined ? {} : { revocationIndexes: deps.revocationIndexes }),
+    ...(deps.admission === undefined ? {} : { lastPurge: () => deps.admission?.repository.lastPurgeId() ?? 0 }),
+  })
   const app = new Hono({ strict: true })
 
   app.use('*', countRequests(metrics))
@@ -52,11 +57,11 @@ export function createApp(deps: AppDeps): Hono {
 
   // --- public, anonymous ---------------------------------------------------------------------------
   app.get('/health', (c) =>
-    c.json({ status: 'ok', country: config.country, countries: store.heads().length, alarms: store.lastEquivocationId() > 0 ? store.equivocations().length : 0, time: now().toISOString(), ...deps.health?.() }, 200, { 'cache-control': 'no-store' }),
+    c.json({ status: 'ok', country: config.country, countries: store.headSummaries().length, alarms: store.lastEquivocationId() > 0 ? store.equivocations().length : 0, time: now().toISOString(), ...deps.health?.() }, 200, { 'cache-control': 'no-store' }),
   )
 
   app.get('/metrics', (c) => {
-    metrics.countries.set(store.heads().length)
+    metrics.countries.set(store.headSummaries().length)
     return c.body(metrics.registry.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
   })
 
@@ -68,24 +73,26 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=3600' }))
 
-  app.get('/v1/bundle', (c) => {
+  app.get('/v1/bundle', async (c) => {
     const since = c.req.query('since')
-    const response = since === undefined ? bundles.full(now()) : bundles.since(since, now())
-    if (response.full) metrics.bundleBytes.set(Buffer.byteLength(response.body))
-    // Each encoding is its own representation with its own strong ETag (RFC 9110 §8.8.3).
-    const gzip = acceptsGzip(c.req.header('accept-encoding'))
-    const etag = gzip ? `${response.etag.slice(0, -1)}-gzip"` : response.etag
+    const response = since === undefined ? await bundles.full(now()) : await bundles.since(since, now())
+    if (response.full) metrics.bundleBytes.set(response.bytes)
+    const encoding = preferredEncoding(c.req.header('accept-encoding'))
+    const etag = response.etags[encoding]
     const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
     if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
-    if (gzip) {
-      const body = response.gzipped()
-      return c.body(body, 200, { ...headers, 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.byteLength) })
-    }
-    return c.body(response.body, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(response.body)) })
+    // A Buffer (not an ArrayBuffer) is written to the socket as it is, without a copy.
+    const body = await response.body(encoding)
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, {
+      ...headers,
+      'content-type': 'application/json',
+      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+      'content-length': String(body.length),
+    })
   })
 
   app.get('/v1/trust-lists', (c) =>
-    c.json({ lists: store.heads().map(summary) }, 200, { 'cache-control': 'public, max-age=30' }),
+    c.json({ lists: store.headSummaries().map(summary) }, 200, { 'cache-control': 'public, max-age=30' }),
   )
 
   app.get('/v1/trust-lists/:country', (c) => {
@@ -98,8 +105,8 @@ export function createApp(deps: AppDeps): Hono {
     const country = countryParam(c)
     const after = intQuery(c, 'after', 0)
     const limit = Math.min(intQuery(c, 'limit', 100), 1000)
-    if (store.head(country) === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list held for ${country}`)
-    return c.json({ country, lists: store.history(country, { afterSeq: after, limit }).map(summary) }, 200, { 'cache-control': 'public, max-age=30' })
+    if (!store.headSummaries().some((l) => l.country === country)) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list held for ${country}`)
+    return c.json({ country, lists: store.historySummaries(country, { afterSeq: after, limit }).map(historyEntry) }, 200, { 'cache-control': 'public, max-age=30' })
   })
 
   app.get('/v1/trust-lists/:country/:seq', (c) => {
@@ -112,13 +119,11 @@ export function createApp(deps: AppDeps): Hono {
     return signedList(c, list, 'public, max-age=31536000, immutable')
   })
 
-  // Decoded once per stored list: a public route must not make the node decode whole chains on every request.
-  const handoverFacts = new Map<string, HandoverFacts>()
   app.get('/v1/alarms', (c) =>
     c.json(
       {
         alarms: store.equivocations().map((e) => ({ country: e.country, seq: e.seq, rootThumbprint: e.rootThumbprint, hashes: e.hashes, detectedAt: e.detectedAt, proof: e.proof })),
-        governanceResets: governanceResets(store, handoverFacts),
+        governanceResets: governanceResets(store),
       },
       200,
       { 'cache-control': 'public, max-age=30' },
@@ -243,7 +248,7 @@ function signedDocument(c: Context, list: { hash: string; signed: unknown }, cac
   return c.body(JSON.stringify(list.signed), 200, { ...headers, 'content-type': 'application/json' })
 }
 
-export function summary(list: StoredTrustList) {
+export function summary(list: Pick<StoredTrustList, 'country' | 'seq' | 'hash' | 'issuedAt' | 'expiresAt' | 'rootThumbprint' | 'size' | 'receivedAt'>) {
   return {
     country: list.country,
     seq: list.seq,
@@ -263,16 +268,31 @@ function signedList(c: Context, list: StoredTrustList, cacheControl: string): Re
   return c.body(JSON.stringify(list.signed), 200, { ...headers, 'content-type': 'application/json' })
 }
 
+/** A history page entry: the summary plus what the list changes, read from stored columns (no JWS is parsed). */
+function historyEntry(list: TrustListSummary) {
+  return {
+    ...summary(list),
+    handover: list.handover,
+    changes: list.changes,
+    signers: list.signers,
+    recognitions: list.recognitions,
+    ...(list.revocationList === null ? {} : { revocationList: list.revocationList }),
+    ...(list.governanceReset ? { governanceReset: true } : {}),
+  }
+}
+
 /**
- * RFC 9110 §12.5.3: gzip is acceptable when `gzip` (or `x-gzip`, or else `*`) is listed with a q-value above 0.
- * `gzip;q=0` refuses it, and so does `*;q=0` without a gzip entry.
+ * RFC 9110 §12.5.3: the coding with the highest q-value among brotli, gzip (also `x-gzip`) and identity; a coding
+ * not listed takes the weight of `*`, except identity, which stays acceptable unless refused by name or by `*;q=0`.
+ * Ties go to the smaller body (br, then gzip). Identity is also the answer when nothing else is acceptable: it is
+ * always safe to send.
  */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (header === undefined) return false
-  let gzip: number | undefined
-  let any: number | undefined
+export function preferredEncoding(header: string | undefined): BundleEncoding {
+  if (header === undefined) return 'identity'
+  const weights = new Map<string, number>()
   for (const element of header.split(',')) {
-    const [name = '', ...params] = element.split(';').map((part) => part.trim().toLowerCase())
+    const [raw = '', ...params] = element.split(';').map((part) => part.trim().toLowerCase())
+    const name = raw === 'x-gzip' ? 'gzip' : raw
     let q = 1
     for (const param of params) {
       const match = /^q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.exec(param)
@@ -280,10 +300,16 @@ export function acceptsGzip(header: string | undefined): boolean {
       // A weight that does not parse is read as 0: identity is always safe to send.
       else if (/^q\s*=/.test(param)) q = 0
     }
-    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, q)
-    else if (name === '*') any = q
+    weights.set(name, Math.max(weights.get(name) ?? 0, q))
   }
-  return (gzip ?? any ?? 0) > 0
+  const any = weights.get('*')
+  const weight = (name: BundleEncoding): number => weights.get(name) ?? (name === 'identity' ? (any === 0 ? 0 : Math.max(any ?? 0, 0.001)) : any ?? 0)
+  let best: BundleEncoding = 'identity'
+  let bestWeight = 0
+  for (const candidate of ['br', 'gzip', 'identity'] as const) {
+    if (weight(candidate) > bestWeight) [best, bestWeight] = [candidate, weight(candidate)]
+  }
+  return best
 }
 
 /** RFC 9110 §13.1.2: If-None-Match uses weak comparison, so W/"x" matches "x". */
@@ -329,36 +355,20 @@ function countRequests(metrics: NodeMetrics): MiddlewareHandler {
   }
 }
 
-/** What a governance-reset scan needs of one stored list; stored lists never change, so it is decoded once. */
-type HandoverFacts = Pick<TrustListPayload, 'seq' | 'issuedAt' | 'lastHandover'> & { readonly reset: boolean; readonly rootThumbprint: string }
-
 /**
  * Every governance reset (a root rotation replacing the diplomats without their quorum: recovery, or a stolen root)
- * in the chains this node holds, found by walking each head's handover pointers (handovers are never pruned). Never
- * silent: a reset stays listed even after later lists change the diplomats again.
+ * in the chains this node holds, found by walking each head's handover pointers (handovers are never pruned) over
+ * the stored summaries. Never silent: a reset stays listed even after later lists change the diplomats again.
  */
 function governanceResets(
-  store: Pick<TrustStore, 'heads' | 'get'>,
-  facts: Map<string, HandoverFacts>,
+  store: Pick<TrustStore, 'headSummaries' | 'summary'>,
 ): { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] {
   const resets: { country: string; seq: number; issuedAt: string; rootThumbprint: string }[] = []
-  for (const head of store.heads()) {
-    let list: StoredTrustList | undefined = head
+  for (const head of store.headSummaries()) {
+    let list: TrustListSummary | undefined = head
     while (list !== undefined) {
-      let known = facts.get(list.hash)
-      if (known === undefined) {
-        const payload: TrustListPayload = decodeTrustList(list.signed, Number.MAX_SAFE_INTEGER).payload
-        known = {
-          seq: payload.seq,
-          issuedAt: payload.issuedAt,
-          lastHandover: payload.lastHandover,
-          reset: payload.governance.reset === true && payload.governance.since === payload.seq,
-          rootThumbprint: payload.root.thumbprint,
-        }
-        facts.set(list.hash, known)
-      }
-      if (known.reset) resets.push({ country: head.country, seq: known.seq, issuedAt: known.issuedAt, rootThumbprint: known.rootThumbprint })
-      list = known.lastHandover === null ? undefined : store.get(head.country, known.lastHandover.seq)
+      if (list.governanceReset) resets.push({ country: head.country, seq: list.seq, issuedAt: list.issuedAt, rootThumbprint: list.rootThumbprint })
+      list = list.lastHandoverSeq === null || list.lastHandoverSeq >= list.seq ? undefined : store.summary(head.country, list.lastHandoverSeq)
     }
   }
   return resets

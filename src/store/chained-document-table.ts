@@ -21,6 +21,9 @@ export interface StoredDocument<S> {
   readonly receivedAt: string
 }
 
+/** The columns stored before the JWS: reading them never touches the (possibly large) document. */
+export type StoredDocumentRef = Pick<StoredDocument<unknown>, 'id' | 'country' | 'seq' | 'hash' | 'rootThumbprint' | 'issuedAt' | 'expiresAt'>
+
 export type DocumentToStore<S> = Omit<StoredDocument<S>, 'id' | 'receivedAt'>
 
 /** The tables of one document kind (their shape is the same; see migrations 1 and 3). */
@@ -44,6 +47,13 @@ interface Row {
   jws: string
   size: number
   received_at: string
+}
+
+const REF_COLUMNS = 'l.id, l.country, l.seq, l.hash, l.root_thumbprint, l.issued_at, l.expires_at'
+type RefRow = Pick<Row, 'id' | 'country' | 'seq' | 'hash' | 'root_thumbprint' | 'issued_at' | 'expires_at'>
+
+export function toRef(row: RefRow): StoredDocumentRef {
+  return { id: row.id, country: row.country, seq: row.seq, hash: row.hash, rootThumbprint: row.root_thumbprint, issuedAt: row.issued_at, expiresAt: row.expires_at }
 }
 
 export class ChainedDocumentTable<S> {
@@ -92,6 +102,25 @@ export class ChainedDocumentTable<S> {
     return this.#prepare<[number, number], Row>(`SELECT * FROM ${this.#spec.history} WHERE id > ? ORDER BY id LIMIT ?`)
       .all(afterId, limit)
       .map((row) => this.#toDocument(row))
+  }
+
+  /** Heads without their documents, by country. */
+  headRefs(): StoredDocumentRef[] {
+    return this.#prepare<[], RefRow>(`SELECT ${REF_COLUMNS} FROM ${this.#spec.heads} h JOIN ${this.#spec.history} l ON l.id = h.list_id ORDER BY h.country`)
+      .all()
+      .map(toRef)
+  }
+
+  /** Heads accepted after change token `afterId`, without their documents. */
+  changedRefsSince(afterId: number): StoredDocumentRef[] {
+    return this.#prepare<[number], RefRow>(`SELECT ${REF_COLUMNS} FROM ${this.#spec.heads} h JOIN ${this.#spec.history} l ON l.id = h.list_id WHERE l.id > ? ORDER BY h.country`)
+      .all(afterId)
+      .map(toRef)
+  }
+
+  /** The stored JSON text of document `id` as UTF-8 bytes, exactly as kept (no parse, no string); undefined: purged. */
+  json(id: number): Buffer | undefined {
+    return this.#prepare<[number], { jws: Buffer }>(`SELECT CAST(jws AS BLOB) AS jws FROM ${this.#spec.history} WHERE id = ?`).get(id)?.jws
   }
 
   lastChangeId(): number {

@@ -4,18 +4,44 @@
 import Database from 'better-sqlite3'
 import { EntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
-import type { EquivocationProof, SignedTrustList, TrustListDraft } from '../model/schema.types.js'
+import type { EquivocationProof, SignedTrustList, TrustListDraft, TrustListPayload } from '../model/schema.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
+import { isHandover } from '../trust-list/handover.js'
 import type { VerifiedTrustList } from '../trust-list/trust-list.types.js'
-import { ChainedDocumentTable } from './chained-document-table.js'
+import { ChainedDocumentTable, toRef } from './chained-document-table.js'
 import { migrations } from './migrations.js'
-import type { StoreWriteStep, StoredEquivocation, StoredTrustList, TrustStore } from './store.types.js'
+import type { StoreWriteStep, StoredEquivocation, StoredTrustList, TrustListSummary, TrustStore } from './store.types.js'
 import { StatementCache } from './statement-cache.js'
 
 export interface SqliteStoreOptions {
   /** Called inside the write transaction after each step; throwing or dying there must lose nothing committed. */
   readonly onWriteStep?: (step: StoreWriteStep) => void
 }
+
+interface SummaryRow {
+  id: number
+  country: string
+  seq: number
+  hash: string
+  root_thumbprint: string
+  issued_at: string
+  expires_at: string
+  size: number
+  received_at: string
+  handover: number
+  changes: string
+  signers: number
+  recognitions: number
+  revocation_seq: number | null
+  revocation_hash: string | null
+  last_handover_seq: number | null
+  governance_reset: number
+}
+
+/** trust_lists columns before the JWS, joined with the summary (migration 6). */
+const SUMMARY_SELECT = `SELECT l.id, l.country, l.seq, l.hash, l.root_thumbprint, l.issued_at, l.expires_at, s.size, s.received_at,
+  s.handover, s.changes, s.signers, s.recognitions, s.revocation_seq, s.revocation_hash, s.last_handover_seq, s.governance_reset
+  FROM trust_lists l JOIN trust_list_summaries s ON s.list_id = l.id`
 
 interface EquivocationRow {
   id: number
@@ -66,6 +92,44 @@ export class SqliteStore implements TrustStore {
       rollbackCode: 'ERR_TRUST_LIST_ROLLBACK',
       ...(options.onWriteStep === undefined ? {} : { onWriteStep: options.onWriteStep }),
     })
+    this.#summarizeUnsummarized()
+  }
+
+  /** Backfill: lists stored before migration 6 get their summary, once, decoded from the stored JWS. */
+  #summarizeUnsummarized(): void {
+    const missing = this.#prepare<[], { id: number }>(
+      'SELECT l.id FROM trust_lists l LEFT JOIN trust_list_summaries s ON s.list_id = l.id WHERE s.list_id IS NULL ORDER BY l.id',
+    ).all()
+    if (missing.length === 0) return
+    const read = this.#prepare<[number], { jws: string; size: number; received_at: string }>('SELECT jws, size, received_at FROM trust_lists WHERE id = ?')
+    this.#db.transaction(() => {
+      for (const { id } of missing) {
+        const row = read.get(id)
+        if (row === undefined) continue
+        const { payload } = decodeTrustList(JSON.parse(row.jws) as SignedTrustList, Number.MAX_SAFE_INTEGER)
+        this.#insertSummary(id, payload, row.size, row.received_at)
+      }
+    }).immediate()
+  }
+
+  #insertSummary(listId: number, payload: TrustListPayload, size: number, receivedAt: string): void {
+    const reset = payload.governance.reset === true && payload.governance.since === payload.seq
+    this.#prepare(
+      `INSERT INTO trust_list_summaries (list_id, size, received_at, handover, changes, signers, recognitions, revocation_seq,
+         revocation_hash, last_handover_seq, governance_reset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      listId,
+      size,
+      receivedAt,
+      isHandover(payload) ? 1 : 0,
+      JSON.stringify(payload.changes),
+      payload.signers.length,
+      payload.recognitions.length,
+      payload.revocationList?.seq ?? null,
+      payload.revocationList?.hash ?? null,
+      payload.lastHandover?.seq ?? null,
+      reset ? 1 : 0,
+    )
   }
 
   #migrate(): void {
@@ -121,25 +185,66 @@ export class SqliteStore implements TrustStore {
     return this.#lists.appendedSince(afterId, limit)
   }
 
+  headSummaries(): TrustListSummary[] {
+    return this.#prepare<[], SummaryRow>(`${SUMMARY_SELECT} JOIN heads h ON h.list_id = l.id ORDER BY h.country`).all().map(toSummary)
+  }
+
+  summariesChangedSince(afterId: number): TrustListSummary[] {
+    return this.#prepare<[number], SummaryRow>(`${SUMMARY_SELECT} JOIN heads h ON h.list_id = l.id WHERE l.id > ? ORDER BY h.country`).all(afterId).map(toSummary)
+  }
+
+  historySummaries(country: string, options: { afterSeq?: number; limit?: number } = {}): TrustListSummary[] {
+    return this.#prepare<[string, number, number], SummaryRow>(`${SUMMARY_SELECT} WHERE l.country = ? AND l.seq > ? ORDER BY l.seq LIMIT ?`)
+      .all(country, options.afterSeq ?? 0, options.limit ?? 1000)
+      .map(toSummary)
+  }
+
+  summary(country: string, seq: number): TrustListSummary | undefined {
+    const row = this.#prepare<[string, number], SummaryRow>(`${SUMMARY_SELECT} WHERE l.country = ? AND l.seq = ?`).get(country, seq)
+    return row === undefined ? undefined : toSummary(row)
+  }
+
+  handoversSince(afterId: number, limit: number): TrustListSummary[] {
+    return this.#prepare<[number, number], SummaryRow>(`${SUMMARY_SELECT} WHERE s.list_id > ? AND s.handover = 1 ORDER BY s.list_id DESC LIMIT ?`)
+      .all(afterId, limit)
+      .map(toSummary)
+      .reverse()
+  }
+
+  listJson(id: number): Buffer | undefined {
+    return this.#lists.json(id)
+  }
+
   lastChangeId(): number {
     return this.#lists.lastChangeId()
   }
 
   append(list: VerifiedTrustList, options: { expectedHead: string | undefined; receivedAt: Date }): StoredTrustList {
     const { payload } = list
-    return this.#lists.append(
-      {
-        country: payload.country,
-        seq: payload.seq,
-        hash: list.hash,
-        rootThumbprint: payload.root.thumbprint,
-        issuedAt: payload.issuedAt,
-        expiresAt: payload.expiresAt,
-        signed: list.signed,
-        size: list.size,
-      },
-      options,
-    )
+    // The summary is written in the same transaction as the list: a stored list always has one.
+    const write = this.#db.transaction((): StoredTrustList => {
+      const stored = this.#lists.append(
+        {
+          country: payload.country,
+          seq: payload.seq,
+          hash: list.hash,
+          rootThumbprint: payload.root.thumbprint,
+          issuedAt: payload.issuedAt,
+          expiresAt: payload.expiresAt,
+          signed: list.signed,
+          size: list.size,
+        },
+        options,
+      )
+      this.#insertSummary(stored.id, payload, stored.size, stored.receivedAt)
+      return stored
+    })
+    try {
+      return write.immediate()
+    } catch (error) {
+      if (error instanceof EntenteError) throw error
+      throw new EntenteError('ERR_STORE', `cannot store the trust list ${payload.country} seq ${payload.seq}`, { cause: error })
+    }
   }
 
   recordEquivocation(
@@ -205,6 +310,21 @@ export class SqliteStore implements TrustStore {
 
   close(): void {
     if (this.#db.open) this.#db.close()
+  }
+}
+
+function toSummary(row: SummaryRow): TrustListSummary {
+  return {
+    ...toRef(row),
+    size: row.size,
+    receivedAt: row.received_at,
+    handover: row.handover === 1,
+    changes: JSON.parse(row.changes) as TrustListSummary['changes'],
+    signers: row.signers,
+    recognitions: row.recognitions,
+    revocationList: row.revocation_seq === null || row.revocation_hash === null ? null : { seq: row.revocation_seq, hash: row.revocation_hash },
+    lastHandoverSeq: row.last_handover_seq,
+    governanceReset: row.governance_reset === 1,
   }
 }
 

@@ -53,7 +53,7 @@ describe('admission against strangers', () => {
 
     await waitFor(() => metric(node, 'entente_trust_lists_unanchored_total', { source: 'gossip' }) === 1, { what: 'the ZZ list to be judged' })
     expect(node.store.head('ZZ')).toBeUndefined()
-    expect((JSON.parse(new BundleSource(node.store).full(NOW).body) as { lists: unknown[] }).lists).toHaveLength(0)
+    expect((JSON.parse((await (await new BundleSource({ store: node.store }).full(NOW)).body('identity')).toString()) as { lists: unknown[] }).lists).toHaveLength(0)
     // Ignored, not rejected: another node may rightly anchor ZZ, so the peer keeps its score.
     expect(node.metrics.registry.render()).not.toMatch(/entente_trust_lists_rejected_total\{/)
     expect(node.service.peerScore(evil.peerId.toString())).toBeGreaterThanOrEqual(0)
@@ -131,7 +131,7 @@ describe('admission against strangers', () => {
     expect(node.store.equivocations('GR')).toHaveLength(1)
     expect(metric(node, 'entente_limit_hits_total', { limit: 'alarms_per_seq' })).toBe(10)
 
-    const bundle = JSON.parse(new BundleSource(node.store).full(NOW).body) as { lists: SignedTrustList[]; alarms: EquivocationProof[] }
+    const bundle = JSON.parse((await (await new BundleSource({ store: node.store }).full(NOW)).body('identity')).toString()) as { lists: SignedTrustList[]; alarms: EquivocationProof[] }
     schemaValidators().check('bundle.v1', bundle, 'ERR_BUNDLE_INVALID')
     const { state, report } = await mergeBundle(emptyVerifiedBundle('GR', gr.root.thumbprint, NOW), bundle, { now: NOW, home: 'GR', anchor: { thumbprint: gr.root.thumbprint } })
     expect(state.alarms).toHaveLength(1)
@@ -156,7 +156,7 @@ describe('admission against strangers', () => {
     expect(size).toBeGreaterThan(900 * 1024)
     await waitFor(() => metric(node, 'entente_trust_lists_unanchored_total', { source: 'gossip' }) === 72, { what: '72 lists judged', timeoutMs: 60_000 })
     expect(node.store.heads()).toHaveLength(0)
-    const body = new BundleSource(node.store).full(NOW).body
+    const body = (await (await new BundleSource({ store: node.store }).full(NOW)).body('identity')).toString()
     expect(body.length).toBeLessThan(1024)
     // At most 8 lists per relaying peer are kept for the operator; the rest were evicted, oldest first.
     expect(node.admission.quarantined()).toHaveLength(8)
@@ -183,7 +183,7 @@ describe('admission against strangers', () => {
     expect(node.store.head('FI')).toBeUndefined()
     expect(node.store.history('FI')).toHaveLength(0)
     expect(node.store.equivocations()).toHaveLength(0)
-    const bundle = JSON.parse(new BundleSource(node.store, undefined, () => node.admission.repository.lastPurgeId()).full(NOW).body) as { lists: unknown[] }
+    const bundle = JSON.parse((await (await new BundleSource({ store: node.store, lastPurge: () => node.admission.repository.lastPurgeId() }).full(NOW)).body('identity')).toString()) as { lists: unknown[] }
     expect(bundle.lists).toHaveLength(0)
     expect(node.store.database.prepare('SELECT COUNT(*) AS n FROM purge_permit').get()).toEqual({ n: 0 })
   })

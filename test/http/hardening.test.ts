@@ -1,9 +1,10 @@
 // HTTP-layer findings of the security review, each driven through app.request: anonymous sign-in stores nothing and
 // is limited per client and purpose; a bad percent-escape, a non-object options body and deep JSON are coded 400s;
-// gzip is sent only when the client's q-value for it is above 0.
+// the bundle's content coding (brotli, gzip, identity) follows the client's q-values.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { acceptsGzip } from '../../src/http/app.js'
+import { preferredEncoding } from '../../src/http/app.js'
 import { problemResponse } from '../../src/http/problem.js'
 import { clientAddress, rateLimit } from '../../src/http/rate-limit.js'
 import { checkJsonDepth, MAX_JSON_DEPTH } from '../../src/http/read-json.js'
@@ -154,29 +155,46 @@ describe('request parsing', () => {
 })
 
 describe('bundle content coding', () => {
-  it('gzip only when its q-value is above 0 (RFC 9110 §12.5.3)', async () => {
+  it('brotli, gzip or identity by q-value (RFC 9110 §12.5.3), each its own representation of the same JSON', async () => {
     await node.request('/v1/operator/publish', { method: 'POST' })
-    const get = (acceptEncoding: string) => node.request('/v1/bundle', { auth: false, headers: { 'accept-encoding': acceptEncoding } })
+    const get = (acceptEncoding: string, etag?: string) =>
+      node.request('/v1/bundle', { auth: false, headers: { 'accept-encoding': acceptEncoding, ...(etag === undefined ? {} : { 'if-none-match': etag }) } })
     expect((await get('gzip;q=0')).headers.get('content-encoding')).toBeNull()
     expect((await get('gzip; q=0.000, identity')).headers.get('content-encoding')).toBeNull()
-    expect((await get('br, gzip;q=0.5')).headers.get('content-encoding')).toBe('gzip')
+    expect((await get('br;q=0.5, gzip')).headers.get('content-encoding')).toBe('gzip')
     const identity = await get('gzip;q=0')
-    expect(JSON.parse(await identity.text())).toHaveProperty('lists')
-    expect(identity.headers.get('etag')).not.toContain('-gzip')
+    const gzip = await get('gzip')
+    const br = await get('br, gzip;q=0.5')
+    expect(br.headers.get('content-encoding')).toBe('br')
+    const text = await identity.text()
+    expect(JSON.parse(text)).toHaveProperty('lists')
+    expect(gunzipSync(Buffer.from(await gzip.arrayBuffer())).toString()).toBe(text)
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString()).toBe(text)
+    const etags = [identity, gzip, br].map((r) => r.headers.get('etag') ?? '')
+    expect(new Set(etags).size).toBe(3)
+    expect(Number(br.headers.get('content-length'))).toBeLessThan(Buffer.byteLength(text))
+    // Each ETag answers 304 only for its own encoding.
+    expect((await get('br', etags[2])).status).toBe(304)
+    expect((await get('gzip', etags[2])).status).toBe(200)
+    expect((await get('identity', etags[0])).status).toBe(304)
   })
 
   it('parses Accept-Encoding', () => {
-    expect(acceptsGzip(undefined)).toBe(false)
-    expect(acceptsGzip('gzip')).toBe(true)
-    expect(acceptsGzip('GZIP;Q=1.0')).toBe(true)
-    expect(acceptsGzip('x-gzip')).toBe(true)
-    expect(acceptsGzip('gzip;q=0')).toBe(false)
-    expect(acceptsGzip('*')).toBe(true)
-    expect(acceptsGzip('*;q=0')).toBe(false)
-    expect(acceptsGzip('gzip;q=0, *')).toBe(false)
-    expect(acceptsGzip('identity, *;q=0')).toBe(false)
-    expect(acceptsGzip('deflate')).toBe(false)
-    expect(acceptsGzip('gzip;q=abc')).toBe(false)
-    expect(acceptsGzip('notgzip')).toBe(false)
+    expect(preferredEncoding(undefined)).toBe('identity')
+    expect(preferredEncoding('gzip')).toBe('gzip')
+    expect(preferredEncoding('GZIP;Q=1.0')).toBe('gzip')
+    expect(preferredEncoding('x-gzip')).toBe('gzip')
+    expect(preferredEncoding('gzip;q=0')).toBe('identity')
+    expect(preferredEncoding('*')).toBe('br')
+    expect(preferredEncoding('*;q=0')).toBe('identity')
+    expect(preferredEncoding('gzip;q=0, *')).toBe('br')
+    expect(preferredEncoding('br;q=0, *')).toBe('gzip')
+    expect(preferredEncoding('identity, *;q=0')).toBe('identity')
+    expect(preferredEncoding('deflate')).toBe('identity')
+    expect(preferredEncoding('gzip;q=abc')).toBe('identity')
+    expect(preferredEncoding('notgzip')).toBe('identity')
+    expect(preferredEncoding('gzip, deflate, br')).toBe('br')
+    expect(preferredEncoding('br;q=0.4, gzip;q=0.6')).toBe('gzip')
+    expect(preferredEncoding('identity, gzip;q=0.5')).toBe('identity')
   })
 })
