@@ -20,7 +20,7 @@ export async function readInput(source: string, io: CliIo, maxBytes: number): Pr
     const info = await stat(source).catch((cause: unknown) => {
       throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read ${source}`, { cause })
     })
-    if (info.size > maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `${source} is over ${maxBytes} bytes`)
+    if (info.size > maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `${source} is ${info.size} bytes; the limit is ${maxBytes} bytes`)
     return readFile(source, 'utf8')
   }
   const chunks: Buffer[] = []
@@ -28,7 +28,7 @@ export async function readInput(source: string, io: CliIo, maxBytes: number): Pr
   for await (const chunk of io.stdin) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk)
     size += buffer.byteLength
-    if (size > maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `input is over ${maxBytes} bytes`)
+    if (size > maxBytes) throw new EntenteError('ERR_INPUT_TOO_LARGE', `input is over ${maxBytes} bytes (the limit)`)
     chunks.push(buffer)
   }
   return Buffer.concat(chunks).toString('utf8')

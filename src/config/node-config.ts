@@ -14,14 +14,16 @@ const MAX_CONFIG_BYTES = 256 * 1024
 
 export const DEFAULT_LIMITS = {
   maxTrustListBytes: DEFAULT_MAX_TRUST_LIST_BYTES,
+  // Operator requests other than signed-list uploads (which may always be maxTrustListBytes plus the envelope).
   maxBodyBytes: 2 * 1024 * 1024,
   maxGossipMessageBytes: DEFAULT_MAX_TRUST_LIST_BYTES + 64 * 1024,
   requestTimeoutMs: 10_000,
-  // Admission caps: 250 countries × 4 alarms stays within the bundle's 1000 alarms; 64 lists or 16 MiB per country
-  // bound what one foreign root can make a node keep and serve.
+  // Admission caps: 250 countries × 4 alarms stays within the bundle's 1000 alarms; 64 lists or 8 lists of the
+  // largest size per country bound what one foreign root can make a node keep and serve (seq 1, handovers and the
+  // head are never pruned, so the byte cap must hold several of the largest lists or a big country gets stuck).
   maxCountries: 250,
   maxHistoryPerCountry: 64,
-  maxBytesPerCountry: 16 * 1024 * 1024,
+  maxBytesPerCountry: 8 * DEFAULT_MAX_TRUST_LIST_BYTES,
   maxAlarmsPerCountry: 4,
   maxQuarantinePerPeer: 8,
   maxQuarantine: 32,

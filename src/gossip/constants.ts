@@ -56,6 +56,12 @@ export const MAX_KNOWN_PEERS = 2048
 export const GOSSIP_RPC_OVERHEAD_BYTES = 64 * 1024
 /** gossipsub's own default inbound RPC cap (it-length-prefixed); raised when lists may be larger. */
 export const GOSSIP_MIN_RPC_BYTES = 4 * 1024 * 1024
+/**
+ * The largest message gossipsub can send: it frames every outgoing RPC with it-length-prefixed's fixed 4 MiB limit
+ * (not configurable), less room for the RPC envelope. A larger list (about 1,400 of the largest real DSCs and up) is
+ * not gossiped; peers pull it by catch-up, whose streams carry up to twice the list cap.
+ */
+export const GOSSIP_MAX_PUBLISH_BYTES = 4 * 1024 * 1024 - 4 * 1024
 
 /**
  * Open-internet limits (node.json `p2p.limits`), each shown in /metrics as entente_p2p_limit{limit}. The rate limit

@@ -13,6 +13,7 @@ import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { EntenteError } from '../model/errors.js'
 import { ALARM_TOPIC, DEFAULT_P2P_LIMITS, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, REVOCATION_TOPIC, TRUST_LIST_TOPIC, type P2pLimits } from './constants.js'
 import { isTcpMultiaddr, parseMultiaddr, transportKey } from './dial-policy.js'
+import { maxResponseBytes } from './catch-up-protocol.js'
 
 export type GossipHost = Libp2p<{ identify: Identify; pubsub: GossipSub }>
 
@@ -69,6 +70,7 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
     return transportKey(ma)
   })
   const limits = init.limits ?? DEFAULT_P2P_LIMITS
+  const maxRpcBytes = Math.max(GOSSIP_MIN_RPC_BYTES, 2 * init.maxMessageBytes + GOSSIP_RPC_OVERHEAD_BYTES)
   return createLibp2p({
     start: false,
     privateKey: init.privateKey,
@@ -76,7 +78,9 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
     addresses: { listen: [...init.listen], ...(announce.length === 0 ? {} : { announce }) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // A stream's read buffer must hold the largest gossip RPC or catch-up response that may arrive before it is read
+    // (yamux's default of 4 MiB aborts the stream silently on a list of ~2,000 large DSCs).
+    streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: Math.max(maxRpcBytes, maxResponseBytes(init.maxMessageBytes)) + GOSSIP_RPC_OVERHEAD_BYTES } })],
     connectionManager: {
       // Loopback peers skip the per-host inbound rate limit (a loopback federation starts all at once); every other
       // host gets inboundConnectionsPerSecond.
@@ -103,7 +107,7 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
         ignoreDuplicatePublishError: true,
         fallbackToFloodsub: false,
         emitSelf: false,
-        maxInboundDataLength: Math.max(GOSSIP_MIN_RPC_BYTES, 2 * init.maxMessageBytes + GOSSIP_RPC_OVERHEAD_BYTES),
+        maxInboundDataLength: maxRpcBytes,
         scoreParams: {
           // Sybil defence: many peers behind one IP lose score. Loopback is exempt (a loopback demo shares it).
           IPColocationFactorWeight: limits.ipColocationWeight,

@@ -20,6 +20,7 @@ import {
   CATCH_UP_PROTOCOL,
   DEFAULT_LISTEN,
   DEFAULT_P2P_LIMITS,
+  GOSSIP_MAX_PUBLISH_BYTES,
   REVOCATION_TOPIC,
   TRUST_LIST_TOPIC,
   type P2pLimits,
@@ -260,6 +261,11 @@ export class GossipService {
 
   async #publish(topic: string, data: Uint8Array): Promise<number> {
     const host = this.#requireHost()
+    if (data.byteLength > GOSSIP_MAX_PUBLISH_BYTES) {
+      // gossipsub would fail the send to every peer and only log it; catch-up (periodic and on connect) carries it.
+      this.#log(`not gossiped on ${topic}: ${data.byteLength} bytes is over gossipsub's ${GOSSIP_MAX_PUBLISH_BYTES}-byte frame; peers pull it by catch-up`)
+      return 0
+    }
     const { recipients } = await host.services.pubsub.publish(topic, data)
     this.#counters.published.inc({ topic })
     return recipients.length

@@ -69,7 +69,8 @@ const MAX_CERTIFICATE_TEXT = 65_536
 const MAX_DER_BYTES = 12_288
 const MAX_ISSUER_LENGTH = 512
 const MAX_X5C = 10
-const MAX_SIGNERS = 5000
+// As the schema: the signed list's byte cap (checked on every draft edit) binds first for large certificates.
+const MAX_SIGNERS = 10_000
 const MAX_REVOKED = 20_000
 
 const RSA_MIN_BITS = 2048

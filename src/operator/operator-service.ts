@@ -8,7 +8,7 @@ import { decodeTrustList, type TrustListInput } from '../trust-list/decode-trust
 import type { ChainPosition } from '../trust-list/handover.js'
 import type { RootSigningKey } from '../trust-list/root-key.js'
 import { addSigner, onboardSigner, revokeSigner } from './onboard-signer.js'
-import { acceptUploadedList, prepareNextList, publishNextList } from './publish-next-list.js'
+import { acceptUploadedList, nextListBytes, prepareNextList, publishNextList } from './publish-next-list.js'
 // Certificate revocation lists: pending entries and publishing.
 import { acceptUploadedRevocationList, addCertificateRevocations, prepareRevocationList, publishRevocationList } from './publish-revocation-list.js'
 import type { RevocationListInput } from '../revocation/decode-revocation-list.js'
@@ -239,9 +239,28 @@ export class OperatorService {
     return this.#init.revocations
   }
 
-  #save(draft: TrustListDraft): TrustListDraft {
+  async #save(draft: TrustListDraft): Promise<TrustListDraft> {
+    await this.#assertPublishable(draft)
     this.#init.store.saveDraft(this.#init.country, draft, { updatedAt: this.#init.now() })
     return draft
+  }
+
+  /**
+   * The draft and publish accept the same sizes: an edit is refused when the list publishing the draft would make is
+   * over the cap publish applies. An edit that shrinks the list always passes, so an oversized draft can be repaired.
+   */
+  async #assertPublishable(draft: TrustListDraft): Promise<void> {
+    const { store, country, maxTrustListBytes: limit } = this.#init
+    const held = store.head(country)
+    const root = held === undefined ? await this.#init.loadOwnRoot?.() : decodeTrustList(held.signed, Number.MAX_SAFE_INTEGER).payload.root
+    if (root === undefined) return
+    const bytes = (candidate: TrustListDraft): number =>
+      nextListBytes({ store, country, root, draft: candidate, now: this.#init.now(), validityDays: this.#init.validityDays, quorum: this.#init.quorum, nodes: this.#init.nodes(), ...this.#revocationPointer() })
+    const size = bytes(draft)
+    if (size <= limit || size <= bytes(this.draft())) return
+    throw new EntenteError('ERR_TRUST_LIST_TOO_LARGE', `with this change the next ${country} trust list would be ${size} bytes signed; the limit is ${limit} bytes`, {
+      details: { size, limit },
+    })
   }
 
   #exclusive<T>(action: () => Promise<T>): Promise<T> {

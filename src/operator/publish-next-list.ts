@@ -9,6 +9,8 @@ import { decodeTrustList, type TrustListInput } from '../trust-list/decode-trust
 import type { ChainPosition } from '../trust-list/handover.js'
 import { rootOf, type RootSigningKey } from '../trust-list/root-key.js'
 import { signTrustList } from '../trust-list/sign-trust-list.js'
+import { signedDocumentBytes } from '../trust-list/sign-document.js'
+import { TRUST_LIST_TYP } from '../trust-list/constants.js'
 import type { TrustListHead } from '../trust-list/trust-list.types.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 
@@ -34,6 +36,8 @@ export interface PrepareInput {
    * publish names its new list this way, so it never publishes half-finished draft edits along with it.
    */
   readonly fromHead?: boolean
+  /** Build from this draft instead of the stored one (to measure an edit before it is saved). */
+  readonly draft?: TrustListDraft
 }
 
 export interface PreparedList {
@@ -53,7 +57,8 @@ export function prepareNextList(input: PrepareInput): PreparedList {
   if (input.resetGovernance === true && nextRoot === undefined) {
     throw new EntenteError('ERR_TRUST_LIST_ROTATION', 'a governance reset is only possible with a root rotation')
   }
-  const stored: TrustListDraft = input.fromHead === true && head !== undefined ? draftOf(head.payload) : (store.draft(country) ?? emptyDraft(input.quorum))
+  const stored: TrustListDraft =
+    input.fromHead === true && head !== undefined ? draftOf(head.payload) : (input.draft ?? store.draft(country) ?? emptyDraft(input.quorum))
   // Recovery below quorum: the set the remaining diplomats could not approve is installed by the rotation itself.
   const draft: TrustListDraft =
     input.resetGovernance === true && input.resetTo !== undefined
@@ -72,6 +77,16 @@ export function prepareNextList(input: PrepareInput): PreparedList {
     validityDays: input.validityDays,
   })
   return { payload, head }
+}
+
+/**
+ * The signed size of the list `input` would publish, counted as the size cap counts it, with room for a second
+ * signature (a root rotation): a draft that fits here can always be published.
+ */
+export function nextListBytes(input: PrepareInput): number {
+  const { payload } = prepareNextList(input)
+  const key = { alg: input.root.jwk.kty === 'EC' ? ('ES256' as const) : ('EdDSA' as const), thumbprint: input.root.thumbprint }
+  return signedDocumentBytes(payload, [key, key], TRUST_LIST_TYP)
 }
 
 export interface PublishInput extends Omit<PrepareInput, 'root' | 'nextRoot'> {

@@ -2,7 +2,7 @@
 // canonical-form and schema checks. Does not check signatures (see verify-trust-list.ts). Pure.
 import type { SignedTrustList, TrustListPayload } from '../model/schema.types.js'
 import { DEFAULT_MAX_TRUST_LIST_BYTES, TRUST_LIST_TYP } from './constants.js'
-import { decodeSignedDocument, type DecodedSignature, type SignedDocumentKind } from './decode-signed-document.js'
+import { decodeSignedDocument, type DecodedSignature, type PayloadEncoding, type SignedDocumentKind } from './decode-signed-document.js'
 
 export type { DecodedSignature } from './decode-signed-document.js'
 
@@ -11,6 +11,7 @@ export interface DecodedTrustList {
   readonly payload: TrustListPayload
   readonly hash: string
   readonly size: number
+  readonly encoding: PayloadEncoding
   readonly signatures: readonly DecodedSignature[]
 }
 

@@ -25,15 +25,33 @@ export async function signDocument(payload: unknown, keys: readonly RootSigningK
   const text = canonicalize(payload)
   const unencoded = !UNENCODABLE_PAYLOAD.test(text)
   const sign = new GeneralSign(new TextEncoder().encode(text))
-  for (const key of keys) {
-    sign
-      .addSignature(await importJWK(key.privateJwk, key.alg))
-      .setProtectedHeader(unencoded ? { alg: key.alg, kid: key.thumbprint, typ, b64: false, crit: ['b64'] } : { alg: key.alg, kid: key.thumbprint, typ })
-  }
+  for (const key of keys) sign.addSignature(await importJWK(key.privateJwk, key.alg)).setProtectedHeader(protectedHeader(key, typ, unencoded))
   const jws = await sign.sign()
   return {
     // jose leaves the payload member empty for b64:false (it assumes a detached payload); we attach the text.
     payload: unencoded ? text : jws.payload,
     signatures: jws.signatures.map((s) => ({ protected: s.protected ?? '', signature: s.signature })),
   }
+}
+
+/** What signDocument puts in each protected header (jose serializes it with JSON.stringify, in this order). */
+function protectedHeader(key: Pick<RootSigningKey, 'alg' | 'thumbprint'>, typ: string, unencoded: boolean): Record<string, unknown> {
+  return unencoded ? { alg: key.alg, kid: key.thumbprint, typ, b64: false, crit: ['b64'] } : { alg: key.alg, kid: key.thumbprint, typ }
+}
+
+/** Both root algorithms give 64-byte signatures: 86 base64url characters. */
+const SIGNATURE_CHARS = 86
+
+/**
+ * The exact byte length of `JSON.stringify(await signDocument(payload, keys, typ))`, without signing: what a size cap
+ * on the signed document will measure, for refusing a draft early with the same limit publishing applies.
+ */
+export function signedDocumentBytes(payload: unknown, keys: readonly Pick<RootSigningKey, 'alg' | 'thumbprint'>[], typ: string): number {
+  const text = canonicalize(payload)
+  const unencoded = !UNENCODABLE_PAYLOAD.test(text)
+  const signatures = keys.map((key) => ({
+    protected: Buffer.from(JSON.stringify(protectedHeader(key, typ, unencoded))).toString('base64url'),
+    signature: 'x'.repeat(SIGNATURE_CHARS),
+  }))
+  return Buffer.byteLength(JSON.stringify({ payload: unencoded ? text : Buffer.from(text).toString('base64url'), signatures }))
 }

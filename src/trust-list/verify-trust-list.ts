@@ -19,7 +19,7 @@ export interface VerifyTrustListOptions {
   readonly anchor?: RootAnchor
   /** The country the caller expects. */
   readonly country?: string
-  /** Default 1 MiB. */
+  /** Default DEFAULT_MAX_TRUST_LIST_BYTES (8 MiB). */
   readonly maxBytes?: number
   /** Default 5 minutes. */
   readonly clockSkewMs?: number

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalize } from '../../src/model/canonical-json.js'
 import { EntenteError, type EntenteErrorCode } from '../../src/model/errors.js'
+import { DEFAULT_MAX_TRUST_LIST_BYTES } from '../../src/trust-list/constants.js'
 import { generateRootKey, rootOf } from '../../src/trust-list/root-key.js'
 import { verifyTrustList, verifyTrustListChain, type VerifyTrustListOptions } from '../../src/trust-list/verify-trust-list.js'
 import type { TrustListInput } from '../../src/trust-list/decode-trust-list.js'
@@ -177,7 +178,7 @@ describe('verifyTrustList', () => {
       const gr = await TestCountry.create('GR')
       const { signed } = await gr.next()
       await rejects(signed, { now: T0, maxBytes: 200 }, 'ERR_TRUST_LIST_TOO_LARGE')
-      await rejects('{'.repeat(2_000_000), { now: T0 }, 'ERR_TRUST_LIST_TOO_LARGE')
+      await rejects('{'.repeat(DEFAULT_MAX_TRUST_LIST_BYTES + 1), { now: T0 }, 'ERR_TRUST_LIST_TOO_LARGE')
     })
 
     it('malformed input → ERR_TRUST_LIST_MALFORMED', async () => {

@@ -16,7 +16,7 @@ import { DEFAULT_REVOCATION_VALIDITY_DAYS } from '../../revocation/constants.js'
 import { RevocationRepository } from '../../store/revocation-repository.js'
 import { SqliteStore } from '../../store/sqlite-store.js'
 import type { StoredTrustList } from '../../store/store.types.js'
-import { DEFAULT_MAX_TRUST_LIST_BYTES } from '../../trust-list/constants.js'
+import { DEFAULT_MAX_TRUST_LIST_BYTES, UPLOAD_ENVELOPE_BYTES } from '../../trust-list/constants.js'
 import { payloadTextOf } from '../../trust-list/decode-signed-document.js'
 import { generateRootKey, type RootKeyType, type RootSigningKey } from '../../trust-list/root-key.js'
 import { readInput, usageError, type CliIo } from '../io.js'
@@ -200,7 +200,7 @@ async function prepare(values: PublishValues, config: ResolvedNodeConfig | undef
 }
 
 async function upload(values: PublishValues, file: string, config: ResolvedNodeConfig | undefined, io: CliIo, now: () => Date): Promise<number> {
-  const text = await readInput(file, io, DEFAULT_MAX_TRUST_LIST_BYTES)
+  const text = await readInput(file, io, DEFAULT_MAX_TRUST_LIST_BYTES + UPLOAD_ENVELOPE_BYTES)
   let signed: { payload?: unknown }
   try {
     signed = JSON.parse(text) as { payload?: unknown }

@@ -35,7 +35,9 @@ export async function runSign(argv: string[], io: CliIo, now: () => Date = () =>
   if (values.draft === undefined) throw usageError('--draft FILE is required (written by entente publish --prepare)')
   if (values['root-key'] === undefined) throw usageError('--root-key FILE is required (the private root key)')
   if (values.out === undefined) throw usageError('--out FILE is required')
-  const draft = parseDraft(await readInput(values.draft, io, DEFAULT_MAX_TRUST_LIST_BYTES), values.draft)
+  // The prepared file is indented for reading (more bytes than the signed list it becomes): the cap leaves room for that;
+  // the node applies the real cap to the signed list on upload.
+  const draft = parseDraft(await readInput(values.draft, io, 2 * DEFAULT_MAX_TRUST_LIST_BYTES), values.draft)
   const rootKey = await readRootKey(values['root-key'])
   const nextRootKey = values['next-root-key'] === undefined ? undefined : await readRootKey(values['next-root-key'])
 
