@@ -86,7 +86,7 @@ export async function readSyncRecord(bundleFile: string): Promise<{ record?: Syn
     return {}
   }
   const bundle = await stat(bundleFile).catch(() => undefined)
-  if (bundle === undefined || bundle.size !== record.bundle.bytes || bundle.mtimeMs !== record.bundle.mtimeMs) return { stale: record }
+  if (bundle === undefined || bundle.size !== record.bundle.bytes || Math.round(bundle.mtimeMs) !== record.bundle.mtimeMs) return { stale: record }
   return { record }
 }
 
@@ -99,7 +99,7 @@ export async function writeVerifiedBundleFile(file: string, state: VerifiedBundl
   const content = Buffer.from(`${JSON.stringify(state)}\n`)
   await writeAtomically(file, content)
   const written = await stat(file)
-  return { bytes: content.byteLength, mtimeMs: written.mtimeMs, sha256: createHash('sha256').update(content).digest('hex') }
+  return { bytes: content.byteLength, mtimeMs: Math.round(written.mtimeMs), sha256: createHash('sha256').update(content).digest('hex') }
 }
 
 export async function writeAtomically(file: string, content: string | Buffer): Promise<void> {

@@ -103,7 +103,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   if (record === undefined) {
     const read = await readVerifiedBundleFile(options.out)
     state = read?.state
-    if (read !== undefined) bundleFile = { bytes: read.bytes, sha256: read.sha256, mtimeMs: (await stat(options.out)).mtimeMs }
+    if (read !== undefined) bundleFile = { bytes: read.bytes, sha256: read.sha256, mtimeMs: Math.round((await stat(options.out)).mtimeMs) }
   }
   const heldHome = record?.home ?? state?.home
   if (heldHome !== undefined && heldHome !== options.home) {

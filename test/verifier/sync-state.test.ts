@@ -1,0 +1,243 @@
+// The verifier's files across syncs: a sync that brings nothing new neither reads nor rewrites the bundle (only its
+// small sync record), a change to one country fetches only that list, a restored older bundle cannot roll back, a
+// bundle edited on disk gains nothing, older verified-bundle files without a record keep working, and the two size
+// caps (wire, decompressed) fail with their own codes, also on the CLI's one line.
+import { copyFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Bundle, SignedTrustList } from '../../src/model/schema.types.js'
+import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
+import { createVerifier } from '../../src/verifier/create-verifier.js'
+import { readState, syncBundle } from '../../src/verifier/sync-client.js'
+import { cli } from '../helpers/cli.js'
+import { tempDir } from '../helpers/temp.js'
+import { NOW, VerifierCountry } from './fixtures.js'
+
+/**
+ * A node as a verifier sees it over HTTP: full bundle, deltas since a token (only the lists published after it),
+ * ETags and 304, single lists and home history. `omit` leaves countries out of the full bundle (a partial mirror).
+ */
+class FakeNode {
+  readonly requests: string[] = []
+  readonly history = new Map<string, SignedTrustList[]>()
+  /** Change id at which each country's head was published. */
+  readonly changedAt = new Map<string, number>()
+  change = 0
+  omit = new Set<string>()
+
+  publish(list: SignedTrustList): void {
+    const { country } = decodeTrustList(list).payload
+    this.history.set(country, [...(this.history.get(country) ?? []), list])
+    this.changedAt.set(country, ++this.change)
+  }
+
+  head(country: string): SignedTrustList | undefined {
+    return this.history.get(country)?.at(-1)
+  }
+
+  readonly fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input)
+    this.requests.push(`${url.pathname}${url.search}`)
+    const json = (body: unknown, etag?: string) =>
+      Promise.resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', ...(etag === undefined ? {} : { etag }) } }))
+    if (url.pathname === '/v1/bundle') {
+      const since = url.searchParams.get('since')
+      const after = since === null ? undefined : Number(since.split('.')[0])
+      const etag = `"${after ?? 'full'}-${this.change}"`
+      if (new Headers(init?.headers).get('if-none-match') === etag) return Promise.resolve(new Response(null, { status: 304, headers: { etag } }))
+      const countries = [...this.changedAt].filter(([c, at]) => (after === undefined ? !this.omit.has(c) : at > after)).map(([c]) => c)
+      const bundle: Bundle = {
+        type: 'entente.bundle',
+        version: 1,
+        token: `${this.change}.0.0`,
+        ...(since === null ? {} : { since }),
+        full: after === undefined,
+        lists: countries.map((c) => this.head(c) as SignedTrustList),
+        alarms: [],
+      }
+      return json(bundle, etag)
+    }
+    const one = /^\/v1\/trust-lists\/([A-Z]{2})(?:\/(\d+))?$/.exec(url.pathname)
+    const list = one === null ? undefined : one[2] === undefined ? this.head(one[1] as string) : this.history.get(one[1] as string)?.[Number(one[2]) - 1]
+    if (list !== undefined) return json(list)
+    return Promise.resolve(new Response('{}', { status: 404 }))
+  }) as typeof fetch
+}
+
+async function federation() {
+  const [gr, cy, mt] = await Promise.all([VerifierCountry.create('GR'), VerifierCountry.create('CY'), VerifierCountry.create('MT')])
+  const node = new FakeNode()
+  node.publish(await cy.publish())
+  node.publish(await mt.publish())
+  await gr.recognize(cy)
+  node.publish(gr.tc.head?.signed as SignedTrustList)
+  node.publish(await gr.publish())
+  return { gr, cy, mt, node }
+}
+
+describe('sync state: what a sync reads, fetches and writes', () => {
+  it('nothing new: an empty delta and a 304 neither read nor rewrite the bundle; one changed country fetches only its list', async () => {
+    const { gr, cy, node } = await federation()
+    const out = path.join(tempDir(), 'bundle.json')
+    const sync = () => syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+
+    const first = await sync()
+    expect(first).toMatchObject({ written: true, summary: { seqs: { GR: 2, CY: 1 }, counts: { lists: 2, unrecognized: 1 } } })
+    const bundleBytes = readFileSync(out)
+    const before = statSync(out)
+
+    // The bundle is replaced by same-sized garbage with its old modification time: a sync that read it would fail.
+    writeFileSync(out, Buffer.alloc(bundleBytes.length, 0x20))
+    utimesSync(out, before.atime, before.mtime)
+    const touched = statSync(out).mtimeMs
+    node.requests.length = 0
+    const empty = await sync()
+    expect(empty.sources[0]).toMatchObject({ status: 'fresh', full: false, requests: 1 })
+    expect(empty.written).toBe(false)
+    expect(empty.state).toBeUndefined()
+    const notModified = await sync()
+    expect(notModified.sources[0]).toMatchObject({ status: 'not-modified', bytes: 0 })
+    expect(notModified).toMatchObject({ written: false, summary: { seqs: { GR: 2, CY: 1 } } })
+    expect(notModified.state).toBeUndefined()
+    expect(statSync(out).mtimeMs).toBe(touched)
+    expect(node.requests).toEqual(['/v1/bundle?since=4.0.0', '/v1/bundle?since=4.0.0'])
+    writeFileSync(out, bundleBytes)
+    utimesSync(out, before.atime, before.mtime)
+
+    // One country publishes: the delta carries that list alone, and nothing else is fetched.
+    const cy2 = await cy.publish()
+    node.publish(cy2)
+    node.requests.length = 0
+    const changed = await sync()
+    expect(node.requests).toEqual(['/v1/bundle?since=4.0.0'])
+    expect(changed.sources[0]).toMatchObject({ status: 'fresh', full: false, merge: { accepted: [{ country: 'CY', seq: 2 }] } })
+    expect(changed.sources[0]?.bytes).toBeLessThan(JSON.stringify(cy2).length + 500)
+    expect(changed).toMatchObject({ written: true, summary: { seqs: { GR: 2, CY: 2 } } })
+
+    // A new home list whose recognized countries the verifier holds: the home list alone.
+    gr.tc.draft.vaccines = [...gr.tc.draft.vaccines, { product: 'EU/1/20/1507', dosesForCompletion: 2, validityDays: 270 }]
+    node.publish(await gr.publish())
+    node.requests.length = 0
+    const homeMoved = await sync()
+    expect(node.requests).toEqual(['/v1/bundle?since=5.0.0'])
+    expect(homeMoved.summary.seqs).toMatchObject({ GR: 3, CY: 2 })
+    const verifier = await createVerifier(await readState(out), { now: NOW })
+    expect(verifier.verify(cy.issue()).valid).toBe(true)
+  })
+
+  it('a new home list recognizing a country the verifier lacks fetches that country’s list, not the whole bundle', async () => {
+    const { gr, mt, node } = await federation()
+    const out = path.join(tempDir(), 'bundle.json')
+    const sync = () => syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+    // The first sync came from a partial full bundle without MT.
+    node.omit.add('MT')
+    expect((await sync()).summary.counts).toMatchObject({ lists: 2, unrecognized: 0 })
+    await gr.recognize(mt)
+    node.publish(await gr.publish())
+    node.requests.length = 0
+    const result = await sync()
+    expect(node.requests).toEqual(['/v1/bundle?since=4.0.0', '/v1/trust-lists/MT'])
+    expect(result.summary.seqs).toMatchObject({ GR: 3, MT: 1 })
+    expect((await createVerifier(await readState(out), { now: NOW })).verify(mt.issue()).valid).toBe(true)
+  })
+
+  it('a restored older bundle cannot roll back (the record keeps the highest seqs), and a bundle without a record still works', async () => {
+    const { gr, cy, node } = await federation()
+    const dir = tempDir()
+    const out = path.join(dir, 'bundle.json')
+    const sync = (fetch = node.fetch, source = 'http://node.example') => syncBundle({ sources: [source], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch })
+    await sync()
+    copyFileSync(out, path.join(dir, 'old.json'))
+    // A source this verifier never used (no token): it sends its whole, frozen bundle.
+    const frozen = new FakeNode()
+    for (const lists of node.history.values()) for (const l of lists) frozen.publish(l)
+    node.publish(await cy.publish())
+    expect((await sync()).summary.seqs.CY).toBe(2)
+
+    // The old bundle comes back (a backup); a frozen source still serves CY seq 1.
+    copyFileSync(path.join(dir, 'old.json'), out)
+    const replayed = await sync(frozen.fetch, 'http://frozen.example')
+    expect(replayed.sources[0]).toMatchObject({ status: 'stale', behind: { CY: [1, 2] } })
+    expect(replayed.summary.seqs.CY).toBe(2)
+
+    // The node brings CY seq 2 back; then an older verified-bundle file without a record: read once, the record
+    // written, the bundle left as it is.
+    expect((await sync()).written).toBe(true)
+    rmSync(`${out}.sync.json`)
+    const mtime = statSync(out).mtimeMs
+    const legacy = await sync()
+    expect(legacy.written).toBe(false)
+    expect(legacy.state?.home).toBe('GR')
+    expect(statSync(out).mtimeMs).toBe(mtime)
+    expect(JSON.parse(readFileSync(`${out}.sync.json`, 'utf8'))).toMatchObject({ type: 'entente.verified-bundle-sync', seqs: { CY: 2 } })
+  })
+
+  it('a bundle edited on disk gains nothing: a tampered list is refused at load, and a sync refuses a bundle its record does not describe', async () => {
+    const { gr, cy, node } = await federation()
+    const out = path.join(tempDir(), 'bundle.json')
+    await syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+    const before = statSync(out)
+    const text = readFileSync(out, 'utf8')
+    // CY's DSC kid swapped for another of the same length, inside the signed payload text.
+    const kid = cy.dsc.signer.kid
+    const forged = `${kid.slice(0, 2)}${kid[2] === 'A' ? 'B' : 'A'}${kid.slice(3)}`
+    expect(text.includes(kid)).toBe(true)
+    writeFileSync(out, text.replaceAll(kid, forged))
+    utimesSync(out, before.atime, before.mtime)
+    await expect(createVerifier(await readState(out), { now: NOW })).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
+
+    node.publish(await cy.publish())
+    const refused = await syncBundle({ sources: ['http://node.example'], home: 'GR', out, now: () => NOW, fetch: node.fetch }).catch((error: unknown) => error as Error)
+    expect(refused).toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
+    expect((refused as Error).message).toMatch(/changed since the last sync/)
+  })
+})
+
+describe('sync size caps: on the wire and decompressed, each named', () => {
+  let server: Server | undefined
+  afterAll(() => new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve()))))
+
+  async function serve(body: Buffer, headers: Record<string, string>): Promise<string> {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length), ...headers })
+      res.end(body)
+    })
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+
+  it('a gzip bomb stops at the decompressed cap (ERR_SYNC_DECOMPRESSED_TOO_LARGE), a large body at the wire cap (ERR_SYNC_WIRE_TOO_LARGE), and the CLI says which', async () => {
+    const gr = await VerifierCountry.create('GR')
+    // 8 MiB of JSON whitespace, ~8 KiB on the wire.
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20))
+    expect(bomb.length).toBeLessThan(64 * 1024)
+    const url = await serve(bomb, { 'content-encoding': 'gzip' })
+    const out = path.join(tempDir(), 'bundle.json')
+    type Failure = { code: string; details: { sources: { error?: { code: string; message: string } }[] } }
+    const sync = (caps: { maxBundleBytes?: number; maxDecompressedBytes?: number }): Promise<Failure> =>
+      syncBundle({ sources: [url], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, ...caps }).then(
+        () => {
+          throw new Error('the sync should fail')
+        },
+        (error: unknown) => error as Failure,
+      )
+
+    const decompressed = await sync({ maxDecompressedBytes: 1024 * 1024 })
+    expect(decompressed).toMatchObject({ code: 'ERR_SYNC_NO_VALID_SOURCE' })
+    expect(decompressed.details.sources[0]?.error?.code).toBe('ERR_SYNC_DECOMPRESSED_TOO_LARGE')
+    expect(decompressed.details.sources[0]?.error?.message).toMatch(/decompresses \(gzip\) to more than 1048576 bytes from \d+ bytes on the wire/)
+    const wire = await sync({ maxBundleBytes: 1000 })
+    expect(wire.details.sources[0]?.error?.code).toBe('ERR_SYNC_WIRE_TOO_LARGE')
+    expect(wire.details.sources[0]?.error?.message).toMatch(new RegExp(`sends ${bomb.length} bytes on the wire, over the 1000-byte cap`))
+
+    const line = await cli(['sync', '--from', url, '--home', 'GR', '--root', gr.thumbprint, '--out', out, '--max-decompressed-bytes', '1048576'])
+    expect(line.code).not.toBe(0)
+    expect(line.stderr).toMatch(/^entente: ERR_SYNC_DECOMPRESSED_TOO_LARGE: .*decompresses \(gzip\) to more than 1048576 bytes/m)
+    expect(line.stderr).toMatch(/--max-decompressed-bytes/)
+    const wireLine = await cli(['sync', '--from', url, '--home', 'GR', '--root', gr.thumbprint, '--out', out, '--max-bytes', '1000'])
+    expect(wireLine.stderr).toMatch(/^entente: ERR_SYNC_WIRE_TOO_LARGE: /m)
+  })
+})
