@@ -9,6 +9,8 @@ import { signatureChecks } from '../../src/certificates/signature-checks.js'
 import type { DccSigner, TrustMaterial } from '../../src/certificates/trust-material.types.js'
 import type { Verdict } from '../../src/certificates/verdict.types.js'
 import { verifyCertificate } from '../../src/certificates/verify-certificate.js'
+import type { RevocationPartitionPayload } from '../../src/model/schema.types.js'
+import { createRevocationLookup } from '../../src/revocation/revocation-lookup.js'
 import { makeDsc, makeHc1, makeShcKey, shcPayload, signShc, type TestDsc, type TestShcKey } from './fixtures.js'
 
 const NOW = new Date('2021-09-01T00:00:00Z')
@@ -88,6 +90,22 @@ describe('one signature check per verdict', () => {
     expect(ofXa.checks).toBe(1)
     const ofXb = await counted(makeHc1(dsc), material, revocationCallback((country) => (country === 'XB' ? lookup : undefined)))
     expect(ofXb.verdict.valid).toBe(true)
+  })
+
+  it('the compact partition lookup plugs into the same callback', async () => {
+    const partition = {
+      type: 'entente.revocation-partition',
+      version: 1,
+      country: 'XA',
+      id: 'dcc/COUNTRYCODEUCI/',
+      dcc: sha256(`XA${UCI}`).subarray(0, 16).toString('base64'),
+      shc: [],
+    } as unknown as RevocationPartitionPayload
+    const lookup = createRevocationLookup([partition])
+    const { verdict, checks } = await counted(makeHc1(dsc), { signers: { XA: [dsc.signer()] } }, revocationCallback((country) => (country === 'XA' ? lookup : undefined)))
+    expect(codes(verdict)).toEqual(['ERR_CERT_REVOKED'])
+    expect(verdict.reasons[0]?.message).toMatch(/COUNTRYCODEUCI/)
+    expect(checks).toBe(1)
   })
 
   it('DCC: one DER listed twice under one kid is checked once, even when the signature fails', async () => {
