@@ -53,7 +53,9 @@ export interface TrustListPayload {
    */
   changes: ('root' | 'governance' | 'withdrawals')[]
   /**
-   * @maxItems 5000
+   * At most 10,000 entries; the size cap of the signed list (8 MiB by default) binds first for large DSCs.
+   *
+   * @maxItems 10000
    */
   signers: Signer[]
   /**
@@ -348,6 +350,9 @@ export interface NodeAddress {
 }
 
 export interface SignedTrustList {
+  /**
+   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
+   */
   payload: string
   /**
    * @minItems 1
@@ -380,7 +385,7 @@ export interface EquivocationProof {
   lists: SignedTrustList[]
 }
 /**
- * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
+ * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): the canonical JSON payload, unencoded (RFC 7797) or base64url, one signature per root (two during a rotation).
  */
 
 export interface NodeConfig {
@@ -492,8 +497,17 @@ export interface NodeConfig {
     quorum?: number
   }
   limits?: {
+    /**
+     * Largest signed trust or revocation list accepted, published, gossiped or uploaded (default 8 MiB: 2,000 DSCs of the largest real size next to a home list recognizing 250 countries). Drafts are refused when the list they would make is larger.
+     */
     maxTrustListBytes?: number
+    /**
+     * Largest operator request body (default 2 MiB); uploads of signed lists may always be maxTrustListBytes plus 64 KiB.
+     */
     maxBodyBytes?: number
+    /**
+     * Largest gossip message (default maxTrustListBytes plus 64 KiB; never above maxTrustListBytes in effect).
+     */
     maxGossipMessageBytes?: number
     requestTimeoutMs?: number
     /**
@@ -505,7 +519,7 @@ export interface NodeConfig {
      */
     maxHistoryPerCountry?: number
     /**
-     * Bytes of lists kept per foreign country (default 16 MiB), pruned like history; a list that cannot fit is refused.
+     * Bytes of lists kept per foreign country (default 64 MiB: 8 lists of the largest size), pruned like history; a list that cannot fit is refused.
      */
     maxBytesPerCountry?: number
     /**
@@ -615,10 +629,13 @@ export interface Bundle {
   revocations?: SignedRevocationList[]
 }
 /**
- * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
+ * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): the canonical JSON payload, unencoded (RFC 7797) or base64url, one signature per root (two during a rotation).
  */
 
 export interface SignedRevocationList {
+  /**
+   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
+   */
   payload: string
   /**
    * @minItems 1
@@ -754,7 +771,7 @@ export interface VerifiedBundle {
   }[]
 }
 /**
- * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): base64url payload of canonical JSON, one signature per root (two during a rotation).
+ * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): the canonical JSON payload, unencoded (RFC 7797) or base64url, one signature per root (two during a rotation).
  */
 
 export interface RevocationListPayload {
@@ -826,4 +843,132 @@ export interface ShcRevocation {
    * RFC 3339 UTC timestamp with a Z suffix.
    */
   revokedAt?: string
+}
+
+export type PartitionId = string
+
+/**
+ * Payload of a country's certificate revocation index: names every partition of its revocations by id, seq, hash and entry count. Signed as RFC 8785 canonical JSON in a JWS (typ entente-revocation-index+jws) by the country's root; chained and expiring like revocation lists, and continuing their chain (the first index follows the country's last single revocation list). A country's revocations are exactly the entries of the partitions its current index names.
+ */
+
+export interface RevocationIndexPayload {
+  type: 'entente.revocation-index'
+  version: 1
+  /**
+   * ISO 3166-1 alpha-2 country code.
+   */
+  country: string
+  /**
+   * Strictly increasing; continues the sequence of the country's revocation lists.
+   */
+  seq: number
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  issuedAt: string
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  expiresAt: string
+  /**
+   * SHA-256 (hex) of the canonical payload of the previous index, or of the country's last revocation list for its first index; null only for seq 1.
+   */
+  prev: string | null
+  /**
+   * The root that signs this index: the root of the country's trust list.
+   */
+  rootThumbprint: string
+  /**
+   * Layout parameter: a hash prefix is one partition when at most this many entries start with it, else it splits into its 16 one-digit-longer prefixes.
+   */
+  maxEntries: number
+  /**
+   * Every non-empty partition, ascending by id.
+   *
+   * @maxItems 65536
+   */
+  partitions: PartitionRef[]
+  totals: {
+    dcc: number
+    shc: number
+  }
+}
+
+export interface PartitionRef {
+  id: PartitionId
+  seq: number
+  /**
+   * Lower-case hex SHA-256 digest.
+   */
+  hash: string
+  count: number
+}
+
+export interface SignedRevocationIndex {
+  /**
+   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
+   */
+  payload: string
+  /**
+   * @minItems 1
+   * @maxItems 1
+   */
+  signatures: {
+    protected: string
+    signature: string
+  }[]
+}
+
+export interface RevocationPartitionPayload {
+  type: 'entente.revocation-partition'
+  version: 1
+  /**
+   * ISO 3166-1 alpha-2 country code.
+   */
+  country: string
+  /**
+   * The root that signs this partition: the root of the country's trust list.
+   */
+  rootThumbprint: string
+  /**
+   * dcc/<hashType>/<hex prefix of the hash> or shc/<hex prefix of SHA-256 of issuer, kid and rid joined by newlines>; the empty prefix holds every entry of its kind.
+   */
+  id: string
+  /**
+   * Strictly increasing per partition id; 1 for the first partition of an id.
+   */
+  seq: number
+  /**
+   * SHA-256 (hex) of the canonical payload of the partition with this id and seq - 1; null only for seq 1.
+   */
+  prev: string | null
+  /**
+   * RFC 3339 UTC timestamp with a Z suffix.
+   */
+  issuedAt: string
+  /**
+   * Only in dcc/ partitions: standard base64 of the concatenated, ascending, distinct 16-byte DCC revocation hashes (the first 16 bytes of the SHA-256 digest, as the EU DCC gateway distributes them), each starting with the partition's hex prefix.
+   */
+  dcc?: string
+  /**
+   * Only in shc/ partitions: revoked SMART Health Cards, ascending by SHA-256 hex of issuer, kid and rid joined by newlines, each starting with the partition's hex prefix.
+   *
+   * @maxItems 65536
+   */
+  shc?: ShcRevocation[]
+}
+
+export interface SignedRevocationPartition {
+  /**
+   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
+   */
+  payload: string
+  /**
+   * @minItems 1
+   * @maxItems 1
+   */
+  signatures: {
+    protected: string
+    signature: string
+  }[]
 }
