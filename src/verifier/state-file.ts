@@ -57,8 +57,14 @@ export async function readVerifiedBundleFile(file: string): Promise<ReadBundle |
   } catch (cause) {
     throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read ${file}`, { cause })
   }
+  let parsed: unknown
   try {
-    const state = schemaValidators().check('verified-bundle.v1', JSON.parse(bytes.toString('utf8')), 'ERR_BUNDLE_INVALID')
+    parsed = JSON.parse(bytes.toString('utf8'))
+  } catch (cause) {
+    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle: not JSON`, { cause })
+  }
+  try {
+    const state = schemaValidators().check('verified-bundle.v1', parsed, 'ERR_BUNDLE_INVALID')
     return { state, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength }
   } catch (cause) {
     throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle`, { cause })

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util'
 import { calculateJwkThumbprint } from 'jose'
 import { loadDccSchema } from '../../config/reference-data.js'
 import { createVerifier } from '../../verifier/create-verifier.js'
+import { readVerifiedBundleFile } from '../../verifier/state-file.js'
+import type { VerifiedBundle } from '../../model/schema.types.js'
 import { compileDccSchema } from '../../certificates/dcc/validate-dcc-schema.js'
 import { EntenteError, isEntenteError } from '../../model/errors.js'
 import { reportError } from '../io.js'
@@ -120,6 +122,13 @@ export async function shcSignerEntries(jwks: unknown, issuer: string | undefined
       return { format: 'shc' as const, kid, issuer: issuer ?? '*', jwk, usage: ALL_USAGES }
     }),
   )
+}
+
+/** A verified bundle as `entente sync` writes it (capped as the sync caps one decompressed bundle). */
+async function readBundle(file: string): Promise<VerifiedBundle> {
+  const read = await readVerifiedBundleFile(file)
+  if (read === undefined) throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read ${file}`, { details: { hint: 'entente sync --out FILE writes it' } })
+  return read.state
 }
 
 function parseJson(text: string, name: string, code: 'ERR_KEY_INVALID' | 'ERR_BUNDLE_INVALID' | 'ERR_USAGE' = 'ERR_KEY_INVALID'): unknown {
@@ -243,7 +252,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     const verifier =
       values.bundle === undefined
         ? undefined
-        : await createVerifier(parseJson((await readBytes(values.bundle)).toString('utf8'), values.bundle, 'ERR_BUNDLE_INVALID'), {
+        : await createVerifier(await readBundle(values.bundle), {
             now: at,
             ...(values.grace === undefined ? {} : { graceSeconds: parseGrace(values.grace) }),
             ...schemaOption,
