@@ -1,7 +1,6 @@
 // The node's HTTP API as one hono app: public, anonymous, cacheable reads; operator writes behind a bearer
 // token. Every route is Request → Response and testable with app.request; every error is problem JSON.
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { timeout } from 'hono/timeout'
 import type { ResolvedNodeConfig } from '../config/node-config.js'
@@ -17,6 +16,7 @@ import { BundleSource, revocationListFeed, type BundleDocumentFeed, type BundleE
 import { mountExports } from './export-routes.js'
 import { openApiDocument } from './openapi.js'
 import { problemResponse } from './problem.js'
+import { operatorBodyLimit } from './body-limits.js'
 import { readJson, readJsonObject } from './read-json.js'
 
 export interface AppDeps {
@@ -137,7 +137,7 @@ export function createApp(deps: AppDeps): Hono {
   // --- operator, behind the bearer token ------------------------------------------------------------
   const operator = new Hono()
   operator.use('*', requireOperator(config))
-  operator.use('*', bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: () => { throw new EntenteError('ERR_HTTP_BODY_TOO_LARGE', `the body is over ${config.limits.maxBodyBytes} bytes`) } }))
+  operator.use('*', operatorBodyLimit(config.limits))
   operator.get('/draft', (c) => c.json(deps.operator.draft()))
   operator.post('/signers', async (c) => c.json(await deps.operator.addSigner(await readJson(c)), 201))
   operator.post('/revocations', async (c) => c.json(await deps.operator.revokeSigner(await readJson(c)), 200))
