@@ -64,7 +64,8 @@ export interface PreparedTrust {
   /** Entries that could not be used, by kid, so a verdict can say why instead of "unknown key" (DSCs that fail to
    * parse join it when first used). */
   readonly rejected: ReadonlyMap<string, TrustProblem>
-  /** Every unusable entry, in trust-material order. Reading it parses every DSC not yet parsed. */
+  /** Every unusable entry, in trust-material order. Reading it parses every DSC not yet parsed; a copy made by
+   * spreading a prepared trust does not carry it (not enumerable). */
   readonly problems: readonly TrustProblem[]
   readonly revokedSigners: ReadonlyMap<string, readonly PreparedRevokedSigner[]>
   /** The material's own certificate revocations (set-backed); verification asks them through a callback
@@ -247,7 +248,7 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
     material.recognition === undefined ? undefined : new Map(material.recognition.map((r) => [r.country, r]))
 
   let problems: TrustProblem[] | undefined
-  return {
+  const prepared = {
     material,
     ...(options.dccSchema === undefined ? {} : { dccSchema: schemaValidator(options.dccSchema) }),
     dccByKid,
@@ -255,18 +256,20 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
     shcByIssuerKid,
     shcIssuers,
     rejected,
-    get problems(): readonly TrustProblem[] {
-      // Listing is the exhaustive check: every DSC is parsed once, then the list is fixed.
-      problems ??= outcomes.flatMap((o) => {
-        if (!(o instanceof LazyDccSigner)) return [o]
-        const parsed = o.parsed()
-        return parsed.ok ? [] : [parsed.problem]
-      })
-      return problems
-    },
     revokedSigners,
     revokedDccHashes,
     revokedShcRids,
     recognition,
   }
+  // Listing is the exhaustive check: every DSC is parsed once, then the list is fixed. Not enumerable, so copying a
+  // prepared trust (`{ ...trust, revoked... }`) never reads it and parses nothing.
+  return Object.defineProperty(prepared, 'problems', {
+    enumerable: false,
+    get: (): readonly TrustProblem[] =>
+      (problems ??= outcomes.flatMap((o) => {
+        if (!(o instanceof LazyDccSigner)) return [o]
+        const parsed = o.parsed()
+        return parsed.ok ? [] : [parsed.problem]
+      })),
+  }) as typeof prepared & { readonly problems: readonly TrustProblem[] }
 }
