@@ -82,7 +82,7 @@ const config: NodeConfig = {
   http: { host: '127.0.0.1', port: 7101, publicUrl: 'http://127.0.0.1:7101' },
   p2p: { listen: ['/ip4/127.0.0.1/tcp/7201'], bootstrap: [] },
   trustList: { validityDays: 30, quorum: 2 },
-  limits: { maxTrustListBytes: 1048576, maxBodyBytes: 2097152 },
+  limits: { maxTrustListBytes: 8388608, maxBodyBytes: 2097152 },
 }
 
 await mkdir(out, { recursive: true })
