@@ -124,6 +124,11 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
       options.log?.(`published the ${list.country} revocation list seq ${list.seq}`)
       links.gossip?.publishRevocationList(list.signed).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
     },
+    onRevocationIndexPublished: ({ index, partitions }) => {
+      options.log?.(`published the ${index.country} revocation index seq ${index.seq} (${partitions.length} changed partitions)`)
+      links.gossip?.publishRevocationIndex(index.signed, partitions.map((p) => p.signed)).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
+    },
+    revocationLimits: { maxRevocationEntries: config.limits.maxRevocationEntries, maxRevocationsPerPublish: config.limits.maxRevocationsPerPublish, maxRevocationListEntries: config.limits.maxRevocationListEntries },
   })
   // Diplomats: passkey invites, sessions and quorum approvals; their tables live in the same SQLite file.
   const diplomats = createDiplomatService({ store, operator, config, now, nodeUrl: () => publicUrl, configuredQuorum: config.trustList.quorum })

@@ -27,6 +27,12 @@ export const DEFAULT_LIMITS = {
   maxAlarmsPerCountry: 4,
   maxQuarantinePerPeer: 8,
   maxQuarantine: 32,
+  // Partitioned certificate revocations, apart from the trust-list caps above (which never count them): 20 million
+  // entries (published plus queued) per own country, taken in by publishes of at most a million queue rows each.
+  maxRevocationEntries: 20_000_000,
+  maxRevocationsPerPublish: 1_000_000,
+  // Up to this many entries of each kind a country publishes single revocation lists; beyond, partitioned indexes.
+  maxRevocationListEntries: 10_000,
 } as const
 
 /** The config with every default filled in and every path absolute. */

@@ -12,6 +12,11 @@
 //   {"type":"revocations","known":{"GR":3,...}}              {"type":"revocations","lists":[SignedRevocationList, ...]}
 //     (revocation-list heads newer than the client's `known` seqs; peers that predate it answer an error, which
 //     ends only the revocation part of a session)
+//   {"type":"revocation-indexes","known":{"GR":7,...}}       {"type":"revocation-indexes","indexes":[SignedRevocationIndex, ...]}
+//     (revocation-index heads newer than the client's `known` seqs)
+//   {"type":"revocation-partitions","hashes":[hash, ...]}    {"type":"revocation-partitions","partitions":[SignedRevocationPartition, ...]}
+//     (the partitions with these content hashes that the server holds, within the response budget; peers that
+//     predate partitioned revocations answer an error, which ends only that part of a session)
 //   anything else                                            {"type":"error","code":"..."} and the server closes
 //
 // An alarm id is "<country>:<seq>:<hashA>:<hashB>" with the two list hashes in ascending order.
@@ -32,6 +37,11 @@ import {
   CATCH_UP_PAGE_LISTS,
   CATCH_UP_REQUEST_TIMEOUT_MS,
 } from './constants.js'
+
+/** Partitions asked for per request (their hashes fit the 16 KiB request cap several times over). */
+export const CATCH_UP_PARTITIONS_PER_REQUEST = 64
+/** Partition requests per country and session; the next session continues with what is still missing. */
+export const CATCH_UP_PARTITION_REQUESTS_PER_COUNTRY = 64
 
 /** Codes for catch-up protocol failures: counted per peer and dropped, never thrown at the peer. */
 export const CATCH_UP_MALFORMED: EntenteErrorCode = 'ERR_GOSSIP_PROTOCOL'
@@ -57,6 +67,8 @@ export type CatchUpRequest =
   | { readonly type: 'history'; readonly country: string; readonly afterSeq: number; readonly limit: number }
   | { readonly type: 'alarms'; readonly ids: readonly string[] }
   | { readonly type: 'revocations'; readonly known: Readonly<Record<string, number>> }
+  | { readonly type: 'revocation-indexes'; readonly known: Readonly<Record<string, number>> }
+  | { readonly type: 'revocation-partitions'; readonly hashes: readonly string[] }
 
 export type CatchUpResponse =
   | ({ readonly type: 'summary' } & CatchUpSummary)
@@ -66,6 +78,9 @@ export type CatchUpResponse =
   | { readonly type: 'alarms'; readonly proofs: readonly unknown[] }
   /** Revocation lists are opaque here: acceptRevocationList verifies each. */
   | { readonly type: 'revocations'; readonly lists: readonly unknown[] }
+  /** Indexes and partitions are opaque here: acceptRevocationIndex / acceptRevocationPartition verify each. */
+  | { readonly type: 'revocation-indexes'; readonly indexes: readonly unknown[] }
+  | { readonly type: 'revocation-partitions'; readonly partitions: readonly unknown[] }
   | { readonly type: 'error'; readonly code: string }
 
 /** The largest response either side sends or accepts: room for a page of lists, or one proof of two lists. */
@@ -130,6 +145,20 @@ export function parseRequest(bytes: Uint8Array): CatchUpRequest {
       if (!entries.every(([country, seq]) => COUNTRY.test(country) && isSeq(seq))) throw malformed('revocations: bad country or seq')
       return { type: 'revocations', known: Object.fromEntries(entries) as Record<string, number> }
     }
+    case 'revocation-indexes': {
+      const { known } = value
+      if (!isObject(known)) throw malformed('revocation-indexes: bad known')
+      const entries = Object.entries(known)
+      if (entries.length > CATCH_UP_MAX_SUMMARY_COUNTRIES) throw malformed('revocation-indexes: too many countries')
+      if (!entries.every(([country, seq]) => COUNTRY.test(country) && isSeq(seq))) throw malformed('revocation-indexes: bad country or seq')
+      return { type: 'revocation-indexes', known: Object.fromEntries(entries) as Record<string, number> }
+    }
+    case 'revocation-partitions': {
+      const { hashes } = value
+      if (!Array.isArray(hashes) || hashes.length === 0 || hashes.length > CATCH_UP_PARTITIONS_PER_REQUEST) throw malformed('revocation-partitions: bad hashes')
+      if (!hashes.every((h) => typeof h === 'string' && HASH.test(h))) throw malformed('revocation-partitions: bad hash')
+      return { type: 'revocation-partitions', hashes: hashes as string[] }
+    }
     default:
       throw malformed(`unknown request type`)
   }
@@ -177,6 +206,16 @@ export function parseResponse(bytes: Uint8Array, expected: CatchUpRequest['type'
       const { lists } = value
       if (!Array.isArray(lists) || lists.length > CATCH_UP_PAGE_LISTS) throw malformed('revocations: bad lists')
       return { type: 'revocations', lists }
+    }
+    case 'revocation-indexes': {
+      const { indexes } = value
+      if (!Array.isArray(indexes) || indexes.length > CATCH_UP_PAGE_LISTS) throw malformed('revocation-indexes: bad indexes')
+      return { type: 'revocation-indexes', indexes }
+    }
+    case 'revocation-partitions': {
+      const { partitions } = value
+      if (!Array.isArray(partitions) || partitions.length > CATCH_UP_PARTITIONS_PER_REQUEST) throw malformed('revocation-partitions: bad partitions')
+      return { type: 'revocation-partitions', partitions }
     }
   }
 }
@@ -236,6 +275,30 @@ export function answerRequest(store: TrustStore, request: CatchUpRequest, budget
         bytes += head.size
       }
       return { type: 'revocations', lists }
+    }
+    case 'revocation-indexes': {
+      const indexes: unknown[] = []
+      let bytes = 0
+      for (const head of revocations?.partitions.indexHeads() ?? []) {
+        if (head.seq <= (request.known[head.country] ?? 0)) continue
+        if (indexes.length >= CATCH_UP_PAGE_LISTS || (indexes.length > 0 && bytes + head.size > budgetBytes)) break
+        indexes.push(head.signed)
+        bytes += head.size
+      }
+      return { type: 'revocation-indexes', indexes }
+    }
+    case 'revocation-partitions': {
+      const partitions: unknown[] = []
+      let bytes = 0
+      for (const hash of request.hashes) {
+        const held = revocations?.partitions.partition(hash)
+        if (held === undefined) continue
+        // Always at least one, so a request makes progress whatever the partition sizes.
+        if (partitions.length > 0 && bytes + held.size > budgetBytes) break
+        partitions.push(held.signed)
+        bytes += held.size
+      }
+      return { type: 'revocation-partitions', partitions }
     }
   }
 }
@@ -320,6 +383,20 @@ export class CatchUpClient {
     const response = await this.#ask({ type: 'revocations', known })
     if (response.type !== 'revocations') throw malformed('expected revocation lists')
     return response.lists
+  }
+
+  /** Revocation-index heads newer than `known` (unverified). */
+  async revocationIndexes(known: Readonly<Record<string, number>>): Promise<readonly unknown[]> {
+    const response = await this.#ask({ type: 'revocation-indexes', known })
+    if (response.type !== 'revocation-indexes') throw malformed('expected revocation indexes')
+    return response.indexes
+  }
+
+  /** The partitions with these hashes that the peer holds (unverified). */
+  async revocationPartitions(hashes: readonly string[]): Promise<readonly unknown[]> {
+    const response = await this.#ask({ type: 'revocation-partitions', hashes })
+    if (response.type !== 'revocation-partitions') throw malformed('expected revocation partitions')
+    return response.partitions
   }
 
   async close(): Promise<void> {

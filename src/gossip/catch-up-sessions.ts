@@ -3,7 +3,7 @@
 // Every pulled item goes through the intake; a peer that answers with proven-invalid data earns a strike.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { EntenteError } from '../model/errors.js'
-import type { EquivocationProof, SignedRevocationList } from '../model/schema.types.js'
+import type { EquivocationProof, SignedRevocationIndex, SignedRevocationList } from '../model/schema.types.js'
 import type { RevocationRepository } from '../store/revocation-repository.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import type { TrustListInput } from '../trust-list/decode-trust-list.js'
@@ -11,6 +11,8 @@ import {
   alarmId,
   answerRequest,
   CatchUpClient,
+  CATCH_UP_PARTITION_REQUESTS_PER_COUNTRY,
+  CATCH_UP_PARTITIONS_PER_REQUEST,
   CATCH_UP_MALFORMED,
   CATCH_UP_TOO_LARGE,
   maxResponseBytes,
@@ -303,6 +305,42 @@ export class CatchUpSessions {
       }
     } catch (error) {
       log(`catch-up: revocation lists not pulled: ${describe(error)}`)
+    }
+    await this.#pullRevocationIndexes(client)
+  }
+
+  /**
+   * Pulls revocation-index heads newer than ours, then every partition our held indexes name that we lack, by
+   * content hash. A peer that predates partitioned revocations ends only this part.
+   */
+  async #pullRevocationIndexes(client: CatchUpClient): Promise<void> {
+    const { revocations, intake, log } = this.#components
+    if (revocations === undefined) return
+    try {
+      for (let page = 0; page < CATCH_UP_MAX_PAGES_PER_COUNTRY && !this.#stopping; page++) {
+        const known = Object.fromEntries(revocations.partitions.indexHeads().map((h) => [h.country, h.seq]))
+        let progress = false
+        for (const index of await client.revocationIndexes(known)) {
+          if ((await intake.acceptRevocation(index, 'catch-up')) === 'accepted') {
+            progress = true
+            this.#components.publish(REVOCATION_TOPIC, encodeRevocationMessage(index as SignedRevocationIndex))
+          }
+        }
+        if (!progress) break
+      }
+      for (const head of revocations.partitions.indexHeads()) {
+        for (let request = 0; request < CATCH_UP_PARTITION_REQUESTS_PER_COUNTRY && !this.#stopping; request++) {
+          const missing = revocations.partitions.missingPartitions(head.country, CATCH_UP_PARTITIONS_PER_REQUEST)
+          if (missing.length === 0) break
+          let progress = false
+          for (const partition of await client.revocationPartitions(missing)) {
+            if ((await intake.acceptRevocation(partition, 'catch-up')) === 'accepted') progress = true
+          }
+          if (!progress) break
+        }
+      }
+    } catch (error) {
+      log(`catch-up: revocation indexes not pulled: ${describe(error)}`)
     }
   }
 

@@ -10,7 +10,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2pInit } from 'libp2p'
 import type { NodeMetrics } from '../metrics/metrics.js'
 import { EntenteError } from '../model/errors.js'
-import type { EquivocationProof, SignedRevocationList, SignedTrustList } from '../model/schema.types.js'
+import type { EquivocationProof, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition, SignedTrustList } from '../model/schema.types.js'
 import type { RevocationRepository } from '../store/revocation-repository.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
@@ -243,6 +243,20 @@ export class GossipService {
       throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `revocation list is ${data.byteLength} bytes, gossip carries ${this.#init.maxMessageBytes}`)
     }
     return this.#publish(REVOCATION_TOPIC, data)
+  }
+
+  /**
+   * Gossips one of this node's own revocation indexes, then the partitions it changed (each a message of its own, well
+   * under the cap). An index larger than a gossip message reaches peers through catch-up instead.
+   */
+  async publishRevocationIndex(index: SignedRevocationIndex, partitions: readonly SignedRevocationPartition[]): Promise<void> {
+    const data = encodeRevocationMessage(index)
+    if (data.byteLength <= this.#init.maxMessageBytes) await this.#publish(REVOCATION_TOPIC, data)
+    else this.#log(`gossip: the revocation index is ${data.byteLength} bytes, over the ${this.#init.maxMessageBytes}-byte message cap: peers pull it in catch-up`)
+    for (const partition of partitions) {
+      const bytes = encodeRevocationMessage(partition)
+      if (bytes.byteLength <= this.#init.maxMessageBytes) await this.#publish(REVOCATION_TOPIC, bytes)
+    }
   }
 
   async publishAlarm(proof: EquivocationProof): Promise<number> {

@@ -6,7 +6,9 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { canonicalBytes } from '../model/canonical-json.js'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
 import type { EquivocationProof, NodeAddress, SignedRevocationList } from '../model/schema.types.js'
+import { acceptRevocationIndex, acceptRevocationPartition, revocationDocumentKind } from '../store/accept-revocation-index.js'
 import { acceptRevocationList } from '../store/accept-revocation-list.js'
+import { DEFAULT_MAX_REVOCATION_INDEX_BYTES } from '../revocation/constants.js'
 import { acceptTrustList } from '../store/accept-trust-list.js'
 import type { RevocationRepository } from '../store/revocation-repository.js'
 import type { StoredTrustList, TrustStore } from '../store/store.types.js'
@@ -90,6 +92,8 @@ const REVOCATION_NOT_THE_PEERS_FAULT = new Set<EntenteErrorCode>([
   'ERR_REVOCATION_CHAIN',
   // We may not hold the country's trust list yet, or not its newest root.
   'ERR_REVOCATION_WRONG_ROOT',
+  // A partition of an index we do not hold yet (it may be on its way).
+  'ERR_REVOCATION_PARTITION_UNLISTED',
 ])
 
 /** Codes after which the sender is asked for its chain: it holds lists (another branch, a handover) we lack. */
@@ -319,6 +323,16 @@ export class Intake {
       const { store, now, revocations, log } = this.#components
       if (this.#stopped || revocations === undefined) return { invalid: 'ERR_HTTP_UNAVAILABLE' as const }
       try {
+        // One topic, three documents: single lists, and the index and partitions of partitioned revocations.
+        const kind = revocationDocumentKind(input)
+        if (kind === 'index') {
+          // An index too large for one gossip message still comes whole through catch-up.
+          const maxBytes = source === 'catch-up' ? DEFAULT_MAX_REVOCATION_INDEX_BYTES : this.#init.maxMessageBytes
+          const outcome = await acceptRevocationIndex({ trust: store, revocations }, input as never, { now: now(), maxBytes })
+          if (outcome.status === 'accepted') log(`accepted the ${outcome.index.country} revocation index seq ${outcome.index.seq} from ${source}`)
+          return outcome.status
+        }
+        if (kind === 'partition') return (await acceptRevocationPartition({ trust: store, revocations }, input as never, { now: now() })).status
         const outcome = await acceptRevocationList({ trust: store, revocations }, input as SignedRevocationList, { now: now(), maxBytes: this.#init.maxMessageBytes })
         if (outcome.status === 'accepted') log(`accepted the ${outcome.list.country} revocation list seq ${outcome.list.seq} from ${source}`)
         return outcome.status

@@ -1,6 +1,6 @@
 // Message encodings of the two gossip topics. Pure: bytes in, bytes out; verification happens in the validators.
 import { canonicalBytes } from '../model/canonical-json.js'
-import type { EquivocationProof, SignedRevocationList, SignedTrustList } from '../model/schema.types.js'
+import type { EquivocationProof, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition, SignedTrustList } from '../model/schema.types.js'
 
 /**
  * A trust-list message is the signed list as canonical JSON. Canonical bytes matter: the gossip message id is the
@@ -13,8 +13,11 @@ export function encodeListMessage(signed: SignedTrustList): Uint8Array {
   })
 }
 
-/** A revocation-list message is the signed list as canonical JSON: one list, one byte string, one message id. */
-export function encodeRevocationMessage(signed: SignedRevocationList): Uint8Array {
+/**
+ * A revocation message is one signed revocation document (single list, index or partition; its typ tells which) as
+ * canonical JSON: one document, one byte string, one message id.
+ */
+export function encodeRevocationMessage(signed: SignedRevocationList | SignedRevocationIndex | SignedRevocationPartition): Uint8Array {
   return canonicalBytes({
     payload: signed.payload,
     signatures: signed.signatures.map((s) => ({ protected: s.protected, signature: s.signature })),

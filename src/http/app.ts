@@ -18,6 +18,7 @@ import { openApiDocument } from './openapi.js'
 import { problemResponse } from './problem.js'
 import { operatorBodyLimit } from './body-limits.js'
 import { readJson, readJsonObject } from './read-json.js'
+import { mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
 
 export interface AppDeps {
   readonly config: ResolvedNodeConfig
@@ -44,7 +45,7 @@ export function createApp(deps: AppDeps): Hono {
   const bundles = new BundleSource({
     store,
     ...(deps.revocations === undefined ? {} : { revocations: revocationListFeed(deps.revocations) }),
-    ...(deps.revocationIndexes === undefined ? {} : { revocationIndexes: deps.revocationIndexes }),
+    ...(deps.revocationIndexes === undefined ? (deps.revocations === undefined ? {} : { revocationIndexes: deps.revocations.partitions.feed }) : { revocationIndexes: deps.revocationIndexes }),
     ...(deps.admission === undefined ? {} : { lastPurge: () => deps.admission?.repository.lastPurgeId() ?? 0 }),
   })
   const app = new Hono({ strict: true })
@@ -183,19 +184,21 @@ function mountRevocationRoutes(app: Hono, deps: AppDeps): void {
     if (list === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation list ${country} seq ${seq}`)
     return signedDocument(c, list, 'public, max-age=31536000, immutable')
   })
+  mountRevocationIndexRoutes(app, held)
 }
 
 function mountOperatorRevocationRoutes(operator: Hono, deps: AppDeps): void {
-  operator.get('/certificate-revocations', (c) => c.json(deps.operator.pendingRevocations()))
+  mountOperatorRevocationQueueRoutes(operator, () => deps.operator)
   operator.post('/certificate-revocations', async (c) => c.json(await deps.operator.revokeCertificates(await readJson(c)), 200))
   operator.post('/certificate-revocations/publish', async (c) => {
     const validityDays = (await readJsonObject(c, { optional: true })).validityDays
     if (validityDays !== undefined && (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 366)) {
       throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer 1..366')
     }
-    const { revocationList, trustList } = await deps.operator.publishRevocations(validityDays === undefined ? {} : { validityDays })
-    // The trust list that names the new revocation list went out with it: verifiers learn the pointer.
-    return c.json({ ...revocationSummary(revocationList), trustList: summary(trustList) }, 201)
+    const { revocationList, revocationIndex, partitions, queued, trustList } = await deps.operator.publishRevocations(validityDays === undefined ? {} : { validityDays })
+    const named = revocationIndex ?? revocationList
+    // The trust list that names the new revocations went out with them: verifiers learn the pointer.
+    return c.json({ ...(named === undefined ? {} : revocationSummary(named)), format: revocationIndex === undefined ? 'list' : 'index', ...(partitions === undefined ? {} : { partitions }), queued, trustList: summary(trustList) }, 201)
   })
 }
 
@@ -237,7 +240,7 @@ function queryInt(raw: string | undefined): number | string | undefined {
   return raw === undefined ? undefined : /^\d{1,4}$/.test(raw) ? Number(raw) : raw
 }
 
-export function revocationSummary(list: StoredRevocationList) {
+export function revocationSummary(list: Pick<StoredRevocationList, 'country' | 'seq' | 'hash' | 'issuedAt' | 'expiresAt' | 'rootThumbprint' | 'size'>) {
   return { country: list.country, seq: list.seq, hash: list.hash, issuedAt: list.issuedAt, expiresAt: list.expiresAt, rootThumbprint: list.rootThumbprint, size: list.size }
 }
 

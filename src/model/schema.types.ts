@@ -534,6 +534,18 @@ export interface NodeConfig {
      * Quarantined lists kept in total (default 32), oldest evicted.
      */
     maxQuarantine?: number
+    /**
+     * Revoked certificate entries this country may hold, published and queued (default 20 million). Revocation data is partitioned and never counts against the trust-list caps.
+     */
+    maxRevocationEntries?: number
+    /**
+     * Queued revocation entries one publish takes in (default 1 million); the rest stay queued for the next publish, so a publish is never refused for size.
+     */
+    maxRevocationsPerPublish?: number
+    /**
+     * While the country holds at most this many revocation entries of each kind (default 10,000) it publishes single revocation lists; beyond that, or when 0, a partitioned revocation index, for good.
+     */
+    maxRevocationListEntries?: number
   }
   webauthn?: {
     rpId: string
@@ -627,12 +639,60 @@ export interface Bundle {
    * @maxItems 1000
    */
   revocations?: SignedRevocationList[]
+  /**
+   * The latest unexpired revocation index of each country (in a delta: those that changed, and those a carried trust list names). The partitions an index names travel separately (by content hash from /v1/revocations/{country}/partitions/{hash}, gossip and catch-up). Absent from nodes that predate partitioned revocations.
+   *
+   * @maxItems 1000
+   */
+  revocationIndexes?: SignedRevocationIndex[]
+  /**
+   * Optional, in mirror files: revocation partitions named by the carried indexes, so an offline copy is complete. Nodes do not put them in served bundles.
+   *
+   * @maxItems 1000000
+   */
+  revocationPartitions?: SignedRevocationPartition[]
 }
 /**
  * A trust list as JWS general JSON serialization (RFC 7515 §7.2.1): the canonical JSON payload, unencoded (RFC 7797) or base64url, one signature per root (two during a rotation).
  */
 
 export interface SignedRevocationList {
+  /**
+   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
+   */
+  payload: string
+  /**
+   * @minItems 1
+   * @maxItems 1
+   */
+  signatures: {
+    protected: string
+    signature: string
+  }[]
+}
+/**
+ * A certificate revocation index as JWS general JSON serialization (RFC 7515 §7.2.1): the canonical revocation-index.v1 JSON payload, unencoded (RFC 7797) or base64url, signed once by the country's root (protected header typ entente-revocation-index+jws).
+ */
+
+export interface SignedRevocationIndex {
+  /**
+   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
+   */
+  payload: string
+  /**
+   * @minItems 1
+   * @maxItems 1
+   */
+  signatures: {
+    protected: string
+    signature: string
+  }[]
+}
+/**
+ * A certificate revocation partition as JWS general JSON serialization (RFC 7515 §7.2.1): the canonical revocation-partition.v1 JSON payload, unencoded (RFC 7797) or base64url, signed once by the country's root (protected header typ entente-revocation-partition+jws).
+ */
+
+export interface SignedRevocationPartition {
   /**
    * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
    */
@@ -904,21 +964,6 @@ export interface PartitionRef {
   count: number
 }
 
-export interface SignedRevocationIndex {
-  /**
-   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
-   */
-  payload: string
-  /**
-   * @minItems 1
-   * @maxItems 1
-   */
-  signatures: {
-    protected: string
-    signature: string
-  }[]
-}
-
 export interface RevocationPartitionPayload {
   type: 'entente.revocation-partition'
   version: 1
@@ -956,19 +1001,4 @@ export interface RevocationPartitionPayload {
    * @maxItems 65536
    */
   shc?: ShcRevocation[]
-}
-
-export interface SignedRevocationPartition {
-  /**
-   * The payload member of a root-signed JWS: the canonical JSON text itself (RFC 7797 unencoded, protected header b64:false with crit ["b64"]; what signers emit) or its base64url (documents signed before). Every signature of one document uses the same form.
-   */
-  payload: string
-  /**
-   * @minItems 1
-   * @maxItems 1
-   */
-  signatures: {
-    protected: string
-    signature: string
-  }[]
 }

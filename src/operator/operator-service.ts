@@ -10,12 +10,22 @@ import type { RootSigningKey } from '../trust-list/root-key.js'
 import { addSigner, onboardSigner, revokeSigner } from './onboard-signer.js'
 import { acceptUploadedList, nextListBytes, prepareNextList, publishNextList } from './publish-next-list.js'
 // Certificate revocation lists: pending entries and publishing.
-import { acceptUploadedRevocationList, addCertificateRevocations, prepareRevocationList, publishRevocationList } from './publish-revocation-list.js'
+import { acceptUploadedRevocationList, prepareRevocationList, publishRevocationList } from './publish-revocation-list.js'
 import type { RevocationListInput } from '../revocation/decode-revocation-list.js'
 import type { RevocationEntries } from '../revocation/build-revocation-list.js'
 import { DEFAULT_REVOCATION_VALIDITY_DAYS } from '../revocation/constants.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import { setVaccines, type VaccineValueSets } from './value-sets.js'
+import {
+  publishesPartitioned,
+  publishRevocationIndex,
+  queueCertificateRevocations,
+  queuedCertificateRevocations,
+  removeQueuedRevocations,
+  type PublishedRevocations,
+  type RevocationLimits,
+} from './publish-revocation-index.js'
+import type { QueuedRevocation, StoredRevocationIndex } from '../store/revocation-partition-store.js'
 
 export interface OperatorServiceInit {
   readonly store: TrustStore
@@ -36,8 +46,23 @@ export interface OperatorServiceInit {
   readonly revocations?: RevocationRepository
   /** Called after a revocation list of this country is stored, e.g. to gossip it. */
   readonly onRevocationsPublished?: (list: StoredRevocationList) => void
+  /** Called after a revocation index of this country is stored, with the partitions it changed: to gossip them. */
+  readonly onRevocationIndexPublished?: (published: PublishedRevocations) => void
+  /** Caps of this country's revocation data (node.json limits). */
+  readonly revocationLimits?: RevocationLimits
   /** The diplomat set and quorum a governance reset installs: the pending governance change, if any. */
   readonly pendingGovernance?: () => { diplomats: TrustListDraft['diplomats']; quorum: number } | undefined
+}
+
+/** What a revocation publish stored: a single list (small countries) or an index and its changed partitions. */
+export interface PublishedRevocationsResult {
+  readonly revocationList?: StoredRevocationList
+  readonly revocationIndex?: StoredRevocationIndex
+  /** Partitions the publish signed (index publishes only). */
+  readonly partitions?: number
+  /** Entries still queued. */
+  readonly queued: number
+  readonly trustList: StoredTrustList
 }
 
 export class OperatorService {
@@ -148,34 +173,55 @@ export class OperatorService {
 
   // ---- certificate revocation lists --------------------------------------------------------------------------
 
-  /** Adds revoked certificates to this country's pending revocations; they take effect with publishRevocations. */
-  revokeCertificates(request: unknown): Promise<RevocationEntries> {
-    return this.#exclusive(() => Promise.resolve(addCertificateRevocations(this.#revocations(), this.#init.country, request, this.#init.now())))
+  /** Queues revoked certificates; they take effect with publishRevocations. */
+  revokeCertificates(request: unknown): Promise<{ queued: number; added: number }> {
+    return this.#exclusive(() => Promise.resolve(queueCertificateRevocations(this.#revocations(), this.#init.country, request, this.#init.now(), this.#init.revocationLimits)))
   }
 
-  pendingRevocations(): RevocationEntries {
+  /** The queue of entries not published yet, page by page. */
+  pendingRevocations(options: { afterId?: number; limit?: number } = {}): { total: number; entries: QueuedRevocation[] } {
+    return queuedCertificateRevocations(this.#revocations(), this.#init.country, options)
+  }
+
+  /** Takes queued entries out again (before they are published); adding them again re-queues them. */
+  removePendingRevocations(ids: unknown): Promise<{ removed: number; queued: number }> {
+    return this.#exclusive(() => Promise.resolve(removeQueuedRevocations(this.#revocations(), this.#init.country, ids)))
+  }
+
+  /** Entries of the former single revocation lists: kept only to read them; the queue holds what is pending. */
+  formerPendingRevocations(): RevocationEntries {
     return this.#revocations().draft(this.#init.country)
   }
 
   /**
-   * Signs and stores the next revocation list (every pending entry) with the root key, then the next trust list
-   * naming it (the head's content re-issued, not the draft): a verifier whose source omits or freezes the new
-   * revocation list then refuses this country's certificates instead of reading a revoked one as valid.
+   * Signs and stores the partitions the queued entries change and the next revocation index with the root key, then
+   * the next trust list naming the index (the head's content re-issued, not the draft): a verifier whose source
+   * omits or freezes the new index then refuses this country's certificates instead of reading a revoked one as valid.
    */
-  publishRevocations(options: { validityDays?: number } = {}): Promise<{ revocationList: StoredRevocationList; trustList: StoredTrustList }> {
+  publishRevocations(options: { validityDays?: number } = {}): Promise<PublishedRevocationsResult> {
     return this.#exclusive(async () => {
       const rootKey = await this.#init.loadRootKey()
-      const revocationList = await publishRevocationList({
+      const input = {
         trust: this.#init.store,
         revocations: this.#revocations(),
         country: this.#init.country,
         rootKey,
         now: this.#init.now(),
         validityDays: options.validityDays ?? DEFAULT_REVOCATION_VALIDITY_DAYS,
-        maxBytes: this.#init.maxTrustListBytes,
-      })
-      // Gossiped first, so peers hold the revocation list by the time the trust list naming it arrives.
-      this.#init.onRevocationsPublished?.(revocationList)
+      }
+      let result: Omit<PublishedRevocationsResult, 'trustList'>
+      if (publishesPartitioned(input.revocations, input.country, this.#init.revocationLimits)) {
+        const published = await publishRevocationIndex({ ...input, ...(this.#init.revocationLimits === undefined ? {} : { limits: this.#init.revocationLimits }) })
+        // Gossiped first, so peers hold the index by the time the trust list naming it arrives.
+        this.#init.onRevocationIndexPublished?.(published)
+        result = { revocationIndex: published.index, partitions: published.partitions.length, queued: published.queued }
+      } else {
+        const revocationList = await publishRevocationList({ ...input, maxBytes: this.#init.maxTrustListBytes })
+        // Gossiped first, so peers hold the revocation list by the time the trust list naming it arrives.
+        this.#init.onRevocationsPublished?.(revocationList)
+        result = { revocationList, queued: input.revocations.partitions.queueCount(input.country) }
+      }
+      const named = result.revocationIndex ?? result.revocationList
       let trustList: StoredTrustList
       try {
         trustList = await publishNextList({
@@ -192,11 +238,11 @@ export class OperatorService {
         })
       } catch (error) {
         if (!(error instanceof EntenteError)) throw error
-        const message = `the ${this.#init.country} revocation list seq ${revocationList.seq} was published, but the trust list naming it was not (${error.message}); publish the trust list`
+        const message = `the ${this.#init.country} revocations seq ${named?.seq ?? '?'} were published, but the trust list naming them was not (${error.message}); publish the trust list`
         throw new EntenteError(error.code, message, { cause: error })
       }
       this.#init.onPublished?.(trustList)
-      return { revocationList, trustList }
+      return { ...result, trustList }
     })
   }
 
@@ -228,9 +274,9 @@ export class OperatorService {
     })
   }
 
-  /** The current revocation list, named in every trust list so a verifier knows it must hold it. */
+  /** The current revocation index (or, before the first, the last single list), named in every trust list so a verifier knows it must hold it. */
   #revocationPointer(): { revocationList?: ChainPosition } {
-    const head = this.#init.revocations?.head(this.#init.country)
+    const head = this.#init.revocations?.chainHead(this.#init.country)
     return head === undefined ? {} : { revocationList: { seq: head.seq, hash: head.hash } }
   }
 

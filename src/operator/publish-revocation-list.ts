@@ -8,7 +8,7 @@ import { parseRevocationRequest } from '../revocation/parse-revocation-request.j
 import { signRevocationList } from '../revocation/sign-revocation-list.js'
 import type { RevocationListHead } from '../revocation/revocation-list.types.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
-import type { RevocationListPayload } from '../model/schema.types.js'
+import type { DccRevocation, RevocationListPayload, ShcRevocation } from '../model/schema.types.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import type { TrustStore } from '../store/store.types.js'
@@ -34,6 +34,8 @@ export interface PrepareRevocationsInput {
 
 export interface PreparedRevocationList {
   readonly payload: RevocationListPayload
+  /** The last queue row it includes: publishing settles the queue up to it. */
+  readonly queueUpTo: number
   /** The held head it was built on: storing it later requires this head to be unchanged. */
   readonly head: RevocationListHead | undefined
 }
@@ -44,16 +46,24 @@ export function prepareRevocationList(input: PrepareRevocationsInput): PreparedR
   // The list is signed by the root of the country's current trust list: publish a trust list first.
   const trustHead = trust.head(country)
   if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocation list`)
+  refuseAfterIndex(revocations, country)
   const head = revocationHead(revocations, country)
+  // The former pending set plus the queue (an offline root signs single lists, at most 20,000 entries of each kind).
+  const draft = revocations.draft(country)
+  const rows = revocations.partitions.queued(country, { limit: 40_001 })
+  const queued = rows.map((q) => q.entry)
   const payload = buildRevocationList({
     country,
     rootThumbprint: trustHead.rootThumbprint,
-    entries: revocations.draft(country),
+    entries: normalizeEntries({
+      dcc: [...draft.dcc, ...queued.filter((e): e is DccRevocation => 'hashType' in e)],
+      shc: [...draft.shc, ...queued.filter((e): e is ShcRevocation => 'rid' in e)],
+    }),
     ...(head === undefined ? {} : { head }),
     now,
     validityDays: input.validityDays,
   })
-  return { payload, head }
+  return { payload, head, queueUpTo: rows.at(-1)?.id ?? 0 }
 }
 
 export interface PublishRevocationsInput extends PrepareRevocationsInput {
@@ -67,9 +77,18 @@ export async function publishRevocationList(input: PublishRevocationsInput): Pro
   if (trustHead !== undefined && trustHead.rootThumbprint !== rootKey.thumbprint) {
     throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `the root key ${rootKey.thumbprint} is not ${country}'s current root ${trustHead.rootThumbprint}`)
   }
-  const { payload, head } = prepareRevocationList(input)
+  const { payload, head, queueUpTo } = prepareRevocationList(input)
   const signed = await signRevocationList(payload, rootKey)
-  return storeOwnRevocationList(input, signed, head, input.maxBytes)
+  const stored = await storeOwnRevocationList(input, signed, head, input.maxBytes)
+  settle(input.revocations, country, payload, input.now, queueUpTo)
+  return stored
+}
+
+/** After a single list is stored: its entries become the former pending set (the snapshot), and leave the queue. */
+function settle(revocations: RevocationRepository, country: string, payload: RevocationListPayload, now: Date, queueUpTo?: number): void {
+  revocations.saveDraft(country, { dcc: payload.dcc, shc: payload.shc }, { updatedAt: now })
+  if (queueUpTo !== undefined) revocations.partitions.dequeueUpTo(country, queueUpTo)
+  else revocations.partitions.dequeueEntries(country, { dcc: payload.dcc, shc: payload.shc })
 }
 
 /** A revocation list of this country signed offline: accepted only as the direct successor of the held head. */
@@ -82,12 +101,15 @@ export async function acceptUploadedRevocationList(
   if (payload.country !== options.country) {
     throw new EntenteError('ERR_REVOCATION_COUNTRY_MISMATCH', `this node publishes ${options.country}, not ${payload.country}`)
   }
+  refuseAfterIndex(stores.revocations, options.country)
   const head = revocationHead(stores.revocations, options.country)
   if (head !== undefined && payload.seq <= head.payload.seq) {
     if (payload.seq === head.payload.seq && hash === head.hash) throw new EntenteError('ERR_REVOCATION_DUPLICATE', `revocation list seq ${payload.seq} is already held`)
     throw new EntenteError('ERR_STORE_CONFLICT', `revocation list seq ${payload.seq} was prepared from an older head; the node is at seq ${head.payload.seq}: prepare and sign again`)
   }
-  return storeOwnRevocationList({ ...stores, now: options.now, country: options.country }, input, head, options.maxBytes)
+  const stored = await storeOwnRevocationList({ ...stores, now: options.now, country: options.country }, input, head, options.maxBytes)
+  settle(stores.revocations, options.country, payload, options.now)
+  return stored
 }
 
 /** The checks every peer and verifier apply, then one append bound to the head the list was built on (no retry). */
@@ -103,6 +125,13 @@ async function storeOwnRevocationList(
   const roots = rootsOf(decodeTrustList(trustHead.signed, Number.MAX_SAFE_INTEGER).payload)
   const verified = await verifyRevocationList(signed, { now, country, roots, ...(head === undefined ? {} : { head }), ...(maxBytes === undefined ? {} : { maxBytes }) })
   return revocations.append(verified, { expectedHead: head?.hash, receivedAt: now })
+}
+
+/** Once a country publishes revocation indexes, its chain continues there: no single list may fork it. */
+function refuseAfterIndex(revocations: RevocationRepository, country: string): void {
+  if (revocations.partitions.indexHead(country) !== undefined) {
+    throw new EntenteError('ERR_REVOCATION_CHAIN', `${country} publishes revocation indexes now; single revocation lists would fork its chain`)
+  }
 }
 
 function revocationHead(revocations: RevocationRepository, country: string): RevocationListHead | undefined {

@@ -45,6 +45,13 @@ async function acceptOnce(
   // Only a country's own root may revoke its certificates: the root comes from its verified, held trust list.
   const trustHead = stores.trust.head(country)
   if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `no trust list of ${country} is held, so no root to check its revocations against`)
+  // Once the country's chain continues as indexes, a single list can only be old (stale) or a fork of that chain.
+  const indexHead = stores.revocations.partitions.indexHead(country)
+  if (indexHead !== undefined) {
+    const seq = decodeRevocationList(input, Number.MAX_SAFE_INTEGER).payload.seq
+    if (seq < indexHead.seq) return { status: 'stale', country, seq, headSeq: indexHead.seq }
+    throw new EntenteError('ERR_REVOCATION_CHAIN', `${country} publishes revocation indexes from seq ${indexHead.seq}; a single list seq ${seq} forks that chain`)
+  }
   const roots = rootsOf(decodeTrustList(trustHead.signed, Number.MAX_SAFE_INTEGER).payload)
   const held = stores.revocations.head(country)
   const head = held === undefined ? undefined : decodeRevocationList(held.signed, Number.MAX_SAFE_INTEGER)

@@ -26,10 +26,10 @@ export type StoredDocumentRef = Pick<StoredDocument<unknown>, 'id' | 'country' |
 
 export type DocumentToStore<S> = Omit<StoredDocument<S>, 'id' | 'receivedAt'>
 
-/** The tables of one document kind (their shape is the same; see migrations 1 and 3). */
+/** The tables of one document kind (their shape is the same; see migrations 1, 3 and 7). */
 export interface ChainedTableSpec {
-  readonly history: 'trust_lists' | 'revocation_lists'
-  readonly heads: 'heads' | 'revocation_heads'
+  readonly history: 'trust_lists' | 'revocation_lists' | 'revocation_indexes'
+  readonly heads: 'heads' | 'revocation_heads' | 'revocation_index_heads'
   /** For messages: "trust list", "revocation list". */
   readonly label: string
   readonly rollbackCode: EntenteErrorCode

@@ -259,4 +259,71 @@ export const migrations: readonly string[] = [
     WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
     BEGIN SELECT RAISE(ABORT, 'trust_list_summaries is append-only'); END;
   `,
+  // 7: partitioned certificate revocations (src/store/revocation-repository.ts): indexes chained and append-only like
+  // revocation_lists; partitions content-addressed by hash and append-only; this country's published entries keyed
+  // (country, group, key) so one partition's entries are one range read; the operator's queue of entries to publish.
+  `
+  CREATE TABLE revocation_indexes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    country TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    root_thumbprint TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    jws TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (country, seq)
+  ) STRICT;
+  CREATE TRIGGER revocation_indexes_append_only_update BEFORE UPDATE ON revocation_indexes
+    BEGIN SELECT RAISE(ABORT, 'revocation_indexes is append-only'); END;
+  CREATE TRIGGER revocation_indexes_append_only_delete BEFORE DELETE ON revocation_indexes
+    WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
+    BEGIN SELECT RAISE(ABORT, 'revocation_indexes is append-only'); END;
+
+  CREATE TABLE revocation_index_heads (
+    country TEXT PRIMARY KEY,
+    list_id INTEGER NOT NULL REFERENCES revocation_indexes (id),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TRIGGER revocation_index_heads_seq_rises BEFORE UPDATE ON revocation_index_heads WHEN NEW.seq <= OLD.seq
+    BEGIN SELECT RAISE(ABORT, 'revocation index head seq must increase'); END;
+
+  CREATE TABLE revocation_partitions (
+    hash TEXT PRIMARY KEY,
+    country TEXT NOT NULL,
+    partition_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    jws TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX revocation_partitions_by_id ON revocation_partitions (country, partition_id, seq);
+  CREATE TRIGGER revocation_partitions_append_only_update BEFORE UPDATE ON revocation_partitions
+    BEGIN SELECT RAISE(ABORT, 'revocation_partitions is append-only'); END;
+  CREATE TRIGGER revocation_partitions_append_only_delete BEFORE DELETE ON revocation_partitions
+    WHEN NOT EXISTS (SELECT 1 FROM purge_permit)
+    BEGIN SELECT RAISE(ABORT, 'revocation_partitions is append-only'); END;
+
+  CREATE TABLE revocation_entries (
+    country TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    key BLOB NOT NULL,
+    entry TEXT,
+    PRIMARY KEY (country, grp, key)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE revocation_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    country TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    key BLOB NOT NULL,
+    entry TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    UNIQUE (country, grp, key)
+  ) STRICT;
+  `,
 ]

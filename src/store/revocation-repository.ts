@@ -1,19 +1,24 @@
-// Certificate revocation lists in the node's SQLite file (migration 3): append-only history, the head per country,
-// and this country's pending revocations. Stores only what the caller verified; makes no trust decisions.
+// Certificate revocations in the node's SQLite file: single revocation lists (migration 3: append-only history, the
+// head per country, the former pending set) and partitioned revocations (migration 7, `partitions`). Stores only what
+// the caller verified; makes no trust decisions.
 import type Database from 'better-sqlite3'
 import type { SignedRevocationList } from '../model/schema.types.js'
 import type { RevocationEntries } from '../revocation/build-revocation-list.js'
 import type { VerifiedRevocationList } from '../revocation/revocation-list.types.js'
 import { ChainedDocumentTable, type StoredDocument } from './chained-document-table.js'
+import { RevocationPartitionStore } from './revocation-partition-store.js'
 
 export type StoredRevocationList = StoredDocument<SignedRevocationList>
 
 export class RevocationRepository {
   readonly #db: Database.Database
   readonly #lists: ChainedDocumentTable<SignedRevocationList>
+  /** Indexes, partitions, this country's published entries and the operator's queue. */
+  readonly partitions: RevocationPartitionStore
 
   constructor(db: Database.Database) {
     this.#db = db
+    this.partitions = new RevocationPartitionStore(db)
     this.#lists = new ChainedDocumentTable(db, {
       history: 'revocation_lists',
       heads: 'revocation_heads',
@@ -61,7 +66,23 @@ export class RevocationRepository {
     )
   }
 
-  /** The operator's pending revocations (everything revoked so far, published or not). */
+  /**
+   * The latest chained revocation document of a country: its index, or before its first index its last single list
+   * (the index continues that chain).
+   */
+  chainHead(country: string): { readonly kind: 'index' | 'list'; readonly seq: number; readonly hash: string; readonly issuedAt: string; readonly expiresAt: string } | undefined {
+    const index = this.partitions.indexHead(country)
+    if (index !== undefined) return { kind: 'index', seq: index.seq, hash: index.hash, issuedAt: index.issuedAt, expiresAt: index.expiresAt }
+    const list = this.#lists.head(country)
+    return list === undefined ? undefined : { kind: 'list', seq: list.seq, hash: list.hash, issuedAt: list.issuedAt, expiresAt: list.expiresAt }
+  }
+
+  /** Forgets the former pending set once it moved into the queue. */
+  clearDraft(country: string): void {
+    this.#db.prepare('DELETE FROM revocation_drafts WHERE country = ?').run(country)
+  }
+
+  /** The operator's former pending revocations (everything revoked so far, published or not): moved into the queue. */
   draft(country: string): RevocationEntries {
     const row = this.#db.prepare<[string], { draft: string }>('SELECT draft FROM revocation_drafts WHERE country = ?').get(country)
     return row === undefined ? { dcc: [], shc: [] } : (JSON.parse(row.draft) as RevocationEntries)

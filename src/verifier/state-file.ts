@@ -61,7 +61,7 @@ export async function readVerifiedBundleFile(file: string): Promise<ReadBundle |
   try {
     parsed = JSON.parse(bytes.toString('utf8'))
   } catch (cause) {
-    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle`, { cause, details: { notJson: true } })
+    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle: not JSON`, { cause })
   }
   try {
     const state = schemaValidators().check('verified-bundle.v1', parsed, 'ERR_BUNDLE_INVALID')

@@ -14,12 +14,13 @@ export interface TestNode extends ReturnType<typeof createNode> {
   request(path: string, init?: RequestInit & { auth?: boolean }): Promise<Response>
 }
 
-export async function createTestNode(country: string, options: { now?: Date } = {}): Promise<TestNode> {
+export async function createTestNode(country: string, options: { now?: Date; limits?: Record<string, number> } = {}): Promise<TestNode> {
   const dir = path.join(tempDir('entente-node-'), country)
   const init = await cli(['init', '--country', country, '--dir', dir, '--json', '--port', '0'])
   if (init.code !== 0) throw new Error(init.stderr)
   const { operatorToken } = JSON.parse(init.stdout) as { operatorToken: string }
-  const config = await loadNodeConfig(dir)
+  const loaded = await loadNodeConfig(dir)
+  const config = options.limits === undefined ? loaded : { ...loaded, limits: { ...loaded.limits, ...options.limits } }
   const clock = { now: options.now ?? new Date() }
   const node = createNode(config, { now: () => clock.now, valueSetsDir: vectorPath('valuesets') })
   // Registered after the directory, so it runs before the removal.

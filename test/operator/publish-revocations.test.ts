@@ -44,7 +44,8 @@ describe('OperatorService.publishRevocations', () => {
     await node.operator.revokeCertificates({ dcc: [{ uci: 'URN:UVCI:01:GR:GONE' }] })
     log.length = 0
 
-    const { revocationList, trustList } = await node.operator.publishRevocations()
+    const { revocationList: stored, trustList } = await node.operator.publishRevocations()
+    const revocationList = stored!
     expect(revocationList).toMatchObject({ country: 'GR', seq: 1 })
     expect(trustList).toMatchObject({ country: 'GR', seq: 2 })
     const named = payloadOf(trustList.signed)

@@ -1,17 +1,19 @@
-// `entente revocation add|publish|pending`: the operator's certificate revocations against a running node's API.
-// The node signs the revocation list with its root key; this command only sends requests.
+// `entente revocation add|pending|remove|publish`: the operator's certificate revocations against a running node's
+// API. The node queues entries and signs what it publishes with its root key; this command only sends requests.
 import { parseArgs } from 'node:util'
-import type { RevocationEntries } from '../../revocation/build-revocation-list.js'
 import { callOperator, resolveTarget, targetOptions } from '../operator-client.js'
 import { usageError, type CliIo } from '../io.js'
 
 export const revocationHelp = `entente revocation add [--uci UCI]... [--dcc-hash UCI|COUNTRYCODEUCI|SIGNATURE:BASE64]... [--shc ISSUER,KID,RID[,REVOKED_AT]]... (--dir DIR | --url URL --token T)
 entente revocation publish [--validity-days N] (--dir DIR | --url URL --token T)
-entente revocation pending (--dir DIR | --url URL --token T)
+entente revocation pending [--after ID] [--limit N] [--json] (--dir DIR | --url URL --token T)
+entente revocation remove --id ID [--id ID]... (--dir DIR | --url URL --token T)
   Revokes certificates this country issued: EU DCC by UCI (hashed as the EU revocation spec does) or by hash,
-  SMART Health Cards by issuer, key and rid. Publish signs the next revocation list and the next trust list
-  naming it (seq and hash), which nodes gossip and verifiers sync: a verifier that lacks the named list refuses
-  this country's certificates until it has it.`
+  SMART Health Cards by issuer, key and rid. Added entries wait in a queue: pending lists them (with their ids),
+  remove takes queued entries out again, add puts them back. Publish signs the queued entries (a revocation list
+  while the country has few; beyond that the partitions they change and the next revocation index) and the next
+  trust list naming them, which nodes gossip and verifiers sync: a verifier that lacks what the trust list names
+  refuses this country's certificates until it has it.`
 
 export async function runRevocation(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
@@ -23,6 +25,9 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
       'dcc-hash': { type: 'string', multiple: true },
       shc: { type: 'string', multiple: true },
       'validity-days': { type: 'string' },
+      id: { type: 'string', multiple: true },
+      after: { type: 'string' },
+      limit: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -43,8 +48,8 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
       return { issuer, kid, rid, ...(revokedAt === undefined ? {} : { revokedAt }) }
     })
     if (dcc.length + shc.length === 0) throw usageError('give --uci, --dcc-hash or --shc')
-    const pending = (await callOperator(target, 'POST', '/v1/operator/certificate-revocations', { ...(dcc.length > 0 ? { dcc } : {}), ...(shc.length > 0 ? { shc } : {}) })) as RevocationEntries
-    io.stdout(values.json ? `${JSON.stringify(pending)}\n` : `Pending revocations: ${pending.dcc.length} DCC hash(es), ${pending.shc.length} SHC rid(s). Publish to take effect.\n`)
+    const queue = (await callOperator(target, 'POST', '/v1/operator/certificate-revocations', { ...(dcc.length > 0 ? { dcc } : {}), ...(shc.length > 0 ? { shc } : {}) })) as { queued: number; added: number }
+    io.stdout(values.json ? `${JSON.stringify(queue)}\n` : `Queued ${queue.added} new entr${queue.added === 1 ? 'y' : 'ies'}; ${queue.queued} wait to be published. Publish to take effect.\n`)
     return 0
   }
   if (sub === 'publish') {
@@ -54,16 +59,37 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
       country: string
       seq: number
       expiresAt: string
+      format?: 'list' | 'index'
+      partitions?: number
+      queued?: number
       trustList?: { seq: number }
     }
     const naming = summary.trustList === undefined ? '' : ` and trust list seq ${summary.trustList.seq} naming it`
-    io.stdout(values.json ? `${JSON.stringify(summary)}\n` : `Published the ${summary.country} revocation list seq ${summary.seq} (expires ${summary.expiresAt})${naming}.\n`)
+    const what = summary.format === 'index' ? `revocation index seq ${summary.seq} (${summary.partitions ?? 0} changed partition(s), expires ${summary.expiresAt})` : `revocation list seq ${summary.seq} (expires ${summary.expiresAt})`
+    const rest = summary.queued === undefined || summary.queued === 0 ? '' : ` ${summary.queued} entries stay queued for the next publish.`
+    io.stdout(values.json ? `${JSON.stringify(summary)}\n` : `Published the ${summary.country} ${what}${naming}.${rest}\n`)
     return 0
   }
   if (sub === 'pending') {
-    const pending = (await callOperator(target, 'GET', '/v1/operator/certificate-revocations')) as RevocationEntries
-    io.stdout(`${JSON.stringify(pending)}\n`)
+    const query = new URLSearchParams({ ...(values.after === undefined ? {} : { after: values.after }), ...(values.limit === undefined ? {} : { limit: values.limit }) }).toString()
+    const pending = (await callOperator(target, 'GET', `/v1/operator/certificate-revocations${query === '' ? '' : `?${query}`}`)) as {
+      total: number
+      entries: { id: number; group: string; entry: Record<string, string> }[]
+    }
+    if (values.json) {
+      io.stdout(`${JSON.stringify(pending)}\n`)
+      return 0
+    }
+    const lines = pending.entries.map((e) => `${e.id}\t${e.group}\t${'hash' in e.entry ? (e.entry.hash ?? '') : `${e.entry.issuer ?? ''} ${e.entry.kid ?? ''} ${e.entry.rid ?? ''}${e.entry.revokedAt === undefined ? '' : ` before ${e.entry.revokedAt}`}`}`)
+    io.stdout(`${pending.total} entr${pending.total === 1 ? 'y' : 'ies'} queued${pending.entries.length < pending.total ? ` (showing ${pending.entries.length})` : ''}\n${lines.map((l) => `${l}\n`).join('')}`)
     return 0
   }
-  throw usageError('usage: entente revocation add|publish|pending ...')
+  if (sub === 'remove') {
+    const ids = (values.id ?? []).map(Number)
+    if (ids.length === 0 || !ids.every((id) => Number.isSafeInteger(id) && id > 0)) throw usageError('give --id with the queue ids `entente revocation pending` shows')
+    const removed = (await callOperator(target, 'POST', '/v1/operator/certificate-revocations/remove', { ids })) as { removed: number; queued: number }
+    io.stdout(values.json ? `${JSON.stringify(removed)}\n` : `Removed ${removed.removed} queued entr${removed.removed === 1 ? 'y' : 'ies'}; ${removed.queued} wait to be published.\n`)
+    return 0
+  }
+  throw usageError('usage: entente revocation add|pending|remove|publish ...')
 }

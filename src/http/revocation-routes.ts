@@ -1,0 +1,63 @@
+// Routes of partitioned certificate revocations: the current index of a country (ETag, short cache) and partitions
+// by content hash (immutable, cached for a year); the operator's queue (list, remove). Reads only the store.
+import type { Context, Hono } from 'hono'
+import { EntenteError } from '../model/errors.js'
+import type { OperatorService } from '../operator/operator-service.js'
+import type { RevocationRepository } from '../store/revocation-repository.js'
+
+const COUNTRY = /^[A-Z]{2}$/
+const HASH = /^[0-9a-f]{64}$/
+
+export function mountRevocationIndexRoutes(app: Hono, held: () => RevocationRepository): void {
+  app.get('/v1/revocations/:country/index', (c) => {
+    const country = c.req.param('country')
+    if (!COUNTRY.test(country)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'country must be an ISO 3166-1 alpha-2 code')
+    const head = held().partitions.indexHead(country)
+    if (head === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation index held for ${country}`)
+    return stored(c, head.hash, () => Buffer.from(JSON.stringify(head.signed)), 'public, max-age=30')
+  })
+  app.get('/v1/revocations/:country/partitions/:hash', (c) => {
+    const country = c.req.param('country')
+    const hash = c.req.param('hash')
+    if (!COUNTRY.test(country)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'country must be an ISO 3166-1 alpha-2 code')
+    if (!HASH.test(hash)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'hash must be 64 lower-case hex digits')
+    const partition = held().partitions.partition(hash)
+    if (partition === undefined || partition.country !== country) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation partition ${hash} of ${country}`)
+    // Content-addressed: the bytes under a hash never change.
+    return stored(c, hash, () => held().partitions.partitionJson(hash) ?? Buffer.from(JSON.stringify(partition.signed)), 'public, max-age=31536000, immutable')
+  })
+}
+
+export function mountOperatorRevocationQueueRoutes(operator: Hono, service: () => OperatorService): void {
+  operator.get('/certificate-revocations', (c) => {
+    const afterId = intQuery(c, 'after', 0)
+    const limit = Math.min(Math.max(intQuery(c, 'limit', 1000), 1), 1000)
+    return c.json(service().pendingRevocations({ afterId, limit }), 200, { 'cache-control': 'no-store' })
+  })
+  operator.post('/certificate-revocations/remove', async (c) => {
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'the body must be JSON {"ids": [queue ids]}')
+    }
+    const ids = typeof body === 'object' && body !== null ? (body as { ids?: unknown }).ids : undefined
+    return c.json(await service().removePendingRevocations(ids), 200)
+  })
+}
+
+function stored(c: Context, hash: string, body: () => Buffer, cacheControl: string): Response {
+  const etag = `"${hash}"`
+  const headers = { etag, 'cache-control': cacheControl }
+  const match = c.req.header('if-none-match')
+  if (match !== undefined && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return c.body(null, 304, headers)
+  const bytes = body()
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length) })
+}
+
+function intQuery(c: Context, name: string, fallback: number): number {
+  const value = c.req.query(name)
+  if (value === undefined) return fallback
+  if (!/^\d{1,15}$/.test(value)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', `${name} must be a non-negative integer`)
+  return Number(value)
+}

@@ -1,0 +1,295 @@
+// Partitioned certificate revocations in the node's SQLite file (migration 7): the chained index per country
+// (append-only, like revocation lists), partitions by content hash (append-only), this country's published entries
+// (one partition's entries are one range read) and the operator's queue. Stores only what the caller verified.
+import type Database from 'better-sqlite3'
+import { sha256 } from '../model/encoding.js'
+import { EntenteError } from '../model/errors.js'
+import type { RevocationEntries } from '../revocation/build-revocation-list.js'
+import type { ShcRevocation, SignedRevocationIndex, SignedRevocationPartition } from '../model/schema.types.js'
+import { prefixRange } from '../revocation/build-revocation-partitions.js'
+import { maxPrefixDigits, type RevocationGroup } from '../revocation/partition-layout.js'
+import type { VerifiedRevocationIndex, VerifiedRevocationPartition } from '../revocation/verify-revocation-partitions.js'
+import { ChainedDocumentTable, type StoredDocument, type StoredDocumentRef } from './chained-document-table.js'
+import { StatementCache } from './statement-cache.js'
+
+export type StoredRevocationIndex = StoredDocument<SignedRevocationIndex>
+
+export interface StoredRevocationPartition {
+  readonly hash: string
+  readonly country: string
+  readonly id: string
+  readonly seq: number
+  readonly signed: SignedRevocationPartition
+  readonly size: number
+}
+
+/** One entry in the operator's queue: `key` is hex (DCC hash, or SHC key digest). */
+export interface QueuedRevocation {
+  readonly id: number
+  readonly group: RevocationGroup
+  readonly key: string
+  readonly entry: { readonly hashType: string; readonly hash: string } | ShcRevocation
+  readonly queuedAt: string
+}
+
+export interface EntryToQueue {
+  readonly group: RevocationGroup
+  readonly key: Buffer
+  readonly entry: QueuedRevocation['entry']
+}
+
+export class RevocationPartitionStore {
+  readonly #db: Database.Database
+  readonly #statements: StatementCache
+  readonly #indexes: ChainedDocumentTable<SignedRevocationIndex>
+
+  constructor(db: Database.Database) {
+    this.#db = db
+    this.#statements = new StatementCache(db)
+    this.#indexes = new ChainedDocumentTable(db, {
+      history: 'revocation_indexes',
+      heads: 'revocation_index_heads',
+      label: 'revocation index',
+      rollbackCode: 'ERR_REVOCATION_ROLLBACK',
+    })
+  }
+
+  // ---- indexes ---------------------------------------------------------------------------------------------------
+
+  indexHead(country: string): StoredRevocationIndex | undefined {
+    return this.#indexes.head(country)
+  }
+
+  indexHeads(): StoredRevocationIndex[] {
+    return this.#indexes.heads()
+  }
+
+  index(country: string, seq: number): StoredRevocationIndex | undefined {
+    return this.#indexes.get(country, seq)
+  }
+
+  /** The bundle's view of the indexes (rows without documents; stored JSON by row id). */
+  get feed(): {
+    lastChangeId(): number
+    heads(): StoredDocumentRef[]
+    head(country: string): StoredDocumentRef | undefined
+    changedSince(afterId: number): StoredDocumentRef[]
+    json(id: number): Buffer | undefined
+  } {
+    const table = this.#indexes
+    return {
+      lastChangeId: () => table.lastChangeId(),
+      heads: () => table.headRefs(),
+      head: (country) => table.headRefs().find((r) => r.country === country),
+      changedSince: (afterId) => table.changedRefsSince(afterId),
+      json: (id) => table.json(id),
+    }
+  }
+
+  // ---- partitions ------------------------------------------------------------------------------------------------
+
+  partition(hash: string): StoredRevocationPartition | undefined {
+    const row = this.#prepare<[string], PartitionRow>('SELECT * FROM revocation_partitions WHERE hash = ?').get(hash)
+    return row === undefined ? undefined : toPartition(row)
+  }
+
+  /** The stored JSON text of a partition, exactly as served. */
+  partitionJson(hash: string): Buffer | undefined {
+    return this.#prepare<[string], { jws: Buffer }>('SELECT CAST(jws AS BLOB) AS jws FROM revocation_partitions WHERE hash = ?').get(hash)?.jws
+  }
+
+  hasPartition(hash: string): boolean {
+    return this.#prepare<[string], { one: number }>('SELECT 1 AS one FROM revocation_partitions WHERE hash = ?').get(hash) !== undefined
+  }
+
+  /** The latest partition ever stored under `id`: a new one continues its chain. */
+  latestPartition(country: string, id: string): { seq: number; hash: string } | undefined {
+    return this.#prepare<[string, string], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM revocation_partitions WHERE country = ? AND partition_id = ? ORDER BY seq DESC LIMIT 1',
+    ).get(country, id)
+  }
+
+  /** Partitions the country's held index names but this node does not hold (yet), at most `limit`. */
+  missingPartitions(country: string, limit: number): string[] {
+    const head = this.indexHead(country)
+    if (head === undefined) return []
+    const missing: string[] = []
+    for (const ref of indexRefs(head)) {
+      if (missing.length >= limit) break
+      if (!this.hasPartition(ref.hash)) missing.push(ref.hash)
+    }
+    return missing
+  }
+
+  /** Stores a verified partition (idempotent: the hash is its identity). */
+  putPartition(partition: VerifiedRevocationPartition, receivedAt: Date): boolean {
+    const { payload } = partition
+    return (
+      this.#prepare(
+        `INSERT INTO revocation_partitions (hash, country, partition_id, seq, jws, size, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (hash) DO NOTHING`,
+      ).run(partition.hash, payload.country, payload.id, payload.seq, JSON.stringify(partition.signed), partition.size, receivedAt.toISOString()).changes > 0
+    )
+  }
+
+  /** Appends a verified index and makes it the head; `expectedHead` guards against a concurrent writer. */
+  appendIndex(index: VerifiedRevocationIndex, options: { expectedHead: string | undefined; receivedAt: Date }): StoredRevocationIndex {
+    const { payload } = index
+    return this.#indexes.append(
+      { country: payload.country, seq: payload.seq, hash: index.hash, rootThumbprint: payload.rootThumbprint, issuedAt: payload.issuedAt, expiresAt: payload.expiresAt, signed: index.signed, size: index.size },
+      options,
+    )
+  }
+
+  /**
+   * One publish of this country, atomically: the new entries, the changed partitions, the index (only on the head it
+   * was built on), and the queue rows it took in removed.
+   */
+  commitPublish(input: {
+    readonly country: string
+    readonly entries: readonly EntryToQueue[]
+    readonly partitions: readonly VerifiedRevocationPartition[]
+    readonly index: VerifiedRevocationIndex
+    readonly expectedHead: string | undefined
+    readonly queueUpTo: number
+    readonly now: Date
+  }): StoredRevocationIndex {
+    const write = this.#db.transaction((): StoredRevocationIndex => {
+      const upsert = this.#prepare(
+        `INSERT INTO revocation_entries (country, grp, key, entry) VALUES (?, ?, ?, ?)
+         ON CONFLICT (country, grp, key) DO UPDATE SET entry = excluded.entry`,
+      )
+      for (const e of input.entries) upsert.run(input.country, e.group, e.key, e.group === 'shc' ? JSON.stringify(e.entry) : null)
+      for (const p of input.partitions) this.putPartition(p, input.now)
+      const stored = this.appendIndex(input.index, { expectedHead: input.expectedHead, receivedAt: input.now })
+      this.#prepare('DELETE FROM revocation_queue WHERE country = ? AND id <= ?').run(input.country, input.queueUpTo)
+      return stored
+    })
+    try {
+      return write.immediate()
+    } catch (error) {
+      if (error instanceof EntenteError) throw error
+      throw new EntenteError('ERR_STORE', `cannot store the revocation index of ${input.country}`, { cause: error })
+    }
+  }
+
+  // ---- this country's entries ------------------------------------------------------------------------------------
+
+  /** Packed DCC hashes (ascending) of the published entries of `group` under hex `prefix`. */
+  dccRange(country: string, group: RevocationGroup, prefix: string): Buffer {
+    const { low, high } = prefixRange(prefix, maxPrefixDigits(group) / 2)
+    const rows = this.#prepare<[string, string, Buffer, Buffer], { key: Buffer }>(
+      'SELECT key FROM revocation_entries WHERE country = ? AND grp = ? AND key BETWEEN ? AND ? ORDER BY key',
+    ).all(country, group, low, high)
+    return Buffer.concat(rows.map((r) => r.key))
+  }
+
+  /** Published SHC entries under hex `prefix`, by key (hex). */
+  shcRange(country: string, prefix: string): Map<string, ShcRevocation> {
+    const { low, high } = prefixRange(prefix, 32)
+    const rows = this.#prepare<[string, Buffer, Buffer], { key: Buffer; entry: string }>(
+      "SELECT key, entry FROM revocation_entries WHERE country = ? AND grp = 'shc' AND key BETWEEN ? AND ? ORDER BY key",
+    ).all(country, low, high)
+    return new Map(rows.map((r) => [r.key.toString('hex'), JSON.parse(r.entry) as ShcRevocation]))
+  }
+
+  /** The published SHC entry with `key`, if any (to tell a repeat from a widening). */
+  publishedEntry(country: string, group: RevocationGroup, key: Buffer): { entry: string | null } | undefined {
+    return this.#prepare<[string, string, Buffer], { entry: string | null }>('SELECT entry FROM revocation_entries WHERE country = ? AND grp = ? AND key = ?').get(country, group, key)
+  }
+
+  publishedCount(country: string): number {
+    return this.#prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM revocation_entries WHERE country = ?').get(country)?.n ?? 0
+  }
+
+  // ---- the operator's queue --------------------------------------------------------------------------------------
+
+  /** Adds entries (a repeat of a queued key replaces it); returns how many rows were new. */
+  enqueue(country: string, entries: readonly EntryToQueue[], now: Date): number {
+    const insert = this.#prepare(
+      `INSERT INTO revocation_queue (country, grp, key, entry, queued_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (country, grp, key) DO UPDATE SET entry = excluded.entry`,
+    )
+    const before = this.queueCount(country)
+    this.#db.transaction(() => {
+      for (const e of entries) insert.run(country, e.group, e.key, JSON.stringify(e.entry), now.toISOString())
+    })()
+    return this.queueCount(country) - before
+  }
+
+  queueCount(country: string): number {
+    return this.#prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM revocation_queue WHERE country = ?').get(country)?.n ?? 0
+  }
+
+  /** Queued entries in queue order, `limit` at a time after row `afterId`. */
+  queued(country: string, options: { afterId?: number; limit?: number } = {}): QueuedRevocation[] {
+    return this.#prepare<[string, number, number], QueueRow>('SELECT * FROM revocation_queue WHERE country = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(country, options.afterId ?? 0, options.limit ?? 1000)
+      .map(toQueued)
+  }
+
+  /** Removes queued rows by id; returns how many were removed. */
+  dequeue(country: string, ids: readonly number[]): number {
+    const remove = this.#prepare('DELETE FROM revocation_queue WHERE country = ? AND id = ?')
+    return this.#db.transaction(() => ids.reduce((n, id) => n + remove.run(country, id).changes, 0))()
+  }
+
+  dequeueUpTo(country: string, id: number): void {
+    this.#prepare('DELETE FROM revocation_queue WHERE country = ? AND id <= ?').run(country, id)
+  }
+
+  /** Removes the queue rows of these entries (a single list signed offline published them). */
+  dequeueEntries(country: string, entries: RevocationEntries): void {
+    const remove = this.#prepare('DELETE FROM revocation_queue WHERE country = ? AND grp = ? AND key = ?')
+    this.#db.transaction(() => {
+      for (const e of entries.dcc) remove.run(country, `dcc/${e.hashType}`, Buffer.from(e.hash, 'base64').subarray(0, 16))
+      for (const e of entries.shc) remove.run(country, 'shc', Buffer.from(sha256(`${e.issuer}\n${e.kid}\n${e.rid}`)))
+    })()
+  }
+
+  /** Queued rows per kind: how many DCC hashes and SHC entries wait. */
+  queueCounts(country: string): { dcc: number; shc: number } {
+    const rows = this.#prepare<[string], { shc: number; n: number }>("SELECT grp = 'shc' AS shc, COUNT(*) AS n FROM revocation_queue WHERE country = ? GROUP BY grp = 'shc'").all(country)
+    return { dcc: rows.find((r) => r.shc === 0)?.n ?? 0, shc: rows.find((r) => r.shc === 1)?.n ?? 0 }
+  }
+
+  lastQueueId(country: string): number {
+    return this.#prepare<[string], { id: number | null }>('SELECT MAX(id) AS id FROM revocation_queue WHERE country = ?').get(country)?.id ?? 0
+  }
+
+  #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    return this.#statements.get<P, R>(sql)
+  }
+}
+
+interface PartitionRow {
+  hash: string
+  country: string
+  partition_id: string
+  seq: number
+  jws: string
+  size: number
+}
+
+interface QueueRow {
+  id: number
+  country: string
+  grp: string
+  key: Buffer
+  entry: string
+  queued_at: string
+}
+
+function toPartition(row: PartitionRow): StoredRevocationPartition {
+  return { hash: row.hash, country: row.country, id: row.partition_id, seq: row.seq, signed: JSON.parse(row.jws) as SignedRevocationPartition, size: row.size }
+}
+
+function toQueued(row: QueueRow): QueuedRevocation {
+  return { id: row.id, group: row.grp as RevocationGroup, key: row.key.toString('hex'), entry: JSON.parse(row.entry) as QueuedRevocation['entry'], queuedAt: row.queued_at }
+}
+
+/** The partition refs a stored index names (its payload, parsed from the stored JWS in either payload form). */
+export function indexRefs(index: StoredRevocationIndex): { id: string; seq: number; hash: string; count: number }[] {
+  const text = index.signed.payload.startsWith('{') ? index.signed.payload : Buffer.from(index.signed.payload, 'base64url').toString('utf8')
+  return (JSON.parse(text) as { partitions: { id: string; seq: number; hash: string; count: number }[] }).partitions
+}
