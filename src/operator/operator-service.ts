@@ -297,6 +297,10 @@ export class OperatorService {
    */
   async #assertPublishable(draft: TrustListDraft): Promise<void> {
     const { store, country, maxTrustListBytes: limit } = this.#init
+    // Fast path: the draft's JSON, escaped as the payload text is inside the JWS, plus the nodes and the chain fields a
+    // list adds (root, dates, floors, signatures: a few KiB) is far under the cap, so no list needs building.
+    const rough = Buffer.byteLength(JSON.stringify(JSON.stringify({ draft, nodes: this.#init.nodes() })))
+    if (rough + DRAFT_CHAIN_FIELDS_BYTES <= limit) return
     const held = store.head(country)
     const root = held === undefined ? await this.#init.loadOwnRoot?.() : decodeTrustList(held.signed, Number.MAX_SAFE_INTEGER).payload.root
     if (root === undefined) return
@@ -315,6 +319,9 @@ export class OperatorService {
     return run
   }
 }
+
+/** Room for what a list adds to its draft: root keys, dates, chain positions, floors (300 countries), signatures. */
+const DRAFT_CHAIN_FIELDS_BYTES = 64 * 1024
 
 function resetTo(pending: { diplomats: TrustListDraft['diplomats']; quorum: number } | undefined) {
   return pending === undefined ? { resetGovernance: true } : { resetGovernance: true, resetTo: pending }
