@@ -91,6 +91,7 @@ export async function buildFederation(input: {
     const signers: Signer[] = []
     for (const dsc of countryDscList) signers.push(await onboardSigner({ format: 'dcc', certificate: dsc.der.toString('base64') }, { country, now: now(), existing: signers }))
     foreign.push({ country, root, draft: { ...emptyDraft(1), signers, vaccines: [...VACCINES] }, head: undefined, dscs: countryDscList })
+    if (foreign.length % 50 === 0) input.log(`  foreign signers onboarded: ${foreign.length}/${others.length} countries (${((performance.now() - t) / 1000).toFixed(0)} s)`)
   }
   input.log(`  foreign signers onboarded in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 

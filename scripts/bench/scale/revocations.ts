@@ -1,11 +1,35 @@
 // Benchmark fixture: the home country revokes R DCC hashes through its operator service (queue in requests of
 // MAX_ENTRIES_PER_REQUEST, then publish) and later one more, as an operator would. Never used outside the benchmark.
 import { randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import type { RunningNode } from '../../../src/node.js'
 import { MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
 /** One signed revocation list holds at most ~14,800 hashes (1 MiB) and the queue 20,000: larger sets are clamped. */
 export const MAX_REVOCATIONS: number | undefined = 14_000
+
+/**
+ * What a verifier must hold of `country`'s revocations, in bytes gzip-compressed (the same measure for every route,
+ * whether it compresses or not): the revocation index and every partition it names when the node serves them, else
+ * the single revocation list.
+ */
+export async function revocationDataBytes(node: RunningNode, country: string): Promise<{ bytes: number; documents: number }> {
+  const body = async (route: string) => {
+    const response = await node.app.request(route)
+    return response.status === 200 ? Buffer.from(await response.arrayBuffer()) : undefined
+  }
+  const index = await body(`/v1/revocations/${country}/index`)
+  if (index !== undefined) {
+    const { payload } = JSON.parse(index.toString('utf8')) as { payload: string }
+    // An unencoded payload (RFC 7797) is the JSON text itself; the older form is base64url.
+    const text = payload.startsWith('{') ? payload : Buffer.from(payload, 'base64url').toString('utf8')
+    const partitions = (JSON.parse(text) as { partitions: { hash: string }[] }).partitions
+    let bytes = gzipSync(index).byteLength
+    for (const p of partitions) bytes += gzipSync((await body(`/v1/revocations/${country}/partitions/${p.hash}`)) ?? '').byteLength
+    return { bytes, documents: 1 + partitions.length }
+  }
+  return { bytes: gzipSync((await body(`/v1/revocation-lists/${country}`)) ?? '').byteLength, documents: 1 }
+}
 
 export interface PublishTiming {
   readonly queueMs: number
