@@ -148,7 +148,7 @@ describe('admission against strangers', () => {
       const squatter = await TestCountry.create(code)
       const revokedAt = NOW.toISOString().replace(/\.\d{3}Z$/, 'Z')
       const list = await squatter.next({
-        edit: (p) => void (p.revokedSigners = Array.from({ length: 5600 }, (_, i) => ({ kid: `${code}${i}`.padEnd(64, 'k'), revokedAt, reason: 'superseded' as const }))),
+        edit: (p) => void (p.revokedSigners = Array.from({ length: 6800 }, (_, i) => ({ kid: `${code}${i}`.padEnd(64, 'k'), revokedAt, reason: 'superseded' as const }))),
       })
       size = JSON.stringify(list.signed).length
       await evil.services.pubsub.publish(TRUST_LIST_TOPIC, encodeListMessage(list.signed))
