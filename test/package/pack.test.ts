@@ -97,7 +97,7 @@ console.log(JSON.stringify({ valid: verdict.valid, issuer: verdict.issuer, tampe
     writeFileSync(
       path.join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], outDir: 'out' },
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'], outDir: 'out' },
         files: ['verify.ts'],
       }),
     )
@@ -111,18 +111,22 @@ const input = JSON.parse(readFileSync('input.json', 'utf8')) as { payload: strin
 const dsc = parseDsc(Buffer.from(input.certificate, 'base64'))
 const material: TrustMaterial = { signers: { [dsc.country ?? '*']: [{ format: 'dcc', kid: dsc.kid, certificate: input.certificate, usage: ['vaccination'] }] } }
 const verdict: Verdict = verifyCertificate(input.payload, await prepareTrust(material), { now: new Date(input.at) })
-// The shipped types are real: a wrong call is a compile error, not any.
+// The shipped types are real (skipLibCheck would turn an unresolved one into any): wrong uses are compile errors.
 // @ts-expect-error a payload is text
 verifyCertificate(42, await prepareTrust(material), { now: new Date() })
+// @ts-expect-error a verdict is an object
+const wrong: Verdict = 1
+// @ts-expect-error signers are listed per country
+const loose: TrustMaterial = { signers: [] }
 const make: (bundle: unknown) => Promise<Verifier> = (bundle) => createVerifier(bundle as Parameters<typeof createVerifier>[0], { now: new Date() })
-console.log(JSON.stringify({ valid: verdict.valid, make: typeof make }))
+console.log(JSON.stringify({ valid: verdict.valid, make: typeof make, wrong: typeof wrong, loose: typeof loose }))
 `,
     )
     await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, env: strangerEnv() }).catch((error: Error & { stdout?: string }) => {
       throw new Error(`tsc failed:\n${error.stdout ?? error.message}`)
     })
     const { stdout } = await run(process.execPath, [path.join('out', 'verify.js')], { cwd: app, env: strangerEnv() })
-    expect(JSON.parse(stdout)).toEqual({ valid: true, make: 'function' })
+    expect(JSON.parse(stdout)).toEqual({ valid: true, make: 'function', wrong: 'number', loose: 'object' })
   }, SLOW_MS)
 
   it('verifies a certificate with the installed entente command', async () => {
