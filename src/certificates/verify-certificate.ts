@@ -6,7 +6,7 @@ import type { CertificateErrorCode } from './error-codes.js'
 import { HC1_PREFIX } from './dcc/decode-hc1.js'
 import { verifyDcc } from './dcc/verify-dcc.js'
 import type { PreparedTrust } from './prepare-trust.js'
-import { askLookup, setLookup, type RevocationCheck } from './revocation-check.js'
+import { askLookup, setLookup, type IsRevoked, type RevocationCheck } from './revocation-check.js'
 import { SHC_PREFIX } from './shc/decode-shc-qr.js'
 import { verifyShc } from './shc/verify-shc.js'
 import type { CertificateFormat, Verdict } from './verdict.types.js'
@@ -23,6 +23,14 @@ function failed(format: Verdict['format'], code: CertificateErrorCode, message: 
   return { valid: false, format, reasons: [{ code, message }], warnings: [] }
 }
 
+const notRevoked: IsRevoked = () => undefined
+
+/** The trust material's own revocations; none asked (nor hashed) when it has none. */
+function ownRevocations(trust: PreparedTrust): IsRevoked {
+  if (trust.revokedDccHashes.size === 0 && trust.revokedShcRids.size === 0) return notRevoked
+  return (check: RevocationCheck) => askLookup(setLookup(trust), check)
+}
+
 export function verifyCertificate(payload: string, trust: PreparedTrust, options: VerifyOptions): Verdict {
   if (typeof payload !== 'string') return failed('unknown', 'ERR_DECODE_PREFIX', 'payload is not text')
   if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime())) {
@@ -31,7 +39,7 @@ export function verifyCertificate(payload: string, trust: PreparedTrust, options
   const format = detectFormat(payload)
   if (format === undefined) return failed('unknown', 'ERR_DECODE_PREFIX', 'payload starts with neither "HC1:" nor "shc:/"')
   try {
-    const isRevoked = options.isRevoked ?? ((check: RevocationCheck) => askLookup(setLookup(trust), check))
+    const isRevoked = options.isRevoked ?? ownRevocations(trust)
     return format === 'dcc' ? verifyDcc(payload, trust, options, isRevoked) : verifyShc(payload, trust, options, isRevoked)
   } catch (error) {
     if (isEntenteError(error)) return failed(format, error.code as CertificateErrorCode, error.message)
