@@ -31,6 +31,14 @@ interface Found {
   reason?: Reason
 }
 
+function triedBefore(candidates: readonly PreparedDccSigner[], end: number, dsc: DscInfo): boolean {
+  for (let j = 0; j < end; j++) {
+    const earlier = (candidates[j] as PreparedDccSigner).parsed()
+    if (earlier.ok && earlier.dsc === dsc) return true
+  }
+  return false
+}
+
 function findSigner(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust): Found {
   const toBeSigned = sigStructure(cose)
   let failure: Reason | undefined
@@ -45,11 +53,7 @@ function findSigner(cose: CoseSign1, kid: string | undefined, cwtIss: string | u
       continue
     }
     const dsc = parsed.dsc
-    const sameKey = (other: PreparedDccSigner) => {
-      const earlier = other.parsed()
-      return earlier.ok && earlier.dsc === dsc
-    }
-    if (i > 0 && candidates.slice(0, i).some(sameKey)) continue
+    if (i > 0 && triedBefore(candidates, i, dsc)) continue
     const reason = verifyCoseSignature(cose, dsc, toBeSigned)
     if (reason === undefined) return { signer: candidate, dsc }
     failure ??= reason
