@@ -83,7 +83,7 @@ function diagnoseUnknownKid(cose: CoseSign1, kid: string | undefined, cwtIss: st
     }
   }
   const unknown = kid === undefined ? 'COSE header has no kid' : `no signer with kid ${kid}`
-  const limited = tried < total ? ` (kid-mismatch diagnosis limited to ${tried} of ${total} signers of ${cwtIss ?? 'no country'})` : ''
+  const limited = tried < total ? ` (kid-mismatch diagnosis limited to ${tried} of ${total} signers${cwtIss === undefined ? ' of no asserted country' : ` of ${cwtIss}`})` : ''
   return { code: 'ERR_KEY_UNKNOWN', message: unknown + limited }
 }
 
