@@ -8,9 +8,9 @@
 // The CLI (dist/cli/entente.js and its chunks, all in dist/cli/, two levels down like every module that computes a
 // path from import.meta) is one esbuild bundle with a chunk per lazily loaded command: Node 20 has no compile cache,
 // and resolving and reading a few hundred small modules (our own, jose, ajv) is most of a cold `entente verify`.
-// `node start` and `federation up` stay on the tsc output (they read files beside their own modules, and their
-// start time does not matter), and both sides share dist/model/errors.js so `instanceof EntenteError` holds
-// across them. Native and optional-native packages stay external.
+// The node itself (src/node.ts, loaded by `node start`) and `federation up` stay on the tsc output: they read files
+// beside their own modules, and their start time does not matter. Both sides share dist/model/errors.js, so
+// `instanceof EntenteError` holds across them. Native and optional-native packages stay external.
 import { spawnSync } from 'node:child_process'
 import { cpSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -38,7 +38,7 @@ for (const dir of assets) cpSync(path.join(src, dir), path.join(dist, dir), { re
 /** Source modules the bundle imports from the tsc output instead of copying, as paths relative to dist/cli/. */
 const fromTsc = new Map([
   [path.join(src, 'model', 'errors.ts'), '../model/errors.js'],
-  [path.join(src, 'cli', 'commands', 'node.ts'), './commands/node.js'],
+  [path.join(src, 'node.ts'), '../node.js'],
   [path.join(src, 'cli', 'commands', 'federation.ts'), './commands/federation.js'],
 ])
 try {

@@ -1,7 +1,8 @@
 // Benchmark: cold start of the `entente` CLI from the TypeScript sources (tsx) next to the compiled dist/, in one
 // run: `entente --help` and an offline `entente verify` of a DCC vector against its DSC. Every sample is a fresh
 // process (`node bin/entente.js ...`, ENTENTE_RUN=source|dist), so each pays module loading from scratch.
-// Run: npm run bench:cli-startup   (builds dist/ first; BENCH_ROUNDS, default 5; --no-build to skip the build)
+// Run: npm run bench:cli-startup   (builds dist/ first; BENCH_ROUNDS, default 5; --no-build to skip the build;
+// BENCH_BASELINE=DIR adds DIR/bin/entente.js as run as-is, e.g. a checkout of an older commit: "before")
 //
 // Method, for a fair ratio on a small, noisy machine: the contenders alternate within each round (rotating which
 // goes first), so a burst of load from elsewhere hits both alike; medians per cell, and the spread of the
@@ -23,6 +24,7 @@ const print = (line = '') => void process.stdout.write(`${line}\n`)
 interface Contender {
   readonly name: string
   readonly env: NodeJS.ProcessEnv
+  readonly bin?: string
 }
 
 // No EU DCC schema, as for an installed package (no reference data beside it): compiling that schema costs the
@@ -33,6 +35,8 @@ const contenders: Contender[] = [
   { name: 'tsx, no cache', env: { ...common, ENTENTE_RUN: 'source', TSX_DISABLE_CACHE: '1' } },
   { name: 'compiled', env: { ...common, ENTENTE_RUN: 'dist' } },
 ]
+const baseline = process.env.BENCH_BASELINE
+if (baseline !== undefined && baseline !== '') contenders.unshift({ name: 'before', env: common, bin: path.join(path.resolve(baseline), 'bin', 'entente.js') })
 
 // Preloaded into every sample: at exit, the process writes its own CPU time (user + system, µs) on fd 3. tsx's
 // esbuild service is a separate process whose CPU this misses, so the tsx CPU figures are a lower bound.
@@ -44,10 +48,10 @@ interface Sample {
 }
 
 /** One CLI process, from spawn to exit; throws unless it exits 0 with `expect` in its output. */
-function run(argv: string[], env: NodeJS.ProcessEnv, expect: RegExp): Promise<Sample> {
+function run(argv: string[], { env, bin: entry = bin }: Contender, expect: RegExp): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, ['--import', REPORT_CPU, bin, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', REPORT_CPU, entry, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
     let cpu = ''
     child.stdio[3]?.on('data', (chunk: Buffer) => (cpu += chunk.toString()))
     let out = ''
@@ -89,14 +93,14 @@ async function main(): Promise<void> {
     ]
     print(`node ${process.version}, ${cpus().length} cpus, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${ROUNDS} rounds`)
     // Untimed: fills tsx's disk cache and the OS page cache for every contender.
-    for (const c of commands) for (const k of contenders) await run(c.argv, k.env, c.expect)
+    for (const c of commands) for (const k of contenders) await run(c.argv, k, c.expect)
     const times = new Map<string, Sample[]>()
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const c of commands) {
         for (let i = 0; i < contenders.length; i += 1) {
           const k = contenders[(i + round) % contenders.length] as Contender
           const key = `${c.name}|${k.name}`
-          times.set(key, [...(times.get(key) ?? []), await run(c.argv, k.env, c.expect)])
+          times.set(key, [...(times.get(key) ?? []), await run(c.argv, k, c.expect)])
         }
       }
     }
@@ -110,10 +114,12 @@ async function main(): Promise<void> {
         const cells = contenders.map((k) => median((times.get(`${c.name}|${k.name}`) ?? []).map(of)))
         const source = (times.get(`${c.name}|tsx`) ?? []).map(of)
         const compiled = (times.get(`${c.name}|compiled`) ?? []).map(of)
-        const ratios = source.map((s, i) => s / (compiled[i] as number))
-        print(
-          `${c.name.padEnd(30)}${cells.map((ms) => ms.toFixed(0).padStart(16)).join('')}   ${(median(source) / median(compiled)).toFixed(1)}x (${Math.min(...ratios).toFixed(1)}..${Math.max(...ratios).toFixed(1)})`,
-        )
+        const ratio = (slow: number[]) => {
+          const rounds = slow.map((x, i) => x / (compiled[i] as number))
+          return `${(median(slow) / median(compiled)).toFixed(1)}x (${Math.min(...rounds).toFixed(1)}..${Math.max(...rounds).toFixed(1)})`
+        }
+        const before = (times.get(`${c.name}|before`) ?? []).map(of)
+        print(`${c.name.padEnd(30)}${cells.map((ms) => ms.toFixed(0).padStart(16)).join('')}   ${ratio(source)}${before.length === 0 ? '' : `; before / compiled ${ratio(before)}`}`)
       }
     }
   } finally {
