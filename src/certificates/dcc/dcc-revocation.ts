@@ -1,26 +1,42 @@
 // The EU DCC revocation hashes of a certificate: of the UCI, of issuing country + UCI and of the signature.
 // Pure: no I/O (node:crypto hashing only).
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { DccHashType } from '../revocation-check.js'
 
-function sha256(data: Uint8Array | string): Buffer {
-  return createHash('sha256').update(data).digest()
-}
-
-/** Full SHA-256 per hash type, computed once per verdict. */
-export function dccRevocationHashes(input: {
+interface HashInput {
   uci: string | undefined
   country: string | undefined
   signature: Uint8Array
   alg: number | undefined
-}): Partial<Record<DccHashType, Uint8Array>> {
-  const hashes: Partial<Record<DccHashType, Uint8Array>> = {}
-  if (input.uci !== undefined) {
-    hashes.UCI = sha256(input.uci)
-    if (input.country !== undefined) hashes.COUNTRYCODEUCI = sha256(input.country + input.uci)
+}
+
+/** Each hash is computed when first read (a country without revocations reads none), then kept. */
+class DccRevocationHashes implements Partial<Record<DccHashType, Uint8Array>> {
+  private readonly memo: Partial<Record<DccHashType, Uint8Array>> = {}
+  constructor(private readonly input: HashInput) {}
+
+  private sha256(type: DccHashType, data: string | Uint8Array): Uint8Array {
+    return (this.memo[type] ??= hash('sha256', data, 'buffer'))
   }
-  // For ECDSA only r (the first half of r||s) is hashed, since s can be re-randomised by anyone.
-  const isEcdsa = input.alg === -7 || input.alg === -35 || input.alg === -36
-  hashes.SIGNATURE = sha256(isEcdsa ? input.signature.subarray(0, input.signature.length / 2) : input.signature)
-  return hashes
+
+  get UCI(): Uint8Array | undefined {
+    return this.input.uci === undefined ? undefined : this.sha256('UCI', this.input.uci)
+  }
+
+  get COUNTRYCODEUCI(): Uint8Array | undefined {
+    const { uci, country } = this.input
+    return uci === undefined || country === undefined ? undefined : this.sha256('COUNTRYCODEUCI', country + uci)
+  }
+
+  get SIGNATURE(): Uint8Array {
+    const { signature, alg } = this.input
+    // For ECDSA only r (the first half of r||s) is hashed, since s can be re-randomised by anyone.
+    const isEcdsa = alg === -7 || alg === -35 || alg === -36
+    return this.sha256('SIGNATURE', isEcdsa ? signature.subarray(0, signature.length / 2) : signature)
+  }
+}
+
+/** Full SHA-256 per hash type (UCI and COUNTRYCODEUCI undefined without a UCI or country), each computed once. */
+export function dccRevocationHashes(input: HashInput): Readonly<Partial<Record<DccHashType, Uint8Array>>> {
+  return new DccRevocationHashes(input)
 }
