@@ -12,7 +12,7 @@ import type { RevocationRepository, StoredRevocationList } from '../store/revoca
 import type { StoredTrustList, TrustListSummary, TrustStore } from '../store/store.types.js'
 import type { Admission } from '../admission/admission.js'
 import { mountAdmissionRoutes } from './admission-routes.js'
-import { BundleSource, revocationListFeed, type BundleDocumentFeed, type BundleEncoding } from './bundle-source.js'
+import { BundleSource, revocationListFeed, type BundleDocumentFeed, type BundleEncoding, type BundleResponse } from './bundle-source.js'
 import { mountExports } from './export-routes.js'
 import { openApiDocument } from './openapi.js'
 import { problemResponse } from './problem.js'
@@ -74,22 +74,18 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=3600' }))
 
-  app.get('/v1/bundle', async (c) => {
+  app.get('/v1/bundle', (c) => {
     const since = c.req.query('since')
-    const response = since === undefined ? await bundles.full(now()) : await bundles.since(since, now())
-    if (response.full) metrics.bundleBytes.set(response.bytes)
     const encoding = preferredEncoding(c.req.header('accept-encoding'))
-    const etag = response.etags[encoding]
-    const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
-    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
-    // A Buffer (not an ArrayBuffer) is written to the socket as it is, without a copy.
-    const body = await response.body(encoding)
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, {
-      ...headers,
-      'content-type': 'application/json',
-      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
-      'content-length': String(body.length),
-    })
+    // The current full bundle, already encoded, is answered without awaiting anything: most requests are these.
+    const current = since === undefined ? bundles.current(now()) : undefined
+    const body = current?.bodyAtHand(encoding)
+    if (current !== undefined && body !== undefined) return bundleAnswer(c, current, encoding, body)
+    return (async () => {
+      const response = since === undefined ? await bundles.full(now()) : await bundles.since(since, now())
+      if (response.full) metrics.bundleBytes.set(response.bytes)
+      return bundleAnswer(c, response, encoding, etagMatches(c.req.header('if-none-match'), response.etags[encoding]) ? undefined : await response.body(encoding))
+    })()
   })
 
   app.get('/v1/trust-lists', (c) =>
@@ -97,9 +93,10 @@ export function createApp(deps: AppDeps): Hono {
   )
 
   app.get('/v1/trust-lists/:country', (c) => {
-    const head = store.head(countryParam(c))
-    if (head === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list held for ${c.req.param('country')}`)
-    return signedList(c, head, 'public, max-age=30')
+    const country = countryParam(c)
+    const head = store.headSummaries().find((l) => l.country === country)
+    if (head === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list held for ${country}`)
+    return signedList(c, store, head, 'public, max-age=30')
   })
 
   app.get('/v1/trust-lists/:country/history', (c) => {
@@ -114,10 +111,10 @@ export function createApp(deps: AppDeps): Hono {
     const country = countryParam(c)
     const seq = c.req.param('seq')
     if (!/^[1-9]\d{0,15}$/.test(seq)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'seq must be a positive integer')
-    const list = store.get(country, Number(seq))
+    const list = store.summary(country, Number(seq))
     if (list === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list ${country} seq ${seq}`)
     // A stored list never changes: cache it forever.
-    return signedList(c, list, 'public, max-age=31536000, immutable')
+    return signedList(c, store, list, 'public, max-age=31536000, immutable')
   })
 
   app.get('/v1/alarms', (c) =>
@@ -264,11 +261,17 @@ export function summary(list: Pick<StoredTrustList, 'country' | 'seq' | 'hash' |
   }
 }
 
-function signedList(c: Context, list: StoredTrustList, cacheControl: string): Response {
-  const etag = `"${list.hash}"`
-  const headers = { etag, 'cache-control': cacheControl }
-  if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
-  return c.body(JSON.stringify(list.signed), 200, { ...headers, 'content-type': 'application/json' })
+/** 304 when If-None-Match names this encoding's ETag; else the body (a Buffer is written to the socket as is). */
+function bundleAnswer(c: Context, response: BundleResponse, encoding: BundleEncoding, body: Buffer | undefined): Response {
+  const etag = response.etags[encoding]
+  const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
+  if (body === undefined || etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, {
+    ...headers,
+    'content-type': 'application/json',
+    ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+    'content-length': String(body.length),
+  })
 }
 
 /** A history page entry: the summary plus what the list changes, read from stored columns (no JWS is parsed). */
@@ -282,6 +285,16 @@ function historyEntry(list: TrustListSummary) {
     ...(list.revocationList === null ? {} : { revocationList: list.revocationList }),
     ...(list.governanceReset ? { governanceReset: true } : {}),
   }
+}
+
+/** A stored list as it was received: its stored JSON bytes, never parsed and serialized again. */
+function signedList(c: Context, store: Pick<TrustStore, 'listJson'>, list: TrustListSummary, cacheControl: string): Response {
+  const etag = `"${list.hash}"`
+  const headers = { etag, 'cache-control': cacheControl }
+  if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+  const bytes = store.listJson(list.id)
+  if (bytes === undefined) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no list ${list.country} seq ${list.seq}`)
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length) })
 }
 
 /**

@@ -25,6 +25,8 @@ export interface BundleResponse {
   readonly etags: Readonly<Record<BundleEncoding, string>>
   /** The body in `encoding`, compressed once per response (on the thread pool) and then kept. */
   body(encoding: BundleEncoding): Promise<Buffer>
+  /** The body in `encoding` if it is already at hand (identity always is), without waiting. */
+  bodyAtHand(encoding: BundleEncoding): Buffer | undefined
 }
 
 /**
@@ -118,6 +120,13 @@ export class BundleSource {
     const ids = [this.#store.lastChangeId(), this.#store.lastEquivocationId(), this.#revocations?.lastChangeId() ?? 0]
     if (this.#indexes !== undefined) ids.push(this.#indexes.lastChangeId())
     return ids.join('.')
+  }
+
+  /** The full bundle if the one held is current: the common case, answered without a promise. */
+  current(now: Date): BundleResponse | undefined {
+    const cached = this.#cached
+    if (cached === undefined || now.getTime() >= cached.validUntil || cached.key !== `${this.token()}/${this.#lastPurge()}`) return undefined
+    return cached.response
   }
 
   async full(now: Date, attempt = 0): Promise<BundleResponse> {
@@ -332,6 +341,7 @@ export class BundleSource {
 
 function encodedResponse(body: Buffer, hash: string, parts: BundleParts): BundleResponse {
   const encoded: Partial<Record<BundleEncoding, Promise<Buffer>>> = { identity: Promise.resolve(body) }
+  const done: Partial<Record<BundleEncoding, Buffer>> = { identity: body }
   const compress = (encoding: BundleEncoding): Promise<Buffer> => {
     if (encoding === 'gzip') return compressGzip(body, { level: 6, chunkSize: 64 * 1024 })
     return compressBrotli(body, {
@@ -349,11 +359,15 @@ function encodedResponse(body: Buffer, hash: string, parts: BundleParts): Bundle
       if (promise === undefined) {
         promise = compress(encoding)
         encoded[encoding] = promise
-        // A failed compression is tried again by the next request.
-        promise.catch(() => delete encoded[encoding])
+        promise.then(
+          (bytes) => (done[encoding] = bytes),
+          // A failed compression is tried again by the next request.
+          () => delete encoded[encoding],
+        )
       }
       return promise
     },
+    bodyAtHand: (encoding) => done[encoding],
   }
 }
 
