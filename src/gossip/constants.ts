@@ -6,6 +6,10 @@ export const TRUST_LIST_TOPIC = 'entente/trust-lists/1'
 export const ALARM_TOPIC = 'entente/alarms/1'
 /** One signed certificate revocation list per message (its canonical JSON bytes). */
 export const REVOCATION_TOPIC = 'entente/revocations/1'
+/** A notice naming a list too large for a gossip frame (country, seq, hash): peers lacking it pull it by catch-up. */
+export const LIST_NOTICE_TOPIC = 'entente/list-notices/1'
+/** A notice is a few short fields. */
+export const MAX_LIST_NOTICE_BYTES = 1024
 /** Request/response over one libp2p stream per session: see catch-up-protocol.ts. */
 export const CATCH_UP_PROTOCOL = '/entente/catch-up/1.0.0'
 
@@ -59,7 +63,8 @@ export const GOSSIP_MIN_RPC_BYTES = 4 * 1024 * 1024
 /**
  * The largest message gossipsub can send: it frames every outgoing RPC with it-length-prefixed's fixed 4 MiB limit
  * (not configurable), less room for the RPC envelope. A larger list (about 1,400 of the largest real DSCs and up) is
- * not gossiped; peers pull it by catch-up, whose streams carry up to twice the list cap.
+ * not gossiped: a notice on LIST_NOTICE_TOPIC names it, and peers pull it by catch-up, whose streams carry up to
+ * twice the list cap.
  */
 export const GOSSIP_MAX_PUBLISH_BYTES = 4 * 1024 * 1024 - 4 * 1024
 

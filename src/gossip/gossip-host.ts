@@ -11,7 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pInit } from 'libp2p'
 import { EntenteError } from '../model/errors.js'
-import { ALARM_TOPIC, DEFAULT_P2P_LIMITS, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, REVOCATION_TOPIC, TRUST_LIST_TOPIC, type P2pLimits } from './constants.js'
+import { ALARM_TOPIC, DEFAULT_P2P_LIMITS, GOSSIP_MIN_RPC_BYTES, GOSSIP_RPC_OVERHEAD_BYTES, LIST_NOTICE_TOPIC, REVOCATION_TOPIC, TRUST_LIST_TOPIC, type P2pLimits } from './constants.js'
 import { isTcpMultiaddr, parseMultiaddr, transportKey } from './dial-policy.js'
 import { maxResponseBytes } from './catch-up-protocol.js'
 
@@ -100,7 +100,7 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
         // (a country's node and a mirror) is one message to the whole mesh.
         globalSignaturePolicy: StrictNoSign,
         // Revocation lists have their own topic.
-        allowedTopics: [TRUST_LIST_TOPIC, ALARM_TOPIC, REVOCATION_TOPIC],
+        allowedTopics: [TRUST_LIST_TOPIC, ALARM_TOPIC, REVOCATION_TOPIC, LIST_NOTICE_TOPIC],
         // A node alone (first of the federation) still publishes; catch-up delivers later.
         allowPublishToZeroTopicPeers: true,
         // Re-publishing a list the node already saw (e.g. re-gossip after catch-up) is not an error.
@@ -113,7 +113,7 @@ export async function createGossipHost(init: GossipHostInit): Promise<GossipHost
           IPColocationFactorWeight: limits.ipColocationWeight,
           IPColocationFactorThreshold: limits.ipColocationThreshold,
           IPColocationFactorWhitelist: new Set(LOOPBACK_IPS),
-          topics: { [TRUST_LIST_TOPIC]: topicScore, [ALARM_TOPIC]: topicScore, [REVOCATION_TOPIC]: topicScore },
+          topics: { [TRUST_LIST_TOPIC]: topicScore, [ALARM_TOPIC]: topicScore, [REVOCATION_TOPIC]: topicScore, [LIST_NOTICE_TOPIC]: topicScore },
         },
       }),
     },

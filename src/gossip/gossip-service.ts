@@ -3,7 +3,7 @@
 // dial policy, and the peer guard (strikes and bans) behind the connection gater. It never signs lists, never trusts
 // a peer's word for a list, holds only countries its admission gate anchors and never throws at peers.
 import './polyfills.js'
-import type { Message } from '@libp2p/gossipsub'
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import type { ConnectionGater, IdentifyResult, PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -21,6 +21,8 @@ import {
   DEFAULT_LISTEN,
   DEFAULT_P2P_LIMITS,
   GOSSIP_MAX_PUBLISH_BYTES,
+  LIST_NOTICE_TOPIC,
+  MAX_LIST_NOTICE_BYTES,
   REVOCATION_TOPIC,
   TRUST_LIST_TOPIC,
   type P2pLimits,
@@ -31,7 +33,7 @@ import { gossipCounters, type GossipCounters } from './gossip-metrics.js'
 import { describe, Intake, isCanonicalJson, listAction, proofAction, revocationAction, type AdmissionGate, type GossipAction, type ListSource } from './intake.js'
 import { PeerDialer } from './peer-dialer.js'
 import { PeerGuard } from './peer-guard.js'
-import { decodeJsonMessage, encodeAlarmMessage, encodeListMessage, encodeRevocationMessage, maxAlarmBytes } from './topics.js'
+import { decodeJsonMessage, decodeListNotice, encodeAlarmMessage, encodeListMessage, encodeListNotice, encodeRevocationMessage, maxAlarmBytes } from './topics.js'
 
 export type { AdmissionGate, ListSource } from './intake.js'
 
@@ -154,6 +156,7 @@ export class GossipService {
     const pubsub = host.services.pubsub
     pubsub.topicValidators.set(TRUST_LIST_TOPIC, (peer, message) => this.#validateList(peer, message))
     pubsub.topicValidators.set(ALARM_TOPIC, (peer, message) => this.#validateAlarm(peer, message))
+    pubsub.topicValidators.set(LIST_NOTICE_TOPIC, (peer, message) => Promise.resolve(this.#validateNotice(peer, message)))
     if (this.#init.revocations !== undefined) pubsub.topicValidators.set(REVOCATION_TOPIC, (peer, message) => this.#validateRevocation(peer, message))
     await host.handle(CATCH_UP_PROTOCOL, this.#catchUp.serve, { maxInboundStreams: 4, maxOutboundStreams: 4 })
     host.addEventListener('peer:identify', this.#onIdentify)
@@ -162,6 +165,7 @@ export class GossipService {
       await host.start()
       pubsub.subscribe(TRUST_LIST_TOPIC)
       pubsub.subscribe(ALARM_TOPIC)
+      pubsub.subscribe(LIST_NOTICE_TOPIC)
       if (this.#init.revocations !== undefined) pubsub.subscribe(REVOCATION_TOPIC)
     } catch (cause) {
       // E.g. the port is taken: release whatever did start, and say so with one of our codes.
@@ -276,9 +280,15 @@ export class GossipService {
   async #publish(topic: string, data: Uint8Array): Promise<number> {
     const host = this.#requireHost()
     if (data.byteLength > GOSSIP_MAX_PUBLISH_BYTES) {
-      // gossipsub would fail the send to every peer and only log it; catch-up (periodic and on connect) carries it.
+      // gossipsub would fail the send to every peer and only log it; catch-up (periodic and on connect) carries it, and
+      // for a trust list a notice naming it makes peers pull it now.
       this.#log(`not gossiped on ${topic}: ${data.byteLength} bytes is over gossipsub's ${GOSSIP_MAX_PUBLISH_BYTES}-byte frame; peers pull it by catch-up`)
-      return 0
+      if (topic !== TRUST_LIST_TOPIC) return 0
+      const { payload, hash } = decodeTrustList(data, Number.MAX_SAFE_INTEGER)
+      const notice = encodeListNotice({ country: payload.country, seq: payload.seq, hash, via: this.peerId.toString() })
+      const { recipients } = await host.services.pubsub.publish(LIST_NOTICE_TOPIC, notice)
+      this.#counters.published.inc({ topic: LIST_NOTICE_TOPIC })
+      return recipients.length
     }
     const { recipients } = await host.services.pubsub.publish(topic, data)
     this.#counters.published.inc({ topic })
@@ -376,6 +386,22 @@ export class GossipService {
     } catch (error) {
       this.#log(`gossip: alarm validator failed: ${describe(error)}`)
       return proofAction('failed').result
+    }
+  }
+
+  /**
+   * A notice proves nothing (it is not signed), so it is never forwarded: a node that lacks the list it names asks the
+   * announcing peer in a catch-up session, where the list is verified as always, and then announces it itself.
+   */
+  #validateNotice(peer: PeerId, message: Message): GossipAction['result'] {
+    try {
+      const notice = message.data.byteLength <= MAX_LIST_NOTICE_BYTES && isCanonicalJson(message.data) ? decodeListNotice(message.data) : undefined
+      if (notice === undefined) return this.#act(peer, { result: TopicValidatorResult.Reject, catchUp: false, strike: true }, 'malformed list notice')
+      const held = this.#init.store.get(notice.country, notice.seq)
+      return this.#act(peer, { result: TopicValidatorResult.Ignore, catchUp: held?.hash !== notice.hash, strike: false }, 'list notice')
+    } catch (error) {
+      this.#log(`gossip: list notice from ${peer.toString()} not handled: ${describe(error)}`)
+      return TopicValidatorResult.Ignore
     }
   }
 

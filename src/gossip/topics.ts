@@ -24,6 +24,30 @@ export function encodeRevocationMessage(signed: SignedRevocationList | SignedRev
   })
 }
 
+/** What a list notice names: a list of `country` too large to gossip, held by the peer `via`. */
+export interface ListNotice {
+  readonly country: string
+  readonly seq: number
+  readonly hash: string
+  /** The announcing node's peer id: each node announces once per list, so every hop is a new message id. */
+  readonly via: string
+}
+
+export function encodeListNotice(notice: ListNotice): Uint8Array {
+  return canonicalBytes({ type: 'entente.list-notice', version: 1, country: notice.country, seq: notice.seq, hash: notice.hash, via: notice.via })
+}
+
+/** The notice in a message, or undefined when it is not one (shape only: a notice proves nothing). */
+export function decodeListNotice(data: Uint8Array): ListNotice | undefined {
+  const value = decodeJsonMessage(data)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const { type, version, country, seq, hash, via, ...rest } = value as Record<string, unknown>
+  if (type !== 'entente.list-notice' || version !== 1 || Object.keys(rest).length > 0) return undefined
+  if (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country) || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined
+  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash) || typeof via !== 'string' || via.length === 0 || via.length > 128) return undefined
+  return { country, seq, hash, via }
+}
+
 /** An alarm message is the equivocation proof as canonical JSON (lists ordered by hash, so also one message id). */
 export function encodeAlarmMessage(proof: EquivocationProof): Uint8Array {
   return canonicalBytes(proof)
