@@ -799,7 +799,19 @@ export interface VerifiedBundle {
    */
   revocations?: SignedRevocationList[]
   /**
-   * The highest revocation-list seq ever accepted per country: a later sync never goes back to fewer revocations.
+   * Partitioned revocations: the signed revocation index accepted for the home country and each country it trusts, verified against that country's trusted root and chained on from its previous index or last single revocation list (which it then replaces).
+   *
+   * @maxItems 1000
+   */
+  revocationIndexes?: SignedRevocationIndex[]
+  /**
+   * The partitions the held revocation indexes name, each verified against its index (content hash, seq, root, content); a country whose index names a partition missing here has its certificates refused.
+   *
+   * @maxItems 1000000
+   */
+  revocationPartitions?: SignedRevocationPartition[]
+  /**
+   * The highest revocation-list or revocation-index seq ever accepted per country (one chain): a later sync never goes back to fewer revocations.
    */
   revocationSeqs?: {
     [k: string]: number | undefined

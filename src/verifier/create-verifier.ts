@@ -4,20 +4,23 @@
 // Pure: no I/O, no network; time is passed in or taken per call.
 import type { DccSchemaValidator } from '../certificates/dcc/validate-dcc-schema.js'
 import { prepareTrust, shcKeyId, type PreparedTrust } from '../certificates/prepare-trust.js'
-import type { RevokedCertificate, Signer, TrustMaterial } from '../certificates/trust-material.types.js'
+import type { Signer, TrustMaterial } from '../certificates/trust-material.types.js'
 import type { Reason, Verdict } from '../certificates/verdict.types.js'
 import { verifyCertificate } from '../certificates/verify-certificate.js'
-import { revocationCallback, setLookup } from '../certificates/revocation-check.js'
+import { revocationCallback, revocationSets, setLookup, type RevocationLookup } from '../certificates/revocation-check.js'
 import { EntenteError, isEntenteError } from '../model/errors.js'
-import type { RevocationListPayload, TrustListPayload, VerifiedBundle } from '../model/schema.types.js'
+import type { RevocationListPayload, RevocationPartitionPayload, TrustListPayload, VerifiedBundle } from '../model/schema.types.js'
 import { schemaValidators } from '../model/schemas.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
+import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
+import { createRevocationLookup } from '../revocation/revocation-lookup.js'
+import { verifyRevocationIndex, verifyRevocationPartition, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor, VerifiedTrustList } from '../trust-list/trust-list.types.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 import { describeRevocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
-import { namesRoot } from './verify-bundle.js'
+import { namesRoot, revocationDocumentsOf } from './verify-bundle.js'
 
 export interface VerifierOptions {
   /** Verification time of every call that passes none (default: the clock at each call). */
@@ -112,7 +115,8 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
   }
 
   // Revocation lists: each signed by the root of its country's trusted list.
-  const revocations = new Map<string, RevocationListPayload>()
+  const revocations = new Map<string, HeldRevocations>()
+  const revocationEntries = new Map<string, RevocationListPayload>()
   const revocationHeads = new Map<string, RevocationPosition>()
   for (const signed of input.revocations ?? []) {
     let country: string
@@ -125,11 +129,72 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     if (list === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds revocations of ${country}, which it does not trust`)
     try {
       const verified = await verifyRevocationList(signed, { now: loadTime, country, roots: rootsOf(list.payload), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
-      revocations.set(country, verified.payload)
-      revocationHeads.set(country, { seq: verified.payload.seq, hash: verified.hash })
+      const { payload } = verified
+      revocations.set(country, { country, seq: payload.seq, expiresAt: payload.expiresAt, dcc: payload.dcc.length, shc: payload.shc.length })
+      revocationEntries.set(country, payload)
+      revocationHeads.set(country, { seq: payload.seq, hash: verified.hash })
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation list of ${country} does not verify`, { cause })
     }
+  }
+
+  // Partitioned revocations: each index under the root of its country's trusted list (it continues the chain of the
+  // single lists and replaces them), each partition against the index that names it.
+  const docs = revocationDocumentsOf(input)
+  const indexes = new Map<string, VerifiedRevocationIndex>()
+  for (const signed of docs.revocationIndexes ?? []) {
+    let country: string
+    try {
+      country = peekCountry(signed) ?? decodeRevocationIndex(signed, Number.MAX_SAFE_INTEGER).payload.country
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', 'a revocation index in the bundle is malformed', { cause })
+    }
+    const list = trustedByCountry.get(country)
+    if (list === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds revocations of ${country}, which it does not trust`)
+    try {
+      const verified = await verifyRevocationIndex(signed, { now: loadTime, country, roots: rootsOf(list.payload), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
+      indexes.set(country, verified)
+      revocationEntries.delete(country)
+      const { payload } = verified
+      revocations.set(country, { country, seq: payload.seq, expiresAt: payload.expiresAt, dcc: payload.totals.dcc, shc: payload.totals.shc })
+      revocationHeads.set(country, { seq: payload.seq, hash: verified.hash })
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation index of ${country} does not verify`, { cause })
+    }
+  }
+  const partitions = new Map<string, RevocationPartitionPayload[]>()
+  for (const signed of docs.revocationPartitions ?? []) {
+    const country = peekCountry(signed)
+    const index = country === undefined ? undefined : indexes.get(country)
+    // A partition no held index names changes no verdict.
+    if (country === undefined || index === undefined) continue
+    const list = trustedByCountry.get(country) as HeldList
+    try {
+      const verified = await verifyRevocationPartition(signed, { index, roots: rootsOf(list.payload), maxBytes: Number.MAX_SAFE_INTEGER })
+      partitions.set(country, [...(partitions.get(country) ?? []), verified.payload])
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} does not verify`, { cause })
+    }
+  }
+  // Revocations are asked through one lookup per country, built once here: a verdict never re-verifies anything.
+  const lookups = new Map<string, RevocationLookup>()
+  const missingPartitions = new Map<string, number>()
+  for (const [country, index] of indexes) {
+    const held = partitions.get(country) ?? []
+    const missingCount = index.payload.partitions.length - new Set(held.map((p) => p.id)).size
+    if (missingCount > 0) missingPartitions.set(country, missingCount)
+    lookups.set(country, createRevocationLookup(held))
+  }
+  for (const [country, payload] of revocationEntries) {
+    lookups.set(
+      country,
+      setLookup(
+        revocationSets([
+          ...payload.dcc.map((e) => ({ format: 'dcc' as const, hashType: e.hashType, hash: e.hash })),
+          ...payload.shc.map((e) => ({ format: 'shc' as const, issuer: e.issuer, kid: e.kid, rid: e.rid, ...(e.revokedAt === undefined ? {} : { revokedAt: e.revokedAt }) })),
+        ]),
+      ),
+    )
   }
 
   // Completeness: a trusted list names its current revocation list; without it (or a newer one) a mirror may have
@@ -138,6 +203,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     revocationGaps(
       trusted.map((l) => [l.payload.country, l.payload.revocationList] as const),
       revocationHeads,
+      missingPartitions,
     ).map((gap) => [gap.country, gap]),
   )
 
@@ -167,17 +233,6 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     policy: { vaccines: home.payload.vaccines, ...(home.payload.rules === undefined ? {} : { rules: home.payload.rules }) },
   }
   const base: PreparedTrust = await prepareTrust(material, options.dccSchema === undefined ? {} : { dccSchema: options.dccSchema })
-  // A country's revocation list applies only to certificates of that country's signers: one trust per country with
-  // revocations, sharing the parsed signers of the base trust.
-  const withRevocations = new Map<string, PreparedTrust>()
-  for (const [country, payload] of revocations) {
-    const revokedCertificates: RevokedCertificate[] = [
-      ...payload.dcc.map((e) => ({ format: 'dcc' as const, hashType: e.hashType, hash: e.hash })),
-      ...payload.shc.map((e) => ({ format: 'shc' as const, issuer: e.issuer, kid: e.kid, rid: e.rid, ...(e.revokedAt === undefined ? {} : { revokedAt: e.revokedAt }) })),
-    ]
-    const only = await prepareTrust({ signers: {}, revokedCertificates })
-    withRevocations.set(country, { ...base, revokedDccHashes: only.revokedDccHashes, revokedShcRids: only.revokedShcRids })
-  }
   const byCountry = new Map<string, TrustListPayload>([...trusted, ...unrecognized].map((l) => [l.payload.country, l.payload]))
 
   return {
@@ -188,8 +243,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       // One verification: the issuing country's revocations are asked through the callback once the signature
       // verified, never by verifying again.
       const isRevoked = revocationCallback((country) => {
-        const revoking = withRevocations.get(country)
-        return revoking === undefined ? undefined : setLookup(revoking)
+        return lookups.get(country)
       })
       const verdict = verifyCertificate(payload, base, { ...certificateOptions, isRevoked })
       const extra: Reason[] = []
@@ -233,7 +287,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
           expiresAt: l.payload.expiresAt,
           role,
           blocked: blocked.has(l.payload.country),
-          ...(r === undefined ? {} : { revocations: { seq: r.seq, expiresAt: r.expiresAt, dcc: r.dcc.length, shc: r.shc.length } }),
+          ...(r === undefined ? {} : { revocations: { seq: r.seq, expiresAt: r.expiresAt, dcc: r.dcc, shc: r.shc } }),
           ...(gap === undefined ? {} : { missingRevocations: { seq: gap.needs.seq, ...(gap.holds === undefined ? {} : { heldSeq: gap.holds.seq }) } }),
         }
       }
@@ -244,6 +298,15 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       }
     },
   }
+}
+
+/** A country's held revocations (a single list or an index), as verdicts and status() need them. */
+interface HeldRevocations {
+  readonly country: string
+  readonly seq: number
+  readonly expiresAt: string
+  readonly dcc: number
+  readonly shc: number
 }
 
 /** A verified list as the verifier keeps it: its payload, without the signed text it was verified from. */

@@ -15,8 +15,13 @@ export interface RevocationGap {
   readonly needs: RevocationPosition
   /** What the verifier holds instead, if anything. */
   readonly holds?: RevocationPosition
-  /** none: no list at all (omitted); older: a lower seq (frozen); other-hash: the named seq with other bytes. */
-  readonly kind: 'none' | 'older' | 'other-hash'
+  /**
+   * none: no list at all (omitted); older: a lower seq (frozen); other-hash: the named seq with other bytes;
+   * partitions: the named revocation index is held, but not every partition it names.
+   */
+  readonly kind: 'none' | 'older' | 'other-hash' | 'partitions'
+  /** For `partitions`: how many named partitions are missing. */
+  readonly missingPartitions?: number
 }
 
 /**
@@ -28,9 +33,16 @@ export function satisfiesRevocationPointer(needs: RevocationPosition, held: Revo
   return held.seq > needs.seq || (held.seq === needs.seq && held.hash === needs.hash)
 }
 
-/** The gap of one country, or undefined when what it holds satisfies what its trust list names (or names nothing). */
-export function revocationGap(country: string, needs: RevocationPosition | undefined, held: RevocationPosition | undefined): RevocationGap | undefined {
-  if (needs === undefined || satisfiesRevocationPointer(needs, held)) return undefined
+/**
+ * The gap of one country, or undefined when what it holds satisfies what its trust list names (or names nothing).
+ * `missingPartitions`: partitions its held index names but the verifier lacks: the index alone judges nothing.
+ */
+export function revocationGap(country: string, needs: RevocationPosition | undefined, held: RevocationPosition | undefined, missingPartitions = 0): RevocationGap | undefined {
+  if (needs === undefined) return undefined
+  if (satisfiesRevocationPointer(needs, held)) {
+    if (missingPartitions === 0 || held === undefined) return undefined
+    return { country, needs: { seq: needs.seq, hash: needs.hash }, holds: { seq: held.seq, hash: held.hash }, kind: 'partitions', missingPartitions }
+  }
   const named = { seq: needs.seq, hash: needs.hash }
   if (held === undefined) return { country, needs: named, kind: 'none' }
   const holds = { seq: held.seq, hash: held.hash }
@@ -41,10 +53,11 @@ export function revocationGap(country: string, needs: RevocationPosition | undef
 export function revocationGaps(
   trusted: Iterable<readonly [country: string, needs: RevocationPosition | undefined]>,
   held: ReadonlyMap<string, RevocationPosition>,
+  missingPartitions: ReadonlyMap<string, number> = new Map(),
 ): RevocationGap[] {
   const gaps: RevocationGap[] = []
   for (const [country, needs] of trusted) {
-    const gap = revocationGap(country, needs, held.get(country))
+    const gap = revocationGap(country, needs, held.get(country), missingPartitions.get(country))
     if (gap !== undefined) gaps.push(gap)
   }
   return gaps.sort((a, b) => (a.country < b.country ? -1 : a.country > b.country ? 1 : 0))
@@ -52,6 +65,9 @@ export function revocationGaps(
 
 /** One line for a verdict or a terminal: names the country, the seq it needs and what is held instead. */
 export function describeRevocationGap(gap: RevocationGap): string {
+  if (gap.kind === 'partitions') {
+    return `the revocation index of ${gap.country} (seq ${gap.holds?.seq ?? gap.needs.seq}) names ${gap.missingPartitions ?? '?'} partition(s) the verifier does not hold; ${gap.country}'s certificates are refused until a sync brings them`
+  }
   const held =
     gap.kind === 'none'
       ? 'none is held'

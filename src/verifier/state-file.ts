@@ -61,7 +61,7 @@ export async function readVerifiedBundleFile(file: string): Promise<ReadBundle |
   try {
     parsed = JSON.parse(bytes.toString('utf8'))
   } catch (cause) {
-    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle: not JSON`, { cause })
+    throw new EntenteError('ERR_BUNDLE_INVALID', `${file} is not a verified bundle`, { cause, details: { notJson: true } })
   }
   try {
     const state = schemaValidators().check('verified-bundle.v1', parsed, 'ERR_BUNDLE_INVALID')
@@ -153,7 +153,7 @@ function checkRecord(value: unknown): SyncRecord {
   for (const gap of r.missingRevocations as unknown[]) {
     const g = gap as Record<string, unknown>
     const position = (p: unknown) => typeof p === 'object' && p !== null && Number.isSafeInteger((p as { seq?: unknown }).seq) && HEX64.test(String((p as { hash?: unknown }).hash))
-    if (typeof g !== 'object' || g === null || !COUNTRY.test(String(g.country)) || !position(g.needs) || (g.holds !== undefined && !position(g.holds)) || !['none', 'older', 'other-hash'].includes(String(g.kind))) fail('missingRevocations')
+    if (typeof g !== 'object' || g === null || !COUNTRY.test(String(g.country)) || !position(g.needs) || (g.holds !== undefined && !position(g.holds)) || !['none', 'older', 'other-hash', 'partitions'].includes(String(g.kind))) fail('missingRevocations')
   }
   return value as SyncRecord
 }

@@ -8,14 +8,15 @@ import { readFile, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { EntenteError, isEntenteError } from '../model/errors.js'
 import { schemaValidators } from '../model/schemas.js'
-import type { Bundle, SignedRevocationList, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
+import type { Bundle, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
+import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
-import { describeRevocationGap, revocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
+import { describeRevocationGap, revocationGap, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 import { readSyncRecord, readVerifiedBundleFile, syncRecordPath, writeSyncRecord, writeVerifiedBundleFile, type SyncRecord } from './state-file.js'
-import { emptyVerifiedBundle, mergeBundle, type BundleInput, type MergeReport } from './verify-bundle.js'
+import { emptyVerifiedBundle, mergeBundle, revocationDocumentsOf, type BundleInput, type MergeReport } from './verify-bundle.js'
 
 export interface SyncOptions {
   /** Node base URLs (http/https) or mirror files (a path or file:// URL), tried in order. */
@@ -140,6 +141,8 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   }
   const served = new Map<string, SignedTrustList[]>()
   const reports: SourceReport[] = []
+  // What the last merge found missing: it judged the state as it now is.
+  let lastGaps: RevocationGap[] | undefined
   for (const source of options.sources) {
     const bookkeeping = sources[source] ?? {}
     try {
@@ -190,7 +193,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       // only when there are many is the whole bundle the cheaper request.
       const homeMoved = merged.state.seqs[options.home] !== current.seqs[options.home]
       const lacking = !bundle.full && homeMoved ? recognizedNotHeld(merged.state, options.home) : []
-      const gaps = bundle.full ? [] : merged.report.missingRevocations.map((g) => g.country)
+      const gaps = bundle.full ? [] : merged.report.missingRevocations.filter((g) => g.kind !== 'partitions').map((g) => g.country)
       if (isHttp(source) && lacking.length + gaps.length > 0) {
         if (lacking.length + gaps.length > MAX_TARGETED_FETCHES) {
           const whole = await fetchBundle(source, {}, caps)
@@ -209,14 +212,28 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
           bytes += single.bytes
           wireBytes = undefined
           servedLists.push(...single.lists)
-          if (single.lists.length + single.revocations.length > 0) {
-            merged = await mergeFrom(merged.state, { lists: single.lists, alarms: [], revocations: single.revocations }, options)
+          const fetchedCount = single.lists.length + single.revocations.length + single.revocationIndexes.length
+          if (fetchedCount > 0) {
+            merged = await mergeFrom(merged.state, { lists: single.lists, alarms: [], revocations: single.revocations, revocationIndexes: single.revocationIndexes }, options)
+            options.progress?.(`${source}: fetched ${single.lists.length} list(s) and ${single.revocations.length + single.revocationIndexes.length} revocation document(s) the delta did not carry`)
           }
-          if (single.lists.length + single.revocations.length > 0) options.progress?.(`${source}: fetched ${single.lists.length} list(s) and ${single.revocations.length} revocation list(s) the delta did not carry`)
+        }
+      }
+      // Partitioned revocations: the partitions a held index names that the state lacks, each by its content hash
+      // (immutable, so only changed partitions ever cross the wire).
+      if (isHttp(source) && merged.report.missingPartitions.length > 0) {
+        const parts = await fetchPartitions(source, merged.report.missingPartitions, caps)
+        requests += parts.requests
+        bytes += parts.bytes
+        wireBytes = undefined
+        if (parts.partitions.length > 0) {
+          merged = await mergeFrom(merged.state, { lists: [], alarms: [], revocationPartitions: parts.partitions }, options)
+          options.progress?.(`${source}: fetched ${parts.partitions.length} revocation partition(s)`)
         }
       }
       if (!sameContent(current, merged.state)) changed = true
       state = merged.state
+      lastGaps = merged.report.missingRevocations
       served.set(source, servedLists)
       sources[source] = {
         ...(isHttp(source) ? { token: bundle.token } : {}),
@@ -293,7 +310,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     summary = { ...record, checkedAt, sources: finalSources }
   } else {
     finalState = { ...state, sources: finalSources }
-    const missing = stateRevocationGaps(finalState)
+    const missing = lastGaps ?? (await stateRevocationGaps(finalState, options.now()))
     if (changed || bundleFile === undefined || (firstState !== undefined && !sameContent(firstState, finalState))) {
       bundleFile = await writeVerifiedBundleFile(options.out, finalState)
       written = true
@@ -313,7 +330,15 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
 
 /** A delta that carries nothing: the source has nothing newer than our token. */
 function isEmptyDelta(bundle: Bundle): boolean {
-  return !bundle.full && bundle.lists.length === 0 && bundle.alarms.length === 0 && (bundle.revocations ?? []).length === 0
+  const docs = revocationDocumentsOf(bundle)
+  return (
+    !bundle.full &&
+    bundle.lists.length === 0 &&
+    bundle.alarms.length === 0 &&
+    (bundle.revocations ?? []).length === 0 &&
+    (docs.revocationIndexes ?? []).length === 0 &&
+    (docs.revocationPartitions ?? []).length === 0
+  )
 }
 
 /** Whether a merge left the verified content as it was (merges keep the held documents' objects). */
@@ -382,8 +407,8 @@ async function fetchSingles(
   countries: readonly string[],
   revocations: readonly string[],
   caps: Caps,
-): Promise<{ lists: SignedTrustList[]; revocations: SignedRevocationList[]; bytes: number; requests: number }> {
-  const out = { lists: [] as SignedTrustList[], revocations: [] as SignedRevocationList[], bytes: 0, requests: 0 }
+): Promise<{ lists: SignedTrustList[]; revocations: SignedRevocationList[]; revocationIndexes: SignedRevocationIndex[]; bytes: number; requests: number }> {
+  const out = { lists: [] as SignedTrustList[], revocations: [] as SignedRevocationList[], revocationIndexes: [] as SignedRevocationIndex[], bytes: 0, requests: 0 }
   const get = async (route: string): Promise<unknown> => {
     const url = new URL(route, withSlash(source))
     out.requests++
@@ -400,8 +425,41 @@ async function fetchSingles(
     if (signed !== undefined) out.lists.push(schemaValidators().check('signed-trust-list.v1', signed, 'ERR_TRUST_LIST_MALFORMED'))
   }
   for (const country of revocations) {
+    // A country's revocations are a signed index (partitioned) or, from older nodes and countries, a single list.
+    const index = await get(`v1/revocations/${country}/index`)
+    if (index !== undefined) {
+      out.revocationIndexes.push(schemaValidators().check('signed-revocation-index.v1', index, 'ERR_REVOCATION_MALFORMED'))
+      continue
+    }
     const signed = await get(`v1/revocation-lists/${country}`)
     if (signed !== undefined) out.revocations.push(schemaValidators().check('signed-revocation-list.v1', signed, 'ERR_REVOCATION_MALFORMED'))
+  }
+  return out
+}
+
+/** Partitions one sync fetches from one source at most (a country's whole revocation set at 10 million hashes is
+ * ~2,500 partitions; the rest waits for the next sync, and until then the country's certificates are refused). */
+const MAX_PARTITION_FETCHES = 20_000
+
+async function fetchPartitions(
+  source: string,
+  missing: readonly { country: string; hashes: readonly string[] }[],
+  caps: Caps,
+): Promise<{ partitions: SignedRevocationPartition[]; bytes: number; requests: number }> {
+  const out = { partitions: [] as SignedRevocationPartition[], bytes: 0, requests: 0 }
+  for (const { country, hashes } of missing) {
+    for (const hash of hashes) {
+      if (out.requests >= MAX_PARTITION_FETCHES) return out
+      const url = new URL(`v1/revocations/${country}/partitions/${hash}`, withSlash(source))
+      out.requests++
+      const response = await request(caps.doFetch, url, { accept: 'application/json', 'accept-encoding': 'br, gzip' }, caps.timeoutMs)
+      if (response.status === 404) continue
+      if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}`)
+      const text = await readCapped(response, url, caps)
+      out.bytes += Buffer.byteLength(text)
+      // Whatever comes back is checked against the held index by the merge (hash, seq, root, content).
+      out.partitions.push(schemaValidators().check('signed-revocation-partition.v1', parseJson(text, url), 'ERR_REVOCATION_MALFORMED'))
+    }
   }
   return out
 }
@@ -409,14 +467,16 @@ async function fetchSingles(
 /** Named revocation lists a whole bundle did not carry (or carried only older or other ones), judged by the merged state's trust lists. */
 function omittedRevocations(state: VerifiedBundle, bundle: Bundle): RevocationGap[] {
   const served = new Map<string, RevocationPosition[]>()
-  for (const signed of bundle.revocations ?? []) {
+  const serve = (decode: () => { payload: { country: string; seq: number }; hash: string }) => {
     try {
-      const { payload, hash } = decodeRevocationList(signed, Number.MAX_SAFE_INTEGER)
+      const { payload, hash } = decode()
       served.set(payload.country, [...(served.get(payload.country) ?? []), { seq: payload.seq, hash }])
     } catch {
-      continue // already reported as rejected by the merge
+      // already reported as rejected by the merge
     }
   }
+  for (const signed of bundle.revocations ?? []) serve(() => decodeRevocationList(signed, Number.MAX_SAFE_INTEGER))
+  for (const signed of revocationDocumentsOf(bundle).revocationIndexes ?? []) serve(() => decodeRevocationIndex(signed, Number.MAX_SAFE_INTEGER))
   const gaps: RevocationGap[] = []
   for (const [country, needs] of namedRevocations(state)) {
     // The best the source offered: the named one if it is there, else its newest.
@@ -428,14 +488,11 @@ function omittedRevocations(state: VerifiedBundle, bundle: Bundle): RevocationGa
   return gaps
 }
 
-/** What the written state still lacks, so `entente sync` can say which countries' certificates will be refused. */
-function stateRevocationGaps(state: VerifiedBundle): RevocationGap[] {
-  const held = new Map<string, RevocationPosition>()
-  for (const signed of state.revocations ?? []) {
-    const { payload, hash } = decodeRevocationList(signed, Number.MAX_SAFE_INTEGER)
-    held.set(payload.country, { seq: payload.seq, hash })
-  }
-  return revocationGaps(namedRevocations(state), held)
+/** What the written state still lacks, so `entente sync` can say which countries' certificates will be refused:
+ * an empty merge judges the held documents as any merge does (lists, indexes, partitions). */
+async function stateRevocationGaps(state: VerifiedBundle, now: Date): Promise<RevocationGap[]> {
+  if (state.lists.length === 0) return []
+  return (await mergeBundle(state, { lists: [], alarms: [] }, { now, home: state.home })).report.missingRevocations
 }
 
 function namedRevocations(state: VerifiedBundle): [string, RevocationPosition | undefined][] {

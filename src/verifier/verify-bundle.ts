@@ -6,12 +6,17 @@ import { EntenteError, isEntenteError } from '../model/errors.js'
 import type {
   EquivocationProof,
   Recognition,
+  RevocationIndexPayload,
+  SignedRevocationIndex,
   SignedRevocationList,
+  SignedRevocationPartition,
   SignedTrustList,
   TrustListPayload,
   VerifiedBundle,
 } from '../model/schema.types.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
+import { decodeRevocationIndex, decodeRevocationPartition } from '../revocation/decode-revocation-partitions.js'
+import { verifyRevocationIndex, verifyRevocationPartition, type RevocationChainHead } from '../revocation/verify-revocation-partitions.js'
 import type { RevocationListHead } from '../revocation/revocation-list.types.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
@@ -20,12 +25,29 @@ import type { RootAnchor, TrustListHead } from '../trust-list/trust-list.types.j
 import { rootThumbprint } from '../trust-list/root-key.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 import { MAX_ALARMS, MAX_COUNTRIES } from './constants.js'
-import { revocationGaps, type RevocationGap } from './revocation-completeness.js'
+import { revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 
 export interface BundleInput {
   readonly lists: readonly SignedTrustList[]
   readonly alarms: readonly EquivocationProof[]
   readonly revocations?: readonly SignedRevocationList[]
+  /** Signed revocation indexes (partitioned revocations): the current one per country, or the changed ones. */
+  readonly revocationIndexes?: readonly SignedRevocationIndex[]
+  /** Partitions the indexes name (a mirror file's, or fetched by hash); any others are ignored. */
+  readonly revocationPartitions?: readonly SignedRevocationPartition[]
+}
+
+/**
+ * The partitioned-revocation part of a verified bundle (registry-schema/verified-bundle.v1: `revocationIndexes`,
+ * `revocationPartitions`), typed here so the verifier reads it whatever the generated types say.
+ */
+export interface HeldRevocationDocuments {
+  readonly revocationIndexes?: readonly SignedRevocationIndex[]
+  readonly revocationPartitions?: readonly SignedRevocationPartition[]
+}
+
+export function revocationDocumentsOf(value: object): HeldRevocationDocuments {
+  return value
 }
 
 export interface MergeOptions {
@@ -49,6 +71,10 @@ export interface MergeReport {
   /** Alarms passed over: about a country the verifier holds no list of, a seq already proven, or over its cap. */
   ignoredAlarms: number
   readonly revocations: { country: string; seq: number }[]
+  /** Revocation partitions accepted in this merge (each verified against its country's held index). */
+  acceptedPartitions: number
+  /** Partitions a held index names that the state lacks, by country (hashes to fetch from /v1/revocations). */
+  readonly missingPartitions: { country: string; hashes: string[] }[]
   /** Trusted countries whose trust list names a revocation list the merged state does not hold (omitted or frozen). */
   readonly missingRevocations: RevocationGap[]
   /** Home lists accepted in this merge whose root rotation reset the diplomats without their quorum: never silent. */
@@ -58,6 +84,12 @@ export interface MergeReport {
 interface Held {
   readonly signed: SignedTrustList
   readonly head: TrustListHead
+}
+
+interface HeldIndex {
+  readonly signed: SignedRevocationIndex
+  readonly payload: RevocationIndexPayload
+  readonly hash: string
 }
 
 interface HeldRevocation {
@@ -85,7 +117,19 @@ export function emptyVerifiedBundle(home: string, pinnedRoot: string, now: Date)
 }
 
 export async function mergeBundle(state: VerifiedBundle, input: BundleInput, options: MergeOptions): Promise<{ state: VerifiedBundle; report: MergeReport }> {
-  const report: MergeReport = { accepted: [], stale: [], rejected: [], unrecognized: [], alarms: [], revocations: [], missingRevocations: [], ignoredAlarms: 0, governanceResets: [] }
+  const report: MergeReport = {
+    accepted: [],
+    stale: [],
+    rejected: [],
+    unrecognized: [],
+    alarms: [],
+    revocations: [],
+    acceptedPartitions: 0,
+    missingPartitions: [],
+    missingRevocations: [],
+    ignoredAlarms: 0,
+    governanceResets: [],
+  }
   const { now, home } = options
   if (state.home !== home) throw new EntenteError('ERR_BUNDLE_HOME_MISMATCH', `the state is for home ${state.home}, not ${home}`)
   const maxBytes = options.maxListBytes === undefined ? {} : { maxBytes: options.maxListBytes }
@@ -259,9 +303,113 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
       }
     }
   }
+  // 3.2: partitioned revocations: a signed index per country, chained on from its last index or single list (the
+  // index continues that chain), under the root of its country's trusted list; then the partitions it names.
+  const heldDocs = revocationDocumentsOf(state)
+  const indexes = new Map<string, HeldIndex>()
+  for (const signed of heldDocs.revocationIndexes ?? []) {
+    const decoded = decodeRevocationIndex(signed, UNBOUNDED)
+    const country = decoded.payload.country
+    const list = held.get(country)
+    if (list === undefined) continue
+    if (!rootsOf(list.head.payload).some((r) => r.thumbprint === decoded.payload.rootThumbprint)) {
+      report.rejected.push({ country, code: 'ERR_REVOCATION_WRONG_ROOT', message: `the held revocation index of ${country} is signed by a root ${country} no longer uses` })
+      continue
+    }
+    indexes.set(country, { signed, payload: decoded.payload, hash: decoded.hash })
+  }
+  for (const [country, candidates] of groupIndexes(input.revocationIndexes ?? [], report, options.maxListBytes)) {
+    const list = held.get(country)
+    if (list === undefined) continue
+    const named = list.head.payload.revocationList
+    for (const candidate of candidates) {
+      const single = revocations.get(country)
+      const heldIndex = indexes.get(country)
+      const prior: RevocationChainHead | undefined =
+        heldIndex !== undefined
+          ? { seq: heldIndex.payload.seq, issuedAt: heldIndex.payload.issuedAt, hash: heldIndex.hash }
+          : single === undefined
+            ? undefined
+            : { seq: single.head.payload.seq, issuedAt: single.head.payload.issuedAt, hash: single.head.hash }
+      // As for lists: the trusted trust list vouches for the named index over a conflicting held one.
+      const displaced = prior !== undefined && named !== undefined && prior.seq === named.seq && prior.hash !== named.hash
+      const chainFrom = displaced && decodeRevocationIndex(candidate, UNBOUNDED).hash === named.hash ? undefined : prior
+      try {
+        const verified = await verifyRevocationIndex(candidate, { now, country, roots: rootsOf(list.head.payload), head: chainFrom, ...maxBytes })
+        if (verified.payload.seq < (revocationSeqs[country] ?? 0)) {
+          report.stale.push({ country, seq: verified.payload.seq, heldSeq: revocationSeqs[country] ?? 0 })
+          continue
+        }
+        indexes.set(country, { signed: verified.signed, payload: verified.payload, hash: verified.hash })
+        // The index continues the single list's chain: that list is superseded.
+        revocations.delete(country)
+        revocationSeqs[country] = verified.payload.seq
+        report.revocations.push({ country, seq: verified.payload.seq })
+      } catch (error) {
+        if (!isEntenteError(error)) throw error
+        if (error.code === 'ERR_REVOCATION_DUPLICATE') continue
+        if (error.code === 'ERR_REVOCATION_ROLLBACK') {
+          report.stale.push({ country, seq: decodeRevocationIndex(candidate, UNBOUNDED).payload.seq, heldSeq: prior?.seq ?? 0 })
+          continue
+        }
+        report.rejected.push({ country, code: error.code, message: error.message })
+      }
+    }
+  }
+  // A country holding an index never keeps an older single list beside it.
+  for (const country of indexes.keys()) revocations.delete(country)
+  // Partitions: only those a held index names, each verified against that index (hash, seq, root, content).
+  const offered = new Map<string, SignedRevocationPartition>()
+  const heldPartitionHashes = new Set<string>()
+  for (const signed of heldDocs.revocationPartitions ?? []) {
+    const hash = decodeRevocationPartition(signed, UNBOUNDED).hash
+    offered.set(hash, signed)
+    heldPartitionHashes.add(hash)
+  }
+  for (const signed of input.revocationPartitions ?? []) {
+    try {
+      const hash = decodeRevocationPartition(signed, options.maxListBytes).hash
+      if (!offered.has(hash)) offered.set(hash, signed)
+    } catch (error) {
+      if (!isEntenteError(error)) throw error
+      report.rejected.push({ country: '??', code: error.code, message: error.message })
+    }
+  }
+  const partitions: SignedRevocationPartition[] = []
+  for (const [country, index] of [...indexes].sort(([a], [b]) => compare(a, b))) {
+    const list = held.get(country) as Held
+    const missing: string[] = []
+    for (const ref of index.payload.partitions) {
+      const candidate = offered.get(ref.hash)
+      if (candidate === undefined) {
+        missing.push(ref.hash)
+        continue
+      }
+      if (heldPartitionHashes.has(ref.hash)) {
+        // Verified when it was accepted, against an index that named the same hash.
+        partitions.push(candidate)
+        continue
+      }
+      try {
+        const verified = await verifyRevocationPartition(candidate, { index, roots: rootsOf(list.head.payload), ...maxBytes })
+        partitions.push(verified.signed)
+        report.acceptedPartitions++
+      } catch (error) {
+        if (!isEntenteError(error)) throw error
+        report.rejected.push({ country, code: error.code, message: error.message })
+        missing.push(ref.hash)
+      }
+    }
+    if (missing.length > 0) report.missingPartitions.push({ country, hashes: missing })
+  }
+
   // 3.5: a trust list that names its revocation list makes an omitted or frozen one visible, even on a first sync.
-  const heldRevocations = new Map([...revocations].map(([country, r]) => [country, { seq: r.head.payload.seq, hash: r.head.hash }]))
-  report.missingRevocations.push(...revocationGaps([...held].map(([country, h]) => [country, h.head.payload.revocationList] as const), heldRevocations))
+  const heldRevocations = new Map<string, RevocationPosition>([
+    ...[...revocations].map(([country, r]) => [country, { seq: r.head.payload.seq, hash: r.head.hash }] as const),
+    ...[...indexes].map(([country, i]) => [country, { seq: i.payload.seq, hash: i.hash }] as const),
+  ])
+  const incomplete = new Map(report.missingPartitions.map((m) => [m.country, m.hashes.length]))
+  report.missingRevocations.push(...revocationGaps([...held].map(([country, h]) => [country, h.head.payload.revocationList] as const), heldRevocations, incomplete))
 
   // 4: alarms: a proof counts only under the root the verifier holds for that country (else anyone could forge
   // "proofs" against a country under a key of their own); a valid one blocks the country (see create-verifier).
@@ -311,6 +459,9 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
       seqs,
       alarms,
       revocations: [...revocations.entries()].sort(([a], [b]) => compare(a, b)).map(([, r]) => r.signed),
+      ...(indexes.size === 0 && heldDocs.revocationIndexes === undefined
+        ? {}
+        : { revocationIndexes: [...indexes.entries()].sort(([a], [b]) => compare(a, b)).map(([, i]) => i.signed), revocationPartitions: partitions }),
       revocationSeqs,
       ...(report.governanceResets.length === 0 && state.governanceResets === undefined
         ? {}
@@ -413,6 +564,20 @@ function groupRevocations(lists: readonly SignedRevocationList[], report: MergeR
   for (const signed of lists) {
     try {
       const { payload } = decodeRevocationList(signed, maxBytes)
+      groups.set(payload.country, [...(groups.get(payload.country) ?? []), { seq: payload.seq, signed }])
+    } catch (error) {
+      if (!isEntenteError(error)) throw error
+      report.rejected.push({ country: '??', code: error.code, message: error.message })
+    }
+  }
+  return new Map([...groups].map(([country, group]) => [country, group.sort((a, b) => a.seq - b.seq).map((g) => g.signed)]))
+}
+
+function groupIndexes(indexes: readonly SignedRevocationIndex[], report: MergeReport, maxBytes: number | undefined): Map<string, SignedRevocationIndex[]> {
+  const groups = new Map<string, { seq: number; signed: SignedRevocationIndex }[]>()
+  for (const signed of indexes) {
+    try {
+      const { payload } = decodeRevocationIndex(signed, maxBytes)
       groups.set(payload.country, [...(groups.get(payload.country) ?? []), { seq: payload.seq, signed }])
     } catch (error) {
       if (!isEntenteError(error)) throw error

@@ -8,13 +8,25 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Bundle, SignedTrustList } from '../../src/model/schema.types.js'
+import type { Bundle, SignedRevocationIndex, SignedRevocationPartition, SignedTrustList } from '../../src/model/schema.types.js'
+import {
+  buildRevocationRelease,
+  decodeRevocationIndex,
+  hashRevocationDocument,
+  revocationSet,
+  signRevocationIndex,
+  signRevocationPartition,
+  type RevocationEntries,
+} from '../../src/revocation/index.js'
+import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
+import type { RevocationPartitionPayload } from '../../src/model/schema.types.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
 import { readState, syncBundle } from '../../src/verifier/sync-client.js'
+import type { BundleInput } from '../../src/verifier/verify-bundle.js'
 import { cli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/temp.js'
-import { NOW, VerifierCountry } from './fixtures.js'
+import { NOW, T0, VerifierCountry } from './fixtures.js'
 
 /**
  * A node as a verifier sees it over HTTP: full bundle, deltas since a token (only the lists published after it),
@@ -27,6 +39,15 @@ class FakeNode {
   readonly changedAt = new Map<string, number>()
   change = 0
   omit = new Set<string>()
+
+  /** The current revocation index per country (with its change id) and every partition by hash. */
+  readonly indexes = new Map<string, { signed: SignedRevocationIndex; at: number }>()
+  readonly partitions = new Map<string, SignedRevocationPartition>()
+
+  publishRevocations(signed: SignedRevocationIndex, parts: readonly { hash: string; signed: SignedRevocationPartition }[]): void {
+    for (const p of parts) this.partitions.set(p.hash, p.signed)
+    this.indexes.set(decodeRevocationIndex(signed).payload.country, { signed, at: ++this.change })
+  }
 
   publish(list: SignedTrustList): void {
     const { country } = decodeTrustList(list).payload
@@ -49,7 +70,8 @@ class FakeNode {
       const etag = `"${after ?? 'full'}-${this.change}"`
       if (new Headers(init?.headers).get('if-none-match') === etag) return Promise.resolve(new Response(null, { status: 304, headers: { etag } }))
       const countries = [...this.changedAt].filter(([c, at]) => (after === undefined ? !this.omit.has(c) : at > after)).map(([c]) => c)
-      const bundle: Bundle = {
+      const indexes = [...this.indexes.values()].filter((i) => after === undefined || i.at > after).map((i) => i.signed)
+      const bundle: Bundle & BundleInput = {
         type: 'entente.bundle',
         version: 1,
         token: `${this.change}.0.0`,
@@ -57,9 +79,13 @@ class FakeNode {
         full: after === undefined,
         lists: countries.map((c) => this.head(c) as SignedTrustList),
         alarms: [],
+        ...(indexes.length === 0 ? {} : { revocationIndexes: indexes }),
       }
       return json(bundle, etag)
     }
+    const part = /^\/v1\/revocations\/[A-Z]{2}\/partitions\/([0-9a-f]{64})$/.exec(url.pathname)
+    const partition = part === null ? undefined : this.partitions.get(part[1] as string)
+    if (partition !== undefined) return json(partition)
     const one = /^\/v1\/trust-lists\/([A-Z]{2})(?:\/(\d+))?$/.exec(url.pathname)
     const list = one === null ? undefined : one[2] === undefined ? this.head(one[1] as string) : this.history.get(one[1] as string)?.[Number(one[2]) - 1]
     if (list !== undefined) return json(list)
@@ -193,6 +219,62 @@ describe('sync state: what a sync reads, fetches and writes', () => {
     const refused = await syncBundle({ sources: ['http://node.example'], home: 'GR', out, now: () => NOW, fetch: node.fetch }).catch((error: unknown) => error as Error)
     expect(refused).toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
     expect((refused as Error).message).toMatch(/changed since the last sync/)
+  })
+})
+
+describe('partitioned revocations: an index per country, partitions by content hash', () => {
+  /** GR revokes `ucis`: the next index and the partitions that changed, signed, and the trust list naming it. */
+  async function release(gr: VerifierCountry, ucis: string[], previous: { head?: { seq: number; hash: string }; partitions: Map<string, RevocationPartitionPayload> }) {
+    const entries: RevocationEntries = { dcc: ucis.map((uci) => ({ hashType: 'UCI' as const, hash: dccRevocationHash('UCI', uci, 'GR') })), shc: [] }
+    const built = buildRevocationRelease({ country: 'GR', rootThumbprint: gr.thumbprint, set: revocationSet(entries), head: previous.head, previousPartitions: previous.partitions, now: T0, maxEntries: 4 })
+    for (const p of built.partitions) previous.partitions.set(p.id, p)
+    const index = await signRevocationIndex(built.index, gr.tc.root)
+    const parts = await Promise.all(built.partitions.map(async (p) => ({ hash: hashRevocationDocument(p), signed: await signRevocationPartition(p, gr.tc.root) })))
+    const named = { seq: built.index.seq, hash: hashRevocationDocument(built.index) }
+    previous.head = named
+    const list = await gr.publish({ edit: (p) => void (p.revocationList = named) })
+    return { index, parts, list, total: built.index.partitions.length }
+  }
+
+  it('a sync fetches the index, then only the partitions whose hash changed; the verifier refuses what they revoke, and a missing partition refuses the country', async () => {
+    const gr = await VerifierCountry.create('GR')
+    const node = new FakeNode()
+    node.publish(await gr.publish())
+    const previous = { partitions: new Map<string, RevocationPartitionPayload>() }
+    const ucis = Array.from({ length: 24 }, (_, i) => `URN:UVCI:01:GR:R${i}`)
+    const first = await release(gr, ucis, previous)
+    node.publishRevocations(first.index, first.parts)
+    node.publish(first.list)
+    expect(first.total).toBeGreaterThan(3)
+
+    const out = path.join(tempDir(), 'bundle.json')
+    const sync = () => syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+    const full = await sync()
+    expect(node.requests.filter((r) => r.includes('/partitions/'))).toHaveLength(first.total)
+    expect(full.missingRevocations).toEqual([])
+    expect(full.summary.revocationSeqs).toEqual({ GR: 1 })
+    const load = async () => createVerifier(await readState(out), { now: NOW })
+    expect((await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    expect((await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).valid).toBe(true)
+
+    // One more revocation: one partition changes; the delta carries the new index, the sync fetches that partition only.
+    const second = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE'], previous)
+    node.publishRevocations(second.index, second.parts)
+    node.publish(second.list)
+    node.requests.length = 0
+    const delta = await sync()
+    expect(second.parts.length).toBeLessThan(second.total)
+    expect(node.requests).toEqual([expect.stringMatching(/^\/v1\/bundle\?since=/), ...second.parts.map((p) => `/v1/revocations/GR/partitions/${p.hash}`)])
+    expect(delta.summary.revocationSeqs).toEqual({ GR: 2 })
+    expect((await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:LATE' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+
+    // The state with one partition dropped (or edited) gains nothing: the country is refused, or the load fails.
+    const state = (await readState(out)) as NonNullable<Awaited<ReturnType<typeof readState>>> & BundleInput
+    const dropped = { ...state, revocationPartitions: (state.revocationPartitions ?? []).slice(1) }
+    expect((await createVerifier(dropped, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
+    const [one, ...rest] = state.revocationPartitions ?? []
+    const edited = { ...state, revocationPartitions: [{ ...(one as SignedRevocationPartition), payload: (one as SignedRevocationPartition).payload.replace('"seq":', '"seq":1') }, ...rest] }
+    await expect(createVerifier(edited, { now: NOW })).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
   })
 })
 

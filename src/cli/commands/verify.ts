@@ -126,7 +126,10 @@ export async function shcSignerEntries(jwks: unknown, issuer: string | undefined
 
 /** A verified bundle as `entente sync` writes it (capped as the sync caps one decompressed bundle). */
 async function readBundle(file: string): Promise<VerifiedBundle> {
-  const read = await readVerifiedBundleFile(file)
+  const read = await readVerifiedBundleFile(file).catch((error: unknown) => {
+    if (isEntenteError(error, 'ERR_BUNDLE_INVALID') && error.details?.notJson === true) throw new EntenteError('ERR_BUNDLE_INVALID', `${file}: not JSON`, { cause: error })
+    throw error
+  })
   if (read === undefined) throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read ${file}`, { details: { hint: 'entente sync --out FILE writes it' } })
   return read.state
 }
