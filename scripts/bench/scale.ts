@@ -3,8 +3,8 @@
 // and CPU, createVerifier CPU and memory, verify throughput with and without revocations and the cost of an
 // unknown-kid verdict, each next to the figure measured before the scale work (scripts/bench/scale-baseline.json).
 // A benchmark, not a test: it checks verdicts only so it never times a wrong answer.
-// Run: npm run bench:scale -- [--countries N] [--signers S] [--revocations R] [--verify-ms MS] [--fresh-dscs]
-//      [--write-baseline FILE]
+// Run: npm run bench:scale -- [--countries N] [--signers S] [--revocations R] [--revocation-budget SECONDS]
+//      [--verify-ms MS] [--fresh-dscs] [--write-baseline FILE]
 // Talks only to 127.0.0.1; the node, its directory and the verifier's files live in one temp folder removed at the
 // end (the DSC cache under the OS temp dir is kept on purpose: see scale/dscs.ts).
 import { execFile } from 'node:child_process'
@@ -26,6 +26,7 @@ const { values: flags } = parseArgs({
     signers: { type: 'string', default: '100' },
     revocations: { type: 'string', default: '10000000' },
     'verify-ms': { type: 'string', default: '2000' },
+    'revocation-budget': { type: 'string', default: '900' },
     'fresh-dscs': { type: 'boolean', default: false },
     'write-baseline': { type: 'string' },
     home: { type: 'string', default: 'GR' },
@@ -35,6 +36,8 @@ const N = positive('countries', 2, 250)
 const S = positive('signers', 1, 2000)
 const R = positive('revocations', 2, 100_000_000)
 const VERIFY_MS = positive('verify-ms', 100, 60_000)
+/** Seconds the benchmark may spend queueing revocations; what is queued by then is published and measured. */
+const REVOCATION_BUDGET_S = positive('revocation-budget', 1, 86_400)
 const HOME = flags.home ?? 'GR'
 const REVOKED_UCI = 'URN:UVCI:01:GR:BENCHREVOKED0001'
 const baselineFile = path.resolve(import.meta.dirname, 'scale-baseline.json')
@@ -53,6 +56,19 @@ interface Row {
   readonly note?: string
 }
 const rows: Row[] = []
+const failures: string[] = []
+
+/** Runs one measured step; a failure is printed and listed at the end, and the steps after it still run. */
+async function attempt<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await step()
+  } catch (error) {
+    const line = `${what}: FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
+    print(`  ${line}`)
+    failures.push(line)
+    return undefined
+  }
+}
 const row = (r: Row) => void rows.push(r)
 
 function positive(name: string, min: number, max: number): number {
@@ -63,10 +79,19 @@ function positive(name: string, min: number, max: number): number {
 
 /** Runs one verifier step in a process of its own (tsx loader, --expose-gc) and returns its JSON line. */
 async function verifierStep<T>(job: object): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', child, JSON.stringify(job)], {
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 15 * 60_000,
-  })
+  let stdout: string
+  try {
+    ;({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', child, JSON.stringify(job)], {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60_000,
+    }))
+  } catch (error) {
+    // The child's last error line and code, not its whole command line.
+    const stderr = (error as { stderr?: string }).stderr ?? ''
+    const message = /^\w*Error: .*$/m.exec(stderr)?.[0] ?? stderr.trim().split('\n').at(-1) ?? String(error)
+    const code = /code: '(ERR_\w+)'/.exec(stderr)?.[1]
+    throw new Error(`${code === undefined ? '' : `${code} `}${message}`, { cause: error })
+  }
   const last = stdout.trim().split('\n').at(-1) ?? ''
   return JSON.parse(last) as T
 }
@@ -150,12 +175,14 @@ async function main(): Promise<void> {
   try {
     print('\nbuilding the federation')
     fed = await buildFederation({ dir, countries: countryCodes(N, HOME), signers: S, freshDscs: flags['fresh-dscs'] === true, log })
-    const url = fed.node.url
+    const f = fed
+    const url = f.node.url
     const out = path.join(dir, 'verifier', 'bundle.json')
 
     // --- node: bundle build on the first request after a change (cache cold), gzip, cached serving ---------------
     print('\nnode')
     const monitor = monitorEventLoopDelay({ resolution: 5 })
+    monitor.enable()
     let t = performance.now()
     const identity = await fed.node.app.request('/v1/bundle')
     const buildMs = performance.now() - t
@@ -180,22 +207,24 @@ async function main(): Promise<void> {
     row({ key: 'node.gzipMs', label: 'node: first gzip request (compression)', unit: 'ms', value: gzipMs })
     if (brotliBytes !== undefined) row({ key: 'node.brotliMs', label: 'node: first brotli request (compression)', unit: 'ms', value: brotliMs })
     row({ key: 'node.cachedMs', label: 'node: cached gzip request (in-process)', unit: 'ms', value: cachedMs })
+    row({ key: 'node.buildBlockMs', label: 'node: longest event-loop block in those requests', unit: 'ms', value: monitor.max / 1e6, target: '<= 50 ms' })
 
     // --- verifier: full sync, load, verdicts -------------------------------------------------------------------
     print('verifier: full sync')
-    const full = await sync(fed, out, url)
-    row({ key: 'sync.full.wireBytes', label: 'sync full: bytes on the wire', unit: 'B', value: full.wireBytes ?? full.bytes })
-    row({ key: 'sync.full.bytes', label: 'sync full: bundle bytes (decoded)', unit: 'B', value: full.bytes })
-    row({ key: 'sync.full.cpuMs', label: 'sync full: verifier CPU', unit: 'ms', value: full.cpuMs })
-    row({ key: 'node.fullSyncBlockMs', label: 'node: longest event-loop block in a full sync', unit: 'ms', value: full.node.maxBlockMs, target: '<= 50 ms' })
+    const full = await attempt('full sync', () => sync(f, out, url))
+    const wire = (r: SyncResult | undefined) => (r === undefined ? undefined : (r.wireBytes ?? r.bytes))
+    row({ key: 'sync.full.wireBytes', label: 'sync full: bytes on the wire', unit: 'B', value: wire(full) })
+    row({ key: 'sync.full.bytes', label: 'sync full: bundle bytes (decoded)', unit: 'B', value: full?.bytes })
+    row({ key: 'sync.full.cpuMs', label: 'sync full: verifier CPU', unit: 'ms', value: full?.cpuMs })
+    row({ key: 'node.fullSyncBlockMs', label: 'node: longest event-loop block in a full sync', unit: 'ms', value: full?.node.maxBlockMs, target: '<= 50 ms' })
 
-    const homeDsc = ecDsc(fed.homeDscs)
-    const other = fed.foreign[Math.floor(fed.foreign.length / 2)] ?? fed.foreign[0]
+    const homeDsc = ecDsc(f.homeDscs)
+    const other = f.foreign[Math.floor(f.foreign.length / 2)] ?? f.foreign[0]
     if (other === undefined) throw new Error('no foreign country')
     const unknownKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' })
     const certificates = {
       foreign: { name: 'foreign', qr: certificate(ecDsc(other.dscs), other.country, `URN:UVCI:01:${other.country}:BENCH0001`), expect: 'valid' as const },
-      home: { name: 'home', qr: certificate(homeDsc, fed.home, `URN:UVCI:01:${fed.home}:BENCH0001`), expect: 'valid' as const },
+      home: { name: 'home', qr: certificate(homeDsc, f.home, `URN:UVCI:01:${f.home}:BENCH0001`), expect: 'valid' as const },
       unknownKid: {
         name: 'unknownKid',
         qr: certificate({ der: Buffer.alloc(0), keyType: 'ec', pkcs8: unknownKey }, other.country, `URN:UVCI:01:${other.country}:BENCH0002`, randomBytes(8).toString('base64')),
@@ -203,15 +232,16 @@ async function main(): Promise<void> {
       },
     }
     print('verifier: createVerifier and verdicts (no revocations)')
-    const load = await verifierStep<LoadResult>({ mode: 'load', file: out, ms: VERIFY_MS, certificates: Object.values(certificates) })
-    row({ key: 'verifier.fileBytes', label: 'verified-bundle file', unit: 'B', value: load.fileBytes })
-    row({ key: 'verifier.loadCpuMs', label: 'createVerifier: CPU (read + parse + load)', unit: 'ms', value: load.loadCpuMs, target: '< 1000 ms' })
-    row({ key: 'verifier.retainedMiB', label: 'createVerifier: heap retained', unit: 'MiB', value: load.retainedMiB, target: '< 100 MiB' })
-    row({ key: 'verifier.peakRssMiB', label: 'createVerifier: peak RSS of the process', unit: 'MiB', value: load.peakRssMiB })
-    const rate = (name: string) => load.rates[name]
+    const load = await attempt('createVerifier', () => verifierStep<LoadResult>({ mode: 'load', file: out, ms: VERIFY_MS, certificates: Object.values(certificates) }))
+    row({ key: 'verifier.fileBytes', label: 'verified-bundle file', unit: 'B', value: load?.fileBytes })
+    row({ key: 'verifier.loadCpuMs', label: 'createVerifier: CPU (read + parse + load)', unit: 'ms', value: load?.loadCpuMs, target: '< 1000 ms' })
+    row({ key: 'verifier.retainedMiB', label: 'createVerifier: heap retained', unit: 'MiB', value: load?.retainedMiB, target: '< 100 MiB' })
+    row({ key: 'verifier.peakRssMiB', label: 'createVerifier: peak RSS of the process', unit: 'MiB', value: load?.peakRssMiB })
+    const rate = (name: string) => load?.rates[name]
     row({ key: 'verify.foreign.perSecond', label: 'verify: foreign certificate, no revocations', unit: '/s', value: rate('foreign')?.perSecond })
     row({ key: 'verify.home.perSecond', label: 'verify: home certificate, no revocations', unit: '/s', value: rate('home')?.perSecond })
-    row({ key: 'verify.foreign.ofRaw', label: 'verify: foreign certificate / raw ECDSA verify', unit: 'x', value: ofRaw(rate('foreign')), note: 'load-independent' })
+    row({ key: 'verify.foreign.ofRaw', label: 'verify: foreign certificate / raw ECDSA verify', unit: 'x', value: ofRaw(rate('foreign')) })
+    row({ key: 'verify.home.ofRaw', label: 'verify: home certificate / raw ECDSA verify', unit: 'x', value: ofRaw(rate('home')) })
     row({ key: 'verify.unknownKid.us', label: 'verify: unknown-kid verdict', unit: 'µs', value: rate('unknownKid')?.microseconds })
     const validUs = rate('foreign')?.microseconds
     row({
@@ -224,79 +254,104 @@ async function main(): Promise<void> {
 
     // --- deltas: one foreign country adds a DSC; the home list changes; nothing changes --------------------------
     print('verifier: delta after one foreign change')
-    const changed = fed.foreign[0]
-    if (changed === undefined) throw new Error('no foreign country')
-    const extra = await extraDsc(changed.country, S)
-    changed.draft = { ...changed.draft, signers: [...changed.draft.signers, extra] }
-    await acceptForeign(fed.node, await nextForeignList(changed))
-    const foreignDelta = await sync(fed, out, url)
-    row({ key: 'sync.foreignDelta.wireBytes', label: 'sync after one foreign list changed: wire bytes', unit: 'B', value: foreignDelta.wireBytes ?? foreignDelta.bytes })
-    row({ key: 'sync.foreignDelta.cpuMs', label: 'sync after one foreign list changed: verifier CPU', unit: 'ms', value: foreignDelta.cpuMs })
+    const foreignDelta = await attempt('foreign delta', async () => {
+      const changed = f.foreign[0]
+      if (changed === undefined) throw new Error('no foreign country')
+      const extra = await extraDsc(changed.country, S)
+      changed.draft = { ...changed.draft, signers: [...changed.draft.signers, extra] }
+      await acceptForeign(f.node, await nextForeignList(changed))
+      return sync(f, out, url)
+    })
+    row({ key: 'sync.foreignDelta.wireBytes', label: 'sync after one foreign list changed: wire bytes', unit: 'B', value: wire(foreignDelta) })
+    row({ key: 'sync.foreignDelta.cpuMs', label: 'sync after one foreign list changed: verifier CPU', unit: 'ms', value: foreignDelta?.cpuMs })
 
     print('verifier: delta after a home change')
-    await fed.node.operator.addSigner({ format: 'dcc', certificate: (await extraDscDer(fed.home, S)).toString('base64') })
-    await fed.node.operator.publish()
-    const homeDelta = await sync(fed, out, url)
-    row({ key: 'sync.homeDelta.wireBytes', label: 'sync after the home list changed: wire bytes', unit: 'B', value: homeDelta.wireBytes ?? homeDelta.bytes, target: 'that list only' })
-    row({ key: 'sync.homeDelta.cpuMs', label: 'sync after the home list changed: verifier CPU', unit: 'ms', value: homeDelta.cpuMs })
-    row({ key: 'node.homeDeltaBlockMs', label: 'node: longest event-loop block in that sync', unit: 'ms', value: homeDelta.node.maxBlockMs, target: '<= 50 ms' })
+    const homeDelta = await attempt('home delta', async () => {
+      await f.node.operator.addSigner({ format: 'dcc', certificate: (await extraDscDer(f.home, S)).toString('base64') })
+      await f.node.operator.publish()
+      return sync(f, out, url)
+    })
+    row({ key: 'sync.homeDelta.wireBytes', label: 'sync after the home list changed: wire bytes', unit: 'B', value: wire(homeDelta), target: 'that list only' })
+    row({ key: 'sync.homeDelta.cpuMs', label: 'sync after the home list changed: verifier CPU', unit: 'ms', value: homeDelta?.cpuMs })
+    row({ key: 'node.homeDeltaBlockMs', label: 'node: longest event-loop block in that sync', unit: 'ms', value: homeDelta?.node.maxBlockMs, target: '<= 50 ms' })
 
     print('verifier: no-op sync')
-    const noop = await sync(fed, out, url)
-    row({ key: 'sync.noop.wireBytes', label: `sync with nothing changed (${noop.status}): wire bytes`, unit: 'B', value: noop.wireBytes ?? noop.bytes })
-    row({ key: 'sync.noop.cpuMs', label: 'sync with nothing changed: verifier CPU', unit: 'ms', value: noop.cpuMs })
-    row({ key: 'sync.noop.percentOfFull', label: 'no-op sync CPU / full sync CPU', unit: '%', value: (noop.cpuMs / full.cpuMs) * 100, target: '< 5 %' })
+    const noop = await attempt('no-op sync', () => sync(f, out, url))
+    row({ key: 'sync.noop.wireBytes', label: `sync with nothing changed (${noop?.status ?? '?'}): wire bytes`, unit: 'B', value: wire(noop) })
+    row({ key: 'sync.noop.cpuMs', label: 'sync with nothing changed: verifier CPU', unit: 'ms', value: noop?.cpuMs })
+    row({
+      key: 'sync.noop.percentOfFull',
+      label: 'no-op sync CPU / full sync CPU',
+      unit: '%',
+      value: noop === undefined || full === undefined ? undefined : (noop.cpuMs / full.cpuMs) * 100,
+      target: '< 5 %',
+    })
 
     // --- revocations: R hashes for the home country through its operator, then one more -------------------------
     const count = MAX_REVOCATIONS === undefined ? R : Math.min(R, MAX_REVOCATIONS)
     print(`revocations: ${count.toLocaleString('en')} hashes${count < R ? ` (clamped from ${R.toLocaleString('en')}: the most one revocation list of this version holds)` : ''}`)
-    const published = await revokeAndPublish(fed.node, count, REVOKED_UCI, log)
-    row({ key: 'revocations.count', label: 'revoked hashes published (home)', unit: 'n', value: published.published, target: '10,000,000' })
-    row({ key: 'revocations.queueMs', label: 'revocations: queue them (operator)', unit: 'ms', value: published.queueMs })
-    row({ key: 'revocations.publishMs', label: 'revocations: publish them all', unit: 'ms', value: published.publishMs })
-    const revocationData = await revocationDataBytes(fed.node, fed.home)
-    row({ key: 'revocations.dataBytes', label: `the home country's revocation data (${revocationData.documents} document(s), gzip)`, unit: 'B', value: revocationData.bytes })
-    const withRevocations = await sync(fed, out, url)
-    row({ key: 'sync.revocations.wireBytes', label: 'sync after the revocations: wire bytes', unit: 'B', value: withRevocations.wireBytes ?? withRevocations.bytes })
-    row({ key: 'sync.revocations.cpuMs', label: 'sync after the revocations: verifier CPU', unit: 'ms', value: withRevocations.cpuMs })
-    print('verifier: createVerifier and verdicts (with revocations)')
-    const loadRevoked = await verifierStep<LoadResult>({
-      mode: 'load',
-      file: out,
-      ms: VERIFY_MS,
-      certificates: [
-        { ...certificates.home, name: 'homeRevoking' },
-        { name: 'revoked', qr: certificate(homeDsc, fed.home, REVOKED_UCI), expect: 'revoked' },
-      ],
+    const published = await attempt('revocations publish', () => revokeAndPublish(f.node, count, REVOKED_UCI, REVOCATION_BUDGET_S * 1000, log))
+    if (published !== undefined && published.published < count) {
+      print(`  the queue budget (${REVOCATION_BUDGET_S} s) ran out at ${published.published.toLocaleString('en')} hashes; at that rate ${count.toLocaleString('en')} would take ${((published.queueMs / published.published) * count / 60_000).toFixed(0)} min to queue`)
+    }
+    row({ key: 'revocations.count', label: 'revoked hashes published (home)', unit: 'n', value: published?.published, target: '10,000,000' })
+    row({ key: 'revocations.queueMs', label: 'revocations: queue them (operator)', unit: 'ms', value: published?.queueMs })
+    row({
+      key: 'revocations.queueUsPerEntry',
+      label: 'revocations: queue, per entry',
+      unit: 'µs',
+      value: published === undefined ? undefined : (published.queueMs / published.published) * 1000,
     })
-    row({ key: 'verifier.revocations.loadCpuMs', label: 'createVerifier with revocations: CPU', unit: 'ms', value: loadRevoked.loadCpuMs })
-    row({ key: 'verifier.revocations.retainedMiB', label: 'createVerifier with revocations: heap retained', unit: 'MiB', value: loadRevoked.retainedMiB })
-    const homeRevoking = loadRevoked.rates.homeRevoking?.perSecond
-    const homePlain = rate('home')?.perSecond
-    row({ key: 'verify.home.ofRaw', label: 'verify: home certificate (no revocations) / raw ECDSA', unit: 'x', value: ofRaw(rate('home')) })
-    row({ key: 'verify.homeRevoking.perSecond', label: 'verify: home certificate, country with revocations', unit: '/s', value: homeRevoking })
-    row({ key: 'verify.homeRevoking.ofRaw', label: 'verify: that certificate / raw ECDSA verify', unit: 'x', value: ofRaw(loadRevoked.rates.homeRevoking) })
+    row({
+      key: 'revocations.publishUsPerEntry',
+      label: 'revocations: publish, per entry',
+      unit: 'µs',
+      value: published === undefined ? undefined : (published.publishMs / published.published) * 1000,
+    })
+    row({ key: 'revocations.publishMs', label: `revocations: publish them all (${published?.publishes ?? '?'} publish(es))`, unit: 'ms', value: published?.publishMs })
+    const revocationData = await attempt('revocation data', () => revocationDataBytes(f.node, f.home))
+    row({ key: 'revocations.dataBytes', label: `the home country's revocation data (${revocationData?.documents ?? '?'} document(s), gzip)`, unit: 'B', value: revocationData?.bytes })
+    const withRevocations = await attempt('sync after the revocations', () => sync(f, out, url))
+    row({ key: 'sync.revocations.wireBytes', label: 'sync after the revocations: wire bytes', unit: 'B', value: wire(withRevocations) })
+    row({ key: 'sync.revocations.cpuMs', label: 'sync after the revocations: verifier CPU', unit: 'ms', value: withRevocations?.cpuMs })
+    print('verifier: createVerifier and verdicts (with revocations)')
+    const loadRevoked = await attempt('createVerifier with revocations', () =>
+      verifierStep<LoadResult>({
+        mode: 'load',
+        file: out,
+        ms: VERIFY_MS,
+        certificates: [
+          { ...certificates.home, name: 'homeRevoking' },
+          { name: 'revoked', qr: certificate(homeDsc, f.home, REVOKED_UCI), expect: 'revoked' },
+        ],
+      }),
+    )
+    row({ key: 'verifier.revocations.loadCpuMs', label: 'createVerifier with revocations: CPU', unit: 'ms', value: loadRevoked?.loadCpuMs })
+    row({ key: 'verifier.revocations.retainedMiB', label: 'createVerifier with revocations: heap retained', unit: 'MiB', value: loadRevoked?.retainedMiB })
+    const revoking = loadRevoked?.rates.homeRevoking
+    row({ key: 'verify.homeRevoking.perSecond', label: 'verify: home certificate, country with revocations', unit: '/s', value: revoking?.perSecond })
+    row({ key: 'verify.homeRevoking.ofRaw', label: 'verify: that certificate / raw ECDSA verify', unit: 'x', value: ofRaw(revoking) })
     row({
       key: 'verify.revocationCost.ratio',
-      label: 'verify: with / without revocations',
+      label: 'verify: with / without revocations (each / raw)',
       unit: 'x',
       // Each normalized by the raw verify rate measured beside it: the two runs may see different machine load.
-      value: homeRevoking === undefined || homePlain === undefined ? undefined : (ofRaw(loadRevoked.rates.homeRevoking) ?? NaN) / (ofRaw(rate('home')) ?? NaN),
+      value: (ofRaw(revoking) ?? NaN) / (ofRaw(rate('home')) ?? NaN),
       target: '~1 (one signature check)',
     })
 
-    const one = await revokeOneMore(fed.node)
-    row({ key: 'revocations.oneMore.publishMs', label: 'revocations: publish one more entry', unit: 'ms', value: one.publishMs, target: '< 1000 ms' })
-    const revocationDelta = await sync(fed, out, url)
-    row({ key: 'sync.revocationDelta.wireBytes', label: 'sync after one more revocation: wire bytes', unit: 'B', value: revocationDelta.wireBytes ?? revocationDelta.bytes })
+    const one = await attempt('publish one more revocation', () => revokeOneMore(f.node))
+    row({ key: 'revocations.oneMore.publishMs', label: 'revocations: publish one more entry', unit: 'ms', value: one?.publishMs, target: '< 1000 ms' })
+    const revocationDelta = one === undefined ? undefined : await attempt('sync after one more revocation', () => sync(f, out, url))
+    row({ key: 'sync.revocationDelta.wireBytes', label: 'sync after one more revocation: wire bytes', unit: 'B', value: wire(revocationDelta) })
     row({
       key: 'sync.revocationDelta.percent',
-      label: 'that delta / the country\'s revocation data',
+      label: "that delta / the country's revocation data",
       unit: '%',
-      value: ((revocationDelta.wireBytes ?? revocationDelta.bytes) / Math.max(1, revocationData.bytes)) * 100,
+      value: revocationData === undefined ? undefined : ((wire(revocationDelta) ?? NaN) / Math.max(1, revocationData.bytes)) * 100,
       target: '< 1 %',
     })
-    row({ key: 'sync.revocationDelta.cpuMs', label: 'sync after one more revocation: verifier CPU', unit: 'ms', value: revocationDelta.cpuMs })
+    row({ key: 'sync.revocationDelta.cpuMs', label: 'sync after one more revocation: verifier CPU', unit: 'ms', value: revocationDelta?.cpuMs })
   } finally {
     await fed?.node.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -352,6 +407,7 @@ function report(elapsedMs: number): void {
     const before = baseline?.figures[r.key]
     print(`  ${r.label.padEnd(56)} ${format(before, r.unit).padStart(11)} ${format(r.value, r.unit).padStart(11)}  ${r.target ?? ''}`)
   }
+  for (const failure of failures) print(`  ${failure}`)
   print(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above ${cpus().length}: other processes competed)`)
   const target = flags['write-baseline']
   if (target !== undefined) {
