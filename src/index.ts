@@ -1,6 +1,6 @@
 // Entente's library entry point for verifier apps: sync a bundle once (the only networked step), then verify
 // certificates fully offline.
-//   import { createVerifier } from 'entente'
+//   import { createVerifier } from 'entente-trust'
 //   const verifier = await createVerifier(JSON.parse(readFileSync('bundle.json', 'utf8')), { now: new Date() })
 //   const verdict = verifier.verify('HC1:...')
 export { createVerifier, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
