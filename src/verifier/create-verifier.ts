@@ -20,7 +20,7 @@ import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor, VerifiedTrustList } from '../trust-list/trust-list.types.js'
 import { verifyTrustList } from '../trust-list/verify-trust-list.js'
 import { describeRevocationGap, revocationGaps, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
-import { namesRoot, revocationDocumentsOf } from './verify-bundle.js'
+import { namesRoot, peekCountry, revocationDocumentsOf } from './verify-bundle.js'
 
 export interface VerifierOptions {
   /** Verification time of every call that passes none (default: the clock at each call). */
@@ -316,13 +316,4 @@ interface HeldList {
 
 function slim(list: VerifiedTrustList): HeldList {
   return { payload: list.payload }
-}
-
-/**
- * The top-level `country` of a signed document, from the first bytes of its canonical payload (keys sorted: only
- * `changes`, a list of short words, can come before it). Undefined when it is not there: the caller decodes.
- */
-function peekCountry(signed: { readonly payload: string }): string | undefined {
-  const head = signed.payload.startsWith('{') ? signed.payload.slice(0, 4096) : Buffer.from(signed.payload.slice(0, 5460), 'base64url').toString('utf8')
-  return /"country":"([A-Z]{2})"/.exec(head)?.[1]
 }

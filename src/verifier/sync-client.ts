@@ -16,7 +16,7 @@ import type { RootAnchor } from '../trust-list/trust-list.types.js'
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
 import { describeRevocationGap, revocationGap, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 import { readSyncRecord, readVerifiedBundleFile, syncRecordPath, writeSyncRecord, writeVerifiedBundleFile, type SyncRecord } from './state-file.js'
-import { emptyVerifiedBundle, mergeBundle, revocationDocumentsOf, type BundleInput, type MergeReport } from './verify-bundle.js'
+import { emptyVerifiedBundle, mergeBundle, peekCountry, revocationDocumentsOf, type BundleInput, type MergeReport } from './verify-bundle.js'
 
 export interface SyncOptions {
   /** Node base URLs (http/https) or mirror files (a path or file:// URL), tried in order. */
@@ -396,9 +396,13 @@ function recordOf(state: VerifiedBundle, bundle: SyncRecord['bundle'], checkedAt
 
 /** Countries the held home list recognizes whose list the state does not hold as trusted. */
 function recognizedNotHeld(state: VerifiedBundle, home: string): string[] {
-  const held = new Set(state.lists.map((signed) => decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload.country))
-  const homeList = state.lists.map((signed) => decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload).find((p) => p.country === home)
-  return (homeList?.recognitions ?? []).map((r) => r.country).filter((c) => !held.has(c))
+  // Held lists were verified by the merge: their countries are read from the payload's first bytes, and only the
+  // home list is decoded.
+  const countryOf = (signed: SignedTrustList) => peekCountry(signed) ?? decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload.country
+  const held = new Set(state.lists.map(countryOf))
+  const homeSigned = state.lists.find((signed) => countryOf(signed) === home)
+  const recognitions = homeSigned === undefined ? [] : decodeTrustList(homeSigned, Number.MAX_SAFE_INTEGER).payload.recognitions
+  return recognitions.map((r) => r.country).filter((c) => !held.has(c))
 }
 
 /** The current list of each of `countries` and the current revocation list of each of `revocations`, one request each. */

@@ -471,6 +471,16 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
   }
 }
 
+/**
+ * The top-level `country` of a signed document, from the first bytes of its canonical payload (keys sorted: only
+ * `changes`, a list of short words, can come before it). Undefined when it is not there: the caller decodes. Only
+ * for choosing which root must verify a document or which held one to look at: it proves nothing by itself.
+ */
+export function peekCountry(signed: { readonly payload: string }): string | undefined {
+  const head = signed.payload.startsWith('{') ? signed.payload.slice(0, 4096) : Buffer.from(signed.payload.slice(0, 5460), 'base64url').toString('utf8')
+  return /"country":"([A-Z]{2})"/.exec(head)?.[1]
+}
+
 /** Whether a recognition names the list's root (or, in a rotation list, the root it hands over from). */
 export function namesRoot(recognition: Pick<Recognition, 'rootThumbprint'>, payload: Pick<TrustListPayload, 'root' | 'previousRoot'>): boolean {
   return recognition.rootThumbprint === payload.root.thumbprint || recognition.rootThumbprint === payload.previousRoot?.thumbprint
