@@ -389,7 +389,13 @@ function recordOf(state: VerifiedBundle, bundle: SyncRecord['bundle'], checkedAt
     seqs: state.seqs,
     revocationSeqs: state.revocationSeqs ?? {},
     sources: state.sources,
-    counts: { lists: state.lists.length, unrecognized: state.unrecognized.length, revocations: (state.revocations ?? []).length, alarms: state.alarms.length },
+    // Countries with revocations: a single list or an index each.
+    counts: {
+      lists: state.lists.length,
+      unrecognized: state.unrecognized.length,
+      revocations: (state.revocations ?? []).length + (revocationDocumentsOf(state).revocationIndexes ?? []).length,
+      alarms: state.alarms.length,
+    },
     missingRevocations,
   }
 }
