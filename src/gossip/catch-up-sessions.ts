@@ -301,7 +301,7 @@ export class CatchUpSessions {
             this.#components.publish(REVOCATION_TOPIC, encodeRevocationMessage(list as SignedRevocationList))
           }
         }
-        if (!progress) return
+        if (!progress) break
       }
     } catch (error) {
       log(`catch-up: revocation lists not pulled: ${describe(error)}`)

@@ -86,8 +86,37 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json(schemaRef('signed-revocation-list.v1')), '304': { description: 'Not modified' }, ...errors },
         },
       },
+      // Partitioned certificate revocations: the current index of a country and its partitions by content hash.
+      '/v1/revocations/{country}/index': {
+        get: { summary: 'Current certificate revocation index of a country: names every partition by id, seq, hash and count', parameters: [country], responses: { '200': json(schemaRef('signed-revocation-index.v1')), '304': { description: 'Not modified' }, ...errors } },
+      },
+      '/v1/revocations/{country}/partitions/{hash}': {
+        get: {
+          summary: 'One certificate revocation partition by the SHA-256 of its payload (content-addressed, immutable)',
+          parameters: [country, { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
+          responses: { '200': json(schemaRef('signed-revocation-partition.v1')), '304': { description: 'Not modified' }, ...errors },
+        },
+      },
       '/v1/operator/certificate-revocations': {
-        get: { ...operator, summary: 'Revoked certificates pending for the next revocation list (all revoked so far)', responses: { '200': { description: '{dcc, shc}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors } },
+        get: {
+          ...operator,
+          summary: 'Queued revocation entries, not published yet, in queue order (ids for removal)',
+          parameters: [
+            { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'queue id to continue after' },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: {
+            '200': jsonSchema({
+              type: 'object',
+              required: ['total', 'entries'],
+              properties: {
+                total: { type: 'integer' },
+                entries: { type: 'array', items: { type: 'object', required: ['id', 'group', 'key', 'entry', 'queuedAt'], properties: { id: { type: 'integer' }, group: { type: 'string' }, key: { type: 'string' }, entry: { type: 'object' }, queuedAt: { type: 'string' } } } },
+              },
+            }),
+            ...operatorErrors,
+          },
+        },
         post: {
           ...operator,
           summary: 'Revoke certificates: EU DCC by hash (UCI, COUNTRYCODEUCI, SIGNATURE) or by UCI; SHC by issuer, kid and rid',
@@ -98,15 +127,23 @@ export function openApiDocument(): Record<string, unknown> {
               shc: { type: 'array', maxItems: 1000, items: { $ref: schemaRef('revocation-list.v1', '/$defs/shcRevocation') } },
             },
           }),
-          responses: { '200': { description: 'The pending revocations {dcc, shc}', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
+          responses: { '200': jsonSchema({ type: 'object', required: ['queued', 'added'], properties: { queued: { type: 'integer' }, added: { type: 'integer' } } }, 'Entries now queued, and how many of these were new'), ...operatorErrors },
+        },
+      },
+      '/v1/operator/certificate-revocations/remove': {
+        post: {
+          ...operator,
+          summary: 'Take queued revocation entries out of the queue by id (adding them again re-queues them)',
+          requestBody: jsonBody({ type: 'object', required: ['ids'], properties: { ids: { type: 'array', minItems: 1, maxItems: 10000, items: { type: 'integer', minimum: 1 } } } }),
+          responses: { '200': jsonSchema({ type: 'object', required: ['removed', 'queued'], properties: { removed: { type: 'integer' }, queued: { type: 'integer' } } }), ...operatorErrors },
         },
       },
       '/v1/operator/certificate-revocations/publish': {
         post: {
           ...operator,
-          summary: 'Sign and store the next certificate revocation list with the root key file, then the next trust list naming it (`trustList` in the response)',
+          summary: 'Publish the queued revocation entries with the root key file (a single revocation list while the country holds few, else the partitions they change and the next revocation index), then the next trust list naming it (`trustList` in the response)',
           requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { validityDays: { type: 'integer', minimum: 1, maximum: 366 } } } } } },
-          responses: { '201': { description: 'Summary of the published revocation list, with `trustList`: the summary of the trust list naming it', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
+          responses: { '201': { description: 'Summary of the published revocation list or index (`format`: list or index; `partitions`: partitions signed; `queued`: entries left for the next publish), with `trustList`: the summary of the trust list naming it', content: { 'application/json': { schema: { type: 'object' } } } }, ...operatorErrors },
         },
       },
       '/v1/alarms': { get: { summary: 'Equivocation proofs held by this node', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { alarms: { type: 'array', items: { type: 'object', properties: { proof: { $ref: schemaRef('equivocation-proof.v1') } } } }, governanceResets: { type: 'array', description: 'Countries whose diplomats in force were replaced without their quorum by a root rotation (recovery, or a stolen root)', items: { type: 'object', properties: { country: { type: 'string' }, seq: { type: 'integer' }, issuedAt: { type: 'string' }, rootThumbprint: { type: 'string' } } } } } } } } } } } },

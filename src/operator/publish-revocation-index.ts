@@ -40,7 +40,7 @@ export function publishesPartitioned(revocations: RevocationRepository, country:
   if (revocations.partitions.indexHead(country) !== undefined || limits.maxRevocationListEntries <= 0) return true
   // The former pending set plus the queue: an upper bound of the next single list (overlaps count twice).
   const draft = revocations.draft(country)
-  const queued = revocations.partitions.queueCounts(country)
+  const queued = revocations.partitions.queueCounts(country, limits.maxRevocationListEntries)
   return draft.dcc.length + queued.dcc > limits.maxRevocationListEntries || draft.shc.length + queued.shc > limits.maxRevocationListEntries
 }
 
@@ -137,8 +137,9 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   // 3: each changed region read again (one range read), laid out, and its partitions built and signed.
   const refs: PartitionRef[] = [...plan.keep]
   const signed: { id: string; signed: Awaited<ReturnType<typeof signRevocationPartition>> }[] = []
+  const byRegion = touchedByRegion(plan.regions, touched)
   for (const region of plan.regions) {
-    for (const content of regionContents(revocations, country, region, touched.get(region.group), maxEntries)) {
+    for (const content of regionContents(revocations, country, region, byRegion.get(partitionId(region.group, region.prefix)) ?? [], maxEntries)) {
       const latest = store.latestPartition(country, content.id)
       const payload = buildRevocationPartition({ country, rootThumbprint: rootKey.thumbprint, content, previous: latest, now })
       const count = content.dcc === undefined ? (content.shc?.length ?? 0) : content.dcc.byteLength / DCC_HASH_BYTES
@@ -162,19 +163,22 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
 /** Queued entries that change the published set, per group by hex key (a repeat is dropped, SHC widened). */
 function touchedEntries(revocations: RevocationRepository, country: string, batch: readonly QueuedRevocation[]): Map<RevocationGroup, Map<string, EntryToQueue>> {
   const touched = new Map<RevocationGroup, Map<string, EntryToQueue>>()
-  for (const row of batch) {
+  // In key order: the lookups (and later the inserts) walk the entries' B-tree in order instead of at random.
+  const ordered = [...batch].sort((a, b) => (a.group === b.group ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.group < b.group ? -1 : 1))
+  for (const row of ordered) {
     const key = Buffer.from(row.key, 'hex')
     const published = revocations.partitions.publishedEntry(country, row.group, key)
     let entry = row.entry
     if (row.group === 'shc') {
-      const wider = published?.entry == null ? (entry as ShcRevocation) : widerShc(JSON.parse(published.entry) as ShcRevocation, entry as ShcRevocation)
-      if (published?.entry != null && canonicalize(wider) === canonicalize(JSON.parse(published.entry))) continue
+      const held = typeof published?.entry === 'string' ? (JSON.parse(published.entry) as ShcRevocation) : undefined
+      const wider = held === undefined ? (entry as ShcRevocation) : widerShc(held, entry as ShcRevocation)
+      if (held !== undefined && canonicalize(wider) === canonicalize(held)) continue
       entry = wider
     } else if (published !== undefined) {
       continue
     }
     let group = touched.get(row.group)
-    if (group === undefined) touched.set(row.group, (group = new Map()))
+    if (group === undefined) touched.set(row.group, (group = new Map<string, EntryToQueue>()))
     group.set(row.key, { group: row.group, key, entry })
   }
   return touched
@@ -184,16 +188,36 @@ function widerShc(a: ShcRevocation, b: ShcRevocation): ShcRevocation {
   return normalizeEntries({ dcc: [], shc: [a, b] }).shc[0] ?? a
 }
 
+/** The touched entries of each region (regions never overlap), in one pass over the entries. */
+function touchedByRegion(
+  regions: readonly { readonly group: RevocationGroup; readonly prefix: string }[],
+  touched: ReadonlyMap<RevocationGroup, ReadonlyMap<string, EntryToQueue>>,
+): Map<string, EntryToQueue[]> {
+  const out = new Map<string, EntryToQueue[]>()
+  for (const [group, entries] of touched) {
+    const prefixes = new Set(regions.filter((r) => r.group === group).map((r) => r.prefix))
+    const lengths = [...new Set([...prefixes].map((p) => p.length))].sort((a, b) => a - b)
+    for (const [hex, entry] of entries) {
+      const length = lengths.find((l) => prefixes.has(hex.slice(0, l)))
+      if (length === undefined) continue
+      const id = partitionId(group, hex.slice(0, length))
+      let list = out.get(id)
+      if (list === undefined) out.set(id, (list = []))
+      list.push(entry)
+    }
+  }
+  return out
+}
+
 /** The partitions of one region after this publish: published entries under its prefix plus the touched ones. */
 function regionContents(
   revocations: RevocationRepository,
   country: string,
   region: { readonly group: RevocationGroup; readonly prefix: string },
-  touched: ReadonlyMap<string, EntryToQueue> | undefined,
+  inRegion: readonly EntryToQueue[],
   maxEntries: number,
 ): PartitionContent[] {
   const { group, prefix } = region
-  const inRegion = [...(touched?.values() ?? [])].filter((e) => e.key.toString('hex').startsWith(prefix))
   if (group === 'shc') {
     const entries = revocations.partitions.shcRange(country, prefix)
     for (const e of inRegion) entries.set(e.key.toString('hex'), e.entry as ShcRevocation)

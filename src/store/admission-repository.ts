@@ -168,6 +168,10 @@ export class AdmissionRepository {
       for (const country of countries) {
         this.#prepare('DELETE FROM revocation_heads WHERE country = ?').run(country)
         const revocationLists = this.#prepare('DELETE FROM revocation_lists WHERE country = ?').run(country).changes
+        // Partitioned revocations of the country go with its lists (never this node's own country: that is never purged).
+        this.#prepare('DELETE FROM revocation_index_heads WHERE country = ?').run(country)
+        this.#prepare('DELETE FROM revocation_indexes WHERE country = ?').run(country)
+        this.#prepare('DELETE FROM revocation_partitions WHERE country = ?').run(country)
         const alarms = this.#prepare('DELETE FROM equivocations WHERE country = ?').run(country).changes
         this.#prepare('DELETE FROM heads WHERE country = ?').run(country)
         const lists = this.#prepare('DELETE FROM trust_lists WHERE country = ?').run(country).changes

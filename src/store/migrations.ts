@@ -326,4 +326,28 @@ export const migrations: readonly string[] = [
     UNIQUE (country, grp, key)
   ) STRICT;
   `,
+  // 8: counts of queued and published revocation entries per country, kept by triggers, so a cap check or a queue
+  // summary never counts millions of rows.
+  `
+  CREATE TABLE revocation_counts (
+    country TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('queued', 'published')),
+    n INTEGER NOT NULL,
+    PRIMARY KEY (country, kind)
+  ) STRICT;
+  INSERT INTO revocation_counts (country, kind, n) SELECT country, 'queued', COUNT(*) FROM revocation_queue GROUP BY country;
+  INSERT INTO revocation_counts (country, kind, n) SELECT country, 'published', COUNT(*) FROM revocation_entries GROUP BY country;
+  CREATE TRIGGER revocation_queue_counted_insert AFTER INSERT ON revocation_queue BEGIN
+    INSERT INTO revocation_counts (country, kind, n) VALUES (NEW.country, 'queued', 1) ON CONFLICT (country, kind) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER revocation_queue_counted_delete AFTER DELETE ON revocation_queue BEGIN
+    UPDATE revocation_counts SET n = n - 1 WHERE country = OLD.country AND kind = 'queued';
+  END;
+  CREATE TRIGGER revocation_entries_counted_insert AFTER INSERT ON revocation_entries BEGIN
+    INSERT INTO revocation_counts (country, kind, n) VALUES (NEW.country, 'published', 1) ON CONFLICT (country, kind) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER revocation_entries_counted_delete AFTER DELETE ON revocation_entries BEGIN
+    UPDATE revocation_counts SET n = n - 1 WHERE country = OLD.country AND kind = 'published';
+  END;
+  `,
 ]
