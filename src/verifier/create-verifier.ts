@@ -1,6 +1,7 @@
 // The verifier SDK: a verified bundle in, `verify(payload)` out. Trust comes only from the bundle: the home list
 // (pinned root), the countries it recognizes (for the recognized scopes), their signers, their revocation lists and
-// the home rules. Every signed document is re-verified on load; expiry is judged per call, with a grace period.
+// the home rules. Every signed document is re-verified on load (a revocation partition by the hash its verified
+// index names); expiry is judged per call, with a grace period.
 // Pure: no I/O, no network; time is passed in or taken per call.
 import type { DccSchemaValidator } from '../certificates/dcc/validate-dcc-schema.js'
 import { prepareTrust, shcKeyId, type PreparedTrust } from '../certificates/prepare-trust.js'
@@ -14,7 +15,9 @@ import { schemaValidators } from '../model/schemas.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
 import { createRevocationLookup } from '../revocation/revocation-lookup.js'
-import { verifyRevocationIndex, verifyRevocationPartition, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
+import { verifyRevocationIndex, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
+import { sha256Hex } from '../model/encoding.js'
+import { payloadTextOf } from '../trust-list/decode-signed-document.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor, VerifiedTrustList } from '../trust-list/trust-list.types.js'
@@ -162,19 +165,25 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation index of ${country} does not verify`, { cause })
     }
   }
+  // A partition is bound by its hash, which the verified index names: a payload whose SHA-256 is a named hash is
+  // byte for byte the partition the sync verified in full (signature, content), so load checks only the hash:
+  // no signature per partition, and cost stays linear in bytes, not in signatures, for millions of entries.
+  const named = new Map<string, { country: string; id: string }>()
+  for (const [country, index] of indexes) for (const ref of index.payload.partitions) named.set(ref.hash, { country, id: ref.id })
   const partitions = new Map<string, RevocationPartitionPayload[]>()
   for (const signed of docs.revocationPartitions ?? []) {
-    const country = peekCountry(signed)
-    const index = country === undefined ? undefined : indexes.get(country)
+    const text = payloadTextOf(signed)
+    const ref = named.get(sha256Hex(text))
     // A partition no held index names changes no verdict.
-    if (country === undefined || index === undefined) continue
-    const list = trustedByCountry.get(country) as HeldList
+    if (ref === undefined) continue
+    let payload: RevocationPartitionPayload
     try {
-      const verified = await verifyRevocationPartition(signed, { index, roots: rootsOf(list.payload), maxBytes: Number.MAX_SAFE_INTEGER })
-      partitions.set(country, [...(partitions.get(country) ?? []), verified.payload])
+      payload = JSON.parse(text) as RevocationPartitionPayload
     } catch (cause) {
-      throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} does not verify`, { cause })
+      throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${ref.country} is malformed`, { cause })
     }
+    if (payload.country !== ref.country || payload.id !== ref.id) throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${ref.country} is not the one its index names`)
+    partitions.set(ref.country, [...(partitions.get(ref.country) ?? []), payload])
   }
   // Revocations are asked through one lookup per country, built once here: a verdict never re-verifies anything.
   const lookups = new Map<string, RevocationLookup>()

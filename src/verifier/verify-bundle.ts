@@ -20,6 +20,8 @@ import { verifyRevocationIndex, verifyRevocationPartition, type RevocationChainH
 import type { RevocationListHead } from '../revocation/revocation-list.types.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
+import { payloadTextOf } from '../trust-list/decode-signed-document.js'
+import { sha256Hex } from '../model/encoding.js'
 import { detectEquivocation, verifyEquivocationProof } from '../trust-list/equivocation.js'
 import type { RootAnchor, TrustListHead } from '../trust-list/trust-list.types.js'
 import { rootThumbprint } from '../trust-list/root-key.js'
@@ -362,7 +364,9 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
   const offered = new Map<string, SignedRevocationPartition>()
   const heldPartitionHashes = new Set<string>()
   for (const signed of heldDocs.revocationPartitions ?? []) {
-    const hash = decodeRevocationPartition(signed, UNBOUNDED).hash
+    // Held partitions were verified when accepted: their hash is that of their canonical payload text (a text that
+    // is not canonical matches no index entry, and the partition is fetched again).
+    const hash = sha256Hex(payloadTextOf(signed))
     offered.set(hash, signed)
     heldPartitionHashes.add(hash)
   }

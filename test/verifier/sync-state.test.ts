@@ -274,7 +274,8 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect((await createVerifier(dropped, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
     const [one, ...rest] = state.revocationPartitions ?? []
     const edited = { ...state, revocationPartitions: [{ ...(one as SignedRevocationPartition), payload: (one as SignedRevocationPartition).payload.replace('"seq":', '"seq":1') }, ...rest] }
-    await expect(createVerifier(edited, { now: NOW })).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
+    // An edited partition is no longer the one its index names by hash: as good as missing.
+    expect((await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
   })
 })
 
