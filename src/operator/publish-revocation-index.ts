@@ -124,9 +124,9 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   const previous = indexHead === undefined ? [] : indexRefs(indexHead)
 
   // 1: the queued rows this publish takes in, reduced to what is new or wider than what is published.
-  const batch = store.queued(country, { limit: (input.limits ?? DEFAULT_REVOCATION_LIMITS).maxRevocationsPerPublish })
-  const queueUpTo = batch.at(-1)?.id ?? 0
-  const touched = touchedEntries(revocations, country, batch)
+  const batch = store.queuedForPublish(country, (input.limits ?? DEFAULT_REVOCATION_LIMITS).maxRevocationsPerPublish)
+  const queueUpTo = batch.reduce((max, row) => Math.max(max, row.id), 0)
+  const touched = touchedEntries(batch)
 
   // 2: which partitions change: the ones the touched keys fall in; all of them under a new root (re-signed).
   const rootChanged = indexHead !== undefined && indexHead.rootThumbprint !== rootKey.thumbprint
@@ -161,25 +161,24 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
 }
 
 /** Queued entries that change the published set, per group by hex key (a repeat is dropped, SHC widened). */
-function touchedEntries(revocations: RevocationRepository, country: string, batch: readonly QueuedRevocation[]): Map<RevocationGroup, Map<string, EntryToQueue>> {
+function touchedEntries(batch: ReturnType<RevocationRepository['partitions']['queuedForPublish']>): Map<RevocationGroup, Map<string, EntryToQueue>> {
   const touched = new Map<RevocationGroup, Map<string, EntryToQueue>>()
-  // In key order: the lookups (and later the inserts) walk the entries' B-tree in order instead of at random.
-  const ordered = [...batch].sort((a, b) => (a.group === b.group ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.group < b.group ? -1 : 1))
-  for (const row of ordered) {
-    const key = Buffer.from(row.key, 'hex')
-    const published = revocations.partitions.publishedEntry(country, row.group, key)
-    let entry = row.entry
+  for (const row of batch) {
+    let entry: EntryToQueue['entry']
     if (row.group === 'shc') {
-      const held = typeof published?.entry === 'string' ? (JSON.parse(published.entry) as ShcRevocation) : undefined
-      const wider = held === undefined ? (entry as ShcRevocation) : widerShc(held, entry as ShcRevocation)
+      const queued = JSON.parse(row.entry) as ShcRevocation
+      const held = row.published === null ? undefined : (JSON.parse(row.published) as ShcRevocation)
+      const wider = held === undefined ? queued : widerShc(held, queued)
       if (held !== undefined && canonicalize(wider) === canonicalize(held)) continue
       entry = wider
-    } else if (published !== undefined) {
-      continue
+    } else {
+      if (row.held) continue
+      // A DCC entry is its key: what the operator sent is not needed again.
+      entry = { hashType: row.group.slice(4), hash: '' }
     }
     let group = touched.get(row.group)
     if (group === undefined) touched.set(row.group, (group = new Map<string, EntryToQueue>()))
-    group.set(row.key, { group: row.group, key, entry })
+    group.set(row.key.toString('hex'), { group: row.group, key: row.key, entry })
   }
   return touched
 }

@@ -237,6 +237,20 @@ export class RevocationPartitionStore {
       .map(toQueued)
   }
 
+  /**
+   * The next `limit` queue rows with what is published under the same key, in one query (an index lookup per row
+   * inside SQLite, not a round trip each): what a publish takes in.
+   */
+  queuedForPublish(country: string, limit: number): { id: number; group: RevocationGroup; key: Buffer; entry: string; held: boolean; published: string | null }[] {
+    return this.#prepare<[string, number], { id: number; grp: string; key: Buffer; entry: string; held: number; published: string | null }>(
+      `SELECT q.id, q.grp, q.key, q.entry, e.key IS NOT NULL AS held, e.entry AS published
+       FROM revocation_queue q LEFT JOIN revocation_entries e ON e.country = q.country AND e.grp = q.grp AND e.key = q.key
+       WHERE q.country = ? ORDER BY q.id LIMIT ?`,
+    )
+      .all(country, limit)
+      .map((r) => ({ id: r.id, group: r.grp as RevocationGroup, key: r.key, entry: r.entry, held: r.held === 1, published: r.published }))
+  }
+
   /** Removes queued rows by id; returns how many were removed. */
   dequeue(country: string, ids: readonly number[]): number {
     const remove = this.#prepare('DELETE FROM revocation_queue WHERE country = ? AND id = ?')
