@@ -52,7 +52,7 @@ export function queueCertificateRevocations(
   now: Date,
   limits: RevocationLimits = DEFAULT_REVOCATION_LIMITS,
 ): { queued: number; added: number } {
-  importFormerRevocations(revocations, country, now)
+  // The former pending set moves into the queue only with the first index: until then it is the published snapshot.
   const entries = toQueueEntries(parseRevocationRequest(request, country))
   const store = revocations.partitions
   if (store.publishedCount(country) + store.queueCount(country) + entries.length > limits.maxRevocationEntries) {

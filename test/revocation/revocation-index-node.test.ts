@@ -108,6 +108,8 @@ describe('the revocation queue and partitioned publishing', () => {
     // Past the single-list size: the next publish is an index, seq 2, prev = the list's hash, with every entry.
     node.clock.now = new Date(node.clock.now.getTime() + 60_000)
     await node.request('/v1/operator/certificate-revocations', post({ dcc: [{ uci: 'URN:UVCI:01:GR:NEW1' }, { uci: 'URN:UVCI:01:GR:NEW2' }] }))
+    // The queue holds only what is not published yet (the published list's entries are not pending again).
+    expect((await json<{ total: number }>(node.request('/v1/operator/certificate-revocations'))).total).toBe(4)
     expect(await json(node.request('/v1/operator/certificate-revocations/publish', post()))).toMatchObject({ format: 'index', seq: 2 })
     const index = await servedIndex(node)
     expect(index.verified.payload).toMatchObject({ seq: 2, prev: old.hash, totals: { dcc: 6, shc: 0 } })
