@@ -50,6 +50,29 @@ export function createApp(deps: AppDeps): Hono {
   })
   const app = new Hono({ strict: true })
 
+  // The hot route, registered ahead of the generic middleware: it counts itself (without turning the response's
+  // headers into a Headers object) and needs no request timer, since the current bundle is answered synchronously
+  // and a build is the node's own bounded work, shared by every waiting request.
+  const encodingOf = memoizedPreferredEncoding()
+  app.get('/v1/bundle', (c) => {
+    const count = (response: Response, bytes: number): Response => countBundleRequest(metrics, c.req.method, response, bytes)
+    const since = c.req.query('since')
+    const encoding = encodingOf(c.req.header('accept-encoding'))
+    // The current full bundle, already encoded, is answered without awaiting anything: most requests are these.
+    const current = since === undefined ? bundles.current(now()) : undefined
+    const body = current?.bodyAtHand(encoding)
+    if (current !== undefined && body !== undefined) return bundleAnswer(c, current, encoding, body, count)
+    return (async () => {
+      try {
+        const response = since === undefined ? await bundles.full(now()) : await bundles.since(since, now())
+        if (response.full) metrics.bundleBytes.set(response.bytes)
+        return bundleAnswer(c, response, encoding, etagMatches(c.req.header('if-none-match'), response.etags[encoding]) ? undefined : await response.body(encoding), count)
+      } catch (error) {
+        return count(problemResponse(c, error), 0)
+      }
+    })()
+  })
+
   app.use('*', countRequests(metrics))
   // problemOf maps hono's 503 to ERR_HTTP_TIMEOUT.
   app.use('*', timeout(config.limits.requestTimeoutMs, new HTTPException(503, { message: 'the request took too long' })))
@@ -73,20 +96,6 @@ export function createApp(deps: AppDeps): Hono {
   })
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=3600' }))
-
-  app.get('/v1/bundle', (c) => {
-    const since = c.req.query('since')
-    const encoding = preferredEncoding(c.req.header('accept-encoding'))
-    // The current full bundle, already encoded, is answered without awaiting anything: most requests are these.
-    const current = since === undefined ? bundles.current(now()) : undefined
-    const body = current?.bodyAtHand(encoding)
-    if (current !== undefined && body !== undefined) return bundleAnswer(c, current, encoding, body)
-    return (async () => {
-      const response = since === undefined ? await bundles.full(now()) : await bundles.since(since, now())
-      if (response.full) metrics.bundleBytes.set(response.bytes)
-      return bundleAnswer(c, response, encoding, etagMatches(c.req.header('if-none-match'), response.etags[encoding]) ? undefined : await response.body(encoding))
-    })()
-  })
 
   app.get('/v1/trust-lists', (c) =>
     c.json({ lists: store.headSummaries().map(summary) }, 200, { 'cache-control': 'public, max-age=30' }),
@@ -261,17 +270,45 @@ export function summary(list: Pick<StoredTrustList, 'country' | 'seq' | 'hash' |
   }
 }
 
+function countBundleRequest(metrics: NodeMetrics, method: string, response: Response, bytes: number): Response {
+  metrics.httpRequests.inc({ method, route: '/v1/bundle', status: String(response.status) })
+  if (bytes > 0) metrics.httpResponseBytes.inc({ route: '/v1/bundle' }, bytes)
+  return response
+}
+
+/** preferredEncoding, each header value parsed once: clients send the same few over and over (bounded). */
+function memoizedPreferredEncoding(): (header: string | undefined) => BundleEncoding {
+  const memo = new Map<string, BundleEncoding>()
+  return (header) => {
+    if (header === undefined) return 'identity'
+    let encoding = memo.get(header)
+    if (encoding === undefined) {
+      encoding = preferredEncoding(header)
+      if (memo.size >= 256) memo.clear()
+      memo.set(header, encoding)
+    }
+    return encoding
+  }
+}
+
 /** 304 when If-None-Match names this encoding's ETag; else the body (a Buffer is written to the socket as is). */
-function bundleAnswer(c: Context, response: BundleResponse, encoding: BundleEncoding, body: Buffer | undefined): Response {
+function bundleAnswer(
+  c: Context,
+  response: BundleResponse,
+  encoding: BundleEncoding,
+  body: Buffer | undefined,
+  count: (response: Response, bytes: number) => Response,
+): Response {
   const etag = response.etags[encoding]
   const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
-  if (body === undefined || etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
-  return c.body(body as Uint8Array<ArrayBuffer>, 200, {
+  if (body === undefined || etagMatches(c.req.header('if-none-match'), etag)) return count(c.body(null, 304, headers), 0)
+  const answer = c.body(body as Uint8Array<ArrayBuffer>, 200, {
     ...headers,
     'content-type': 'application/json',
     ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
     'content-length': String(body.length),
   })
+  return count(answer, body.length)
 }
 
 /** A history page entry: the summary plus what the list changes, read from stored columns (no JWS is parsed). */

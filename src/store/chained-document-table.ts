@@ -61,6 +61,7 @@ export class ChainedDocumentTable<S> {
   readonly #spec: ChainedTableSpec
   // Compiling SQL costs more than running these small queries: prepare each statement once per connection.
   readonly #statements: StatementCache
+  #lastChangeId: Database.Statement<[], { id: number | null }> | undefined
 
   constructor(db: Database.Database, spec: ChainedTableSpec) {
     this.#db = db
@@ -124,7 +125,9 @@ export class ChainedDocumentTable<S> {
   }
 
   lastChangeId(): number {
-    return this.#prepare<[], { id: number | null }>(`SELECT MAX(id) AS id FROM ${this.#spec.history}`).get()?.id ?? 0
+    // Asked on every bundle request: the statement is kept, not looked up by a freshly built SQL string.
+    this.#lastChangeId ??= this.#prepare<[], { id: number | null }>(`SELECT MAX(id) AS id FROM ${this.#spec.history}`)
+    return this.#lastChangeId.get()?.id ?? 0
   }
 
   /**
