@@ -7,7 +7,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { afterAll, describe, expect, it } from 'vitest'
+import { allSchemas } from '../../src/model/schemas.js'
 import type { Bundle, SignedRevocationIndex, SignedRevocationPartition, SignedTrustList } from '../../src/model/schema.types.js'
 import {
   buildRevocationRelease,
@@ -198,7 +201,14 @@ describe('sync state: what a sync reads, fetches and writes', () => {
     expect(legacy.written).toBe(false)
     expect(legacy.state?.home).toBe('GR')
     expect(statSync(out).mtimeMs).toBe(mtime)
-    expect(JSON.parse(readFileSync(`${out}.sync.json`, 'utf8'))).toMatchObject({ type: 'entente.verified-bundle-sync', seqs: { CY: 2 } })
+    const record = JSON.parse(readFileSync(`${out}.sync.json`, 'utf8')) as unknown
+    expect(record).toMatchObject({ type: 'entente.verified-bundle-sync', seqs: { CY: 2 } })
+    // The record is what registry-schema/verified-bundle-sync.v1 says it is.
+    const ajv = new Ajv2020({ strict: true, strictTuples: false })
+    addFormats.default(ajv)
+    for (const schema of allSchemas) ajv.addSchema(schema)
+    const validate = ajv.compile(JSON.parse(readFileSync(path.join(import.meta.dirname, '../../registry-schema/verified-bundle-sync.v1.schema.json'), 'utf8')) as object)
+    expect(validate(record), JSON.stringify(validate.errors)).toBe(true)
   })
 
   it('a bundle edited on disk gains nothing: a tampered list is refused at load, and a sync refuses a bundle its record does not describe', async () => {
