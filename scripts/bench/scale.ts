@@ -26,7 +26,7 @@ const { values: flags } = parseArgs({
     signers: { type: 'string', default: '100' },
     revocations: { type: 'string', default: '10000000' },
     'verify-ms': { type: 'string', default: '2000' },
-    'revocation-budget': { type: 'string', default: '900' },
+    'revocation-budget': { type: 'string', default: '600' },
     'fresh-dscs': { type: 'boolean', default: false },
     'write-baseline': { type: 'string' },
     home: { type: 'string', default: 'GR' },
@@ -103,8 +103,8 @@ interface SyncResult {
   full: boolean
   bytes: number
   wireBytes?: number
+  requests: number
   error?: { code: string; message: string }
-  countries: number
 }
 interface NodeSide {
   cpuMs: number
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     print('verifier: full sync')
     const full = await attempt('full sync', () => sync(f, out, url))
     const wire = (r: SyncResult | undefined) => (r === undefined ? undefined : (r.wireBytes ?? r.bytes))
-    row({ key: 'sync.full.wireBytes', label: 'sync full: bytes on the wire', unit: 'B', value: wire(full) })
+    row({ key: 'sync.full.wireBytes', label: `sync full: bytes on the wire (${full?.requests ?? '?'} requests)`, unit: 'B', value: wire(full) })
     row({ key: 'sync.full.bytes', label: 'sync full: bundle bytes (decoded)', unit: 'B', value: full?.bytes })
     row({ key: 'sync.full.cpuMs', label: 'sync full: verifier CPU', unit: 'ms', value: full?.cpuMs })
     row({ key: 'node.fullSyncBlockMs', label: 'node: longest event-loop block in a full sync', unit: 'ms', value: full?.node.maxBlockMs, target: '<= 50 ms' })
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
       await acceptForeign(f.node, await nextForeignList(changed))
       return sync(f, out, url)
     })
-    row({ key: 'sync.foreignDelta.wireBytes', label: 'sync after one foreign list changed: wire bytes', unit: 'B', value: wire(foreignDelta) })
+    row({ key: 'sync.foreignDelta.wireBytes', label: `sync after one foreign list changed: wire bytes (${foreignDelta?.requests ?? '?'} req)`, unit: 'B', value: wire(foreignDelta) })
     row({ key: 'sync.foreignDelta.cpuMs', label: 'sync after one foreign list changed: verifier CPU', unit: 'ms', value: foreignDelta?.cpuMs })
 
     print('verifier: delta after a home change')
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
       await f.node.operator.publish()
       return sync(f, out, url)
     })
-    row({ key: 'sync.homeDelta.wireBytes', label: 'sync after the home list changed: wire bytes', unit: 'B', value: wire(homeDelta), target: 'that list only' })
+    row({ key: 'sync.homeDelta.wireBytes', label: `sync after the home list changed: wire bytes (${homeDelta?.requests ?? '?'} req)`, unit: 'B', value: wire(homeDelta), target: 'that list only' })
     row({ key: 'sync.homeDelta.cpuMs', label: 'sync after the home list changed: verifier CPU', unit: 'ms', value: homeDelta?.cpuMs })
     row({ key: 'node.homeDeltaBlockMs', label: 'node: longest event-loop block in that sync', unit: 'ms', value: homeDelta?.node.maxBlockMs, target: '<= 50 ms' })
 
@@ -312,7 +312,7 @@ async function main(): Promise<void> {
     const revocationData = await attempt('revocation data', () => revocationDataBytes(f.node, f.home))
     row({ key: 'revocations.dataBytes', label: `the home country's revocation data (${revocationData?.documents ?? '?'} document(s), gzip)`, unit: 'B', value: revocationData?.bytes })
     const withRevocations = await attempt('sync after the revocations', () => sync(f, out, url))
-    row({ key: 'sync.revocations.wireBytes', label: 'sync after the revocations: wire bytes', unit: 'B', value: wire(withRevocations) })
+    row({ key: 'sync.revocations.wireBytes', label: `sync after the revocations: wire bytes (${withRevocations?.requests ?? '?'} req)`, unit: 'B', value: wire(withRevocations) })
     row({ key: 'sync.revocations.cpuMs', label: 'sync after the revocations: verifier CPU', unit: 'ms', value: withRevocations?.cpuMs })
     print('verifier: createVerifier and verdicts (with revocations)')
     const loadRevoked = await attempt('createVerifier with revocations', () =>
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
     const one = await attempt('publish one more revocation', () => revokeOneMore(f.node))
     row({ key: 'revocations.oneMore.publishMs', label: 'revocations: publish one more entry', unit: 'ms', value: one?.publishMs, target: '< 1000 ms' })
     const revocationDelta = one === undefined ? undefined : await attempt('sync after one more revocation', () => sync(f, out, url))
-    row({ key: 'sync.revocationDelta.wireBytes', label: 'sync after one more revocation: wire bytes', unit: 'B', value: wire(revocationDelta) })
+    row({ key: 'sync.revocationDelta.wireBytes', label: `sync after one more revocation: wire bytes (${revocationDelta?.requests ?? '?'} req)`, unit: 'B', value: wire(revocationDelta) })
     row({
       key: 'sync.revocationDelta.percent',
       label: "that delta / the country's revocation data",
@@ -402,10 +402,10 @@ function report(elapsedMs: number): void {
   const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline) : undefined
   const sameSizes = baseline !== undefined && baseline.sizes.countries === N && baseline.sizes.signers === S
   print(`\nresults (${N} x ${S}; ${((elapsedMs / 1000) | 0)} s in all)` + (baseline === undefined ? '' : `; before = ${baseline.commit.slice(0, 10)} of ${baseline.date} at ${baseline.sizes.countries} x ${baseline.sizes.signers}, ${baseline.sizes.revocations.toLocaleString('en')} revocations${sameSizes ? '' : ' (OTHER SIZES: compare with care)'}`))
-  print(`  ${'figure'.padEnd(56)} ${'before'.padStart(11)} ${'now'.padStart(11)}  target`)
+  print(`  ${'figure'.padEnd(64)} ${'before'.padStart(11)} ${'now'.padStart(11)}  target`)
   for (const r of rows) {
     const before = baseline?.figures[r.key]
-    print(`  ${r.label.padEnd(56)} ${format(before, r.unit).padStart(11)} ${format(r.value, r.unit).padStart(11)}  ${r.target ?? ''}`)
+    print(`  ${r.label.padEnd(64)} ${format(before, r.unit).padStart(11)} ${format(r.value, r.unit).padStart(11)}  ${r.target ?? ''}`)
   }
   for (const failure of failures) print(`  ${failure}`)
   print(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (above ${cpus().length}: other processes competed)`)

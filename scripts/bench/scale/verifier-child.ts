@@ -40,9 +40,21 @@ const rawSignature = sign('sha256', rawMessage, { key: rawKeys.privateKey, dsaEn
 const rawVerify = () => verify('sha256', rawMessage, { key: rawKeys.publicKey, dsaEncoding: 'ieee-p1363' }, rawSignature)
 
 if (job.mode === 'sync') {
+  // Bytes on the wire counted here, from each response's Content-Length (the node declares it on every body, compressed
+  // or not), whatever the sync report says: it cannot see the wire once content decoding happened.
+  const wire = { bytes: 0, requests: 0, undeclared: 0 }
+  const counting: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init)
+    wire.requests++
+    const length = response.headers.get('content-length')
+    if (length !== null) wire.bytes += Number(length)
+    else if (response.status !== 304) wire.undeclared++
+    return response
+  }
   const cpu = process.cpuUsage()
   const start = performance.now()
   const result = await syncBundle({
+    fetch: counting,
     sources: [job.source],
     home: job.home,
     anchor: { thumbprint: job.root },
@@ -57,9 +69,11 @@ if (job.mode === 'sync') {
     status: report?.status,
     full: report?.full,
     bytes: report?.bytes,
-    wireBytes: report?.wireBytes,
+    wireBytes: wire.undeclared === 0 ? wire.bytes : undefined,
+    reportedWireBytes: report?.wireBytes,
+    requests: wire.requests,
     error: report?.error,
-    countries: result.state?.lists.length,
+    
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
   })
 } else {
