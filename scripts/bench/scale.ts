@@ -290,7 +290,10 @@ async function main(): Promise<void> {
     // --- revocations: R hashes for the home country through its operator, then one more -------------------------
     const count = MAX_REVOCATIONS === undefined ? R : Math.min(R, MAX_REVOCATIONS)
     print(`revocations: ${count.toLocaleString('en')} hashes${count < R ? ` (clamped from ${R.toLocaleString('en')}: the most one revocation list of this version holds)` : ''}`)
+    const publishMonitor = monitorEventLoopDelay({ resolution: 5 })
+    publishMonitor.enable()
     const published = await attempt('revocations publish', () => revokeAndPublish(f.node, count, REVOKED_UCI, REVOCATION_BUDGET_S * 1000, log))
+    publishMonitor.disable()
     if (published !== undefined && published.published < count) {
       print(`  the queue budget (${REVOCATION_BUDGET_S} s) ran out at ${published.published.toLocaleString('en')} hashes; at that rate ${count.toLocaleString('en')} would take ${((published.queueMs / published.published) * count / 60_000).toFixed(0)} min to queue`)
     }
@@ -309,6 +312,7 @@ async function main(): Promise<void> {
       value: published === undefined ? undefined : (published.publishMs / published.published) * 1000,
     })
     row({ key: 'revocations.publishMs', label: `revocations: publish them all (${published?.publishes ?? '?'} publish(es))`, unit: 'ms', value: published?.publishMs })
+    row({ key: 'node.revocationPublishBlockMs', label: 'node: longest event-loop block while queueing and publishing', unit: 'ms', value: publishMonitor.max / 1e6 })
     const revocationData = await attempt('revocation data', () => revocationDataBytes(f.node, f.home))
     row({ key: 'revocations.dataBytes', label: `the home country's revocation data (${revocationData?.documents ?? '?'} document(s), gzip)`, unit: 'B', value: revocationData?.bytes })
     const withRevocations = await attempt('sync after the revocations', () => sync(f, out, url))
@@ -340,8 +344,12 @@ async function main(): Promise<void> {
       target: '~1 (one signature check)',
     })
 
+    const oneMonitor = monitorEventLoopDelay({ resolution: 5 })
+    oneMonitor.enable()
     const one = await attempt('publish one more revocation', () => revokeOneMore(f.node))
+    oneMonitor.disable()
     row({ key: 'revocations.oneMore.publishMs', label: 'revocations: publish one more entry', unit: 'ms', value: one?.publishMs, target: '< 1000 ms' })
+    row({ key: 'node.oneMoreBlockMs', label: 'node: longest event-loop block in that publish', unit: 'ms', value: oneMonitor.max / 1e6 })
     const revocationDelta = one === undefined ? undefined : await attempt('sync after one more revocation', () => sync(f, out, url))
     row({ key: 'sync.revocationDelta.wireBytes', label: `sync after one more revocation: wire bytes (${revocationDelta?.requests ?? '?'} req)`, unit: 'B', value: wire(revocationDelta) })
     row({
