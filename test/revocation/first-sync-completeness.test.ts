@@ -135,4 +135,18 @@ describe('first-sync completeness of revocation lists, against a real node', () 
     expect(sync.stdout).not.toMatch(/WARNING the trust list/)
     expect((await verify(out, fixture.issue({ at: now, uci: REVOKED_UCI }))).reasons.map((r) => r.code)).toEqual(['ERR_CERT_REVOKED'])
   })
+
+  it('the queue from the CLI: pending lists entries with ids, remove takes them out, add puts them back', async () => {
+    const added = await cli(['revocation', 'add', '--uci', 'URN:UVCI:01:GR:QUEUED', ...target])
+    expect(added.stdout).toMatch(/^Queued 2 new entries; 2 wait to be published\./)
+    const pending = JSON.parse((await cli(['revocation', 'pending', '--json', ...target])).stdout) as { total: number; entries: { id: number; group: string }[] }
+    expect(pending.total).toBe(2)
+    expect((await cli(['revocation', 'pending', ...target])).stdout).toMatch(/^2 entries queued\n\d+\tdcc\/UCI\t/)
+    const removed = await cli(['revocation', 'remove', '--id', String(pending.entries[0]!.id), ...target])
+    expect(removed.stdout).toMatch(/^Removed 1 queued entry; 1 wait to be published\./)
+    expect((await cli(['revocation', 'add', '--uci', 'URN:UVCI:01:GR:QUEUED', ...target])).stdout).toMatch(/^Queued 1 new entry; 2 wait/)
+    expect((await cli(['revocation', 'remove', ...target])).code).toBe(2)
+    const ids = (JSON.parse((await cli(['revocation', 'pending', '--json', ...target])).stdout) as { entries: { id: number }[] }).entries.flatMap((e) => ['--id', String(e.id)])
+    expect((await cli(['revocation', 'remove', ...ids, ...target])).stdout).toMatch(/^Removed 2 queued entries; 0 wait/)
+  })
 })
