@@ -42,6 +42,11 @@ export class RevocationPartitionStore {
   readonly #db: Database.Database
   readonly #statements: StatementCache
   readonly #indexes: ChainedDocumentTable<SignedRevocationIndex>
+  /**
+   * Stored index rows whose every partition is held: catch-up rounds skip them instead of probing thousands of
+   * hashes. Row ids, not hashes: a purge removes partitions with their index, and a re-stored index gets a new row.
+   */
+  readonly #complete = new Set<number>()
 
   constructor(db: Database.Database) {
     this.#db = db
@@ -115,12 +120,13 @@ export class RevocationPartitionStore {
   /** Partitions the country's held index names but this node does not hold (yet), at most `limit`. */
   missingPartitions(country: string, limit: number): string[] {
     const head = this.indexHead(country)
-    if (head === undefined) return []
+    if (head === undefined || this.#complete.has(head.id)) return []
     const missing: string[] = []
     for (const ref of indexRefs(head)) {
       if (missing.length >= limit) break
       if (!this.hasPartition(ref.hash)) missing.push(ref.hash)
     }
+    if (missing.length === 0) this.#complete.add(head.id)
     return missing
   }
 
