@@ -279,8 +279,11 @@ export function answerRequest(store: TrustStore, request: CatchUpRequest, budget
     case 'revocation-indexes': {
       const indexes: unknown[] = []
       let bytes = 0
-      for (const head of revocations?.partitions.indexHeads() ?? []) {
-        if (head.seq <= (request.known[head.country] ?? 0)) continue
+      // Rows first, documents only for the heads the client lacks.
+      for (const ref of revocations?.partitions.feed.heads() ?? []) {
+        if (ref.seq <= (request.known[ref.country] ?? 0)) continue
+        const head = revocations?.partitions.indexHead(ref.country)
+        if (head === undefined) continue
         if (indexes.length >= CATCH_UP_PAGE_LISTS || (indexes.length > 0 && bytes + head.size > budgetBytes)) break
         indexes.push(head.signed)
         bytes += head.size

@@ -318,7 +318,7 @@ export class CatchUpSessions {
     if (revocations === undefined) return
     try {
       for (let page = 0; page < CATCH_UP_MAX_PAGES_PER_COUNTRY && !this.#stopping; page++) {
-        const known = Object.fromEntries(revocations.partitions.indexHeads().map((h) => [h.country, h.seq]))
+        const known = Object.fromEntries(revocations.partitions.feed.heads().map((h) => [h.country, h.seq]))
         let progress = false
         for (const index of await client.revocationIndexes(known)) {
           if ((await intake.acceptRevocation(index, 'catch-up')) === 'accepted') {
@@ -328,7 +328,7 @@ export class CatchUpSessions {
         }
         if (!progress) break
       }
-      for (const head of revocations.partitions.indexHeads()) {
+      for (const head of revocations.partitions.feed.heads()) {
         for (let request = 0; request < CATCH_UP_PARTITION_REQUESTS_PER_COUNTRY && !this.#stopping; request++) {
           const missing = revocations.partitions.missingPartitions(head.country, CATCH_UP_PARTITIONS_PER_REQUEST)
           if (missing.length === 0) break

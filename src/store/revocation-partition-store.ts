@@ -119,8 +119,11 @@ export class RevocationPartitionStore {
 
   /** Partitions the country's held index names but this node does not hold (yet), at most `limit`. */
   missingPartitions(country: string, limit: number): string[] {
+    // The head's row first (no document read): a complete index costs nothing.
+    const ref = this.#indexes.headRefs().find((r) => r.country === country)
+    if (ref === undefined || this.#complete.has(ref.id)) return []
     const head = this.indexHead(country)
-    if (head === undefined || this.#complete.has(head.id)) return []
+    if (head === undefined) return []
     const missing: string[] = []
     for (const ref of indexRefs(head)) {
       if (missing.length >= limit) break
