@@ -59,9 +59,8 @@ export async function acceptRevocationPartition(stores: Stores, input: Revocatio
   const { country, id } = decoded.payload
   if (stores.revocations.partitions.hasPartition(decoded.hash)) return { status: 'duplicate', country, id }
   const roots = heldRoots(stores.trust, country)
-  const head = stores.revocations.partitions.indexHead(country)
-  if (head === undefined) throw new EntenteError('ERR_REVOCATION_PARTITION_UNLISTED', `no revocation index of ${country} is held to check partition ${id} against`)
-  const index = decodeRevocationIndex(head.signed, Number.MAX_SAFE_INTEGER)
+  const index = stores.revocations.partitions.decodedIndexHead(country)
+  if (index === undefined) throw new EntenteError('ERR_REVOCATION_PARTITION_UNLISTED', `no revocation index of ${country} is held to check partition ${id} against`)
   const verified = await verifyRevocationPartition(decoded.signed, { index, roots, ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) })
   stores.revocations.partitions.putPartition(verified, options.now)
   return { status: 'accepted', country, id }

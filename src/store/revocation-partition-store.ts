@@ -7,6 +7,7 @@ import { EntenteError } from '../model/errors.js'
 import type { RevocationEntries } from '../revocation/build-revocation-list.js'
 import type { ShcRevocation, SignedRevocationIndex, SignedRevocationPartition } from '../model/schema.types.js'
 import { prefixRange } from '../revocation/build-revocation-partitions.js'
+import { decodeRevocationIndex, type DecodedRevocationIndex } from '../revocation/decode-revocation-partitions.js'
 import { maxPrefixDigits, type RevocationGroup } from '../revocation/partition-layout.js'
 import type { VerifiedRevocationIndex, VerifiedRevocationPartition } from '../revocation/verify-revocation-partitions.js'
 import { ChainedDocumentTable, type StoredDocument, type StoredDocumentRef } from './chained-document-table.js'
@@ -47,6 +48,7 @@ export class RevocationPartitionStore {
    * hashes. Row ids, not hashes: a purge removes partitions with their index, and a re-stored index gets a new row.
    */
   readonly #complete = new Set<number>()
+  readonly #decoded = new Map<string, { readonly id: number; readonly index: DecodedRevocationIndex }>()
 
   constructor(db: Database.Database) {
     this.#db = db
@@ -66,6 +68,22 @@ export class RevocationPartitionStore {
 
   indexHead(country: string): StoredRevocationIndex | undefined {
     return this.#indexes.head(country)
+  }
+
+  /**
+   * The held index of a country, decoded once per stored row (a large index is hundreds of kilobytes; partitions
+   * arriving by the thousand are each checked against it).
+   */
+  decodedIndexHead(country: string): DecodedRevocationIndex | undefined {
+    const ref = this.#indexes.headRefs().find((r) => r.country === country)
+    if (ref === undefined) return undefined
+    const cached = this.#decoded.get(country)
+    if (cached?.id === ref.id) return cached.index
+    const head = this.indexHead(country)
+    if (head === undefined) return undefined
+    const index = decodeRevocationIndex(head.signed, Number.MAX_SAFE_INTEGER)
+    this.#decoded.set(country, { id: head.id, index })
+    return index
   }
 
   indexHeads(): StoredRevocationIndex[] {
