@@ -37,6 +37,13 @@ export interface VerifierOptions {
    * does not trust the file's storage passes its pin here (the current root, after any rotation it has followed).
    */
   readonly expectedRoot?: RootAnchor
+  /**
+   * Revocation partitions kept outside the bundle (the files beside it: see loadVerifier), asked by the hash a
+   * verified index names; undefined when not held. Whatever it returns counts only if its payload text has that
+   * hash. Synchronous so that partitions stream into the lookup one by one: at 10 million hashes only the compact
+   * lookup stays in memory, never every partition's text. Partitions the bundle embeds are used first.
+   */
+  readonly revocationPartition?: (hash: string) => { readonly payload: string } | undefined
 }
 
 export interface VerifierStatus {
@@ -168,32 +175,46 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
   // A partition is bound by its hash, which the verified index names: a payload whose SHA-256 is a named hash is
   // byte for byte the partition the sync verified in full (signature, content), so load checks only the hash:
   // no signature per partition, and cost stays linear in bytes, not in signatures, for millions of entries.
-  const named = new Map<string, { country: string; id: string }>()
-  for (const [country, index] of indexes) for (const ref of index.payload.partitions) named.set(ref.hash, { country, id: ref.id })
-  const partitions = new Map<string, RevocationPartitionPayload[]>()
+  // Embedded partitions (mirror files, older states) come first, then the caller's source (files beside the bundle).
+  const embedded = new Map<string, string>()
   for (const signed of docs.revocationPartitions ?? []) {
     const text = payloadTextOf(signed)
-    const ref = named.get(sha256Hex(text))
-    // A partition no held index names changes no verdict.
-    if (ref === undefined) continue
-    let payload: RevocationPartitionPayload
-    try {
-      payload = JSON.parse(text) as RevocationPartitionPayload
-    } catch (cause) {
-      throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${ref.country} is malformed`, { cause })
-    }
-    if (payload.country !== ref.country || payload.id !== ref.id) throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${ref.country} is not the one its index names`)
-    partitions.set(ref.country, [...(partitions.get(ref.country) ?? []), payload])
+    embedded.set(sha256Hex(text), text)
+  }
+  const textOf = (hash: string): string | undefined => {
+    const held = embedded.get(hash)
+    if (held !== undefined) return held
+    const offered = options.revocationPartition?.(hash)
+    if (offered === undefined || typeof offered.payload !== 'string') return undefined
+    const text = payloadTextOf(offered)
+    // An edited or swapped partition is no longer the one the index names: as good as missing.
+    return sha256Hex(text) === hash ? text : undefined
   }
   // Revocations are asked through one lookup per country, built once here: a verdict never re-verifies anything.
   const lookups = new Map<string, RevocationLookup>()
   const missingPartitions = new Map<string, number>()
   for (const [country, index] of indexes) {
-    const held = partitions.get(country) ?? []
-    const missingCount = index.payload.partitions.length - new Set(held.map((p) => p.id)).size
-    if (missingCount > 0) missingPartitions.set(country, missingCount)
-    lookups.set(country, createRevocationLookup(held))
+    let held = 0
+    // Streamed into the lookup: each partition's text is parsed, packed and dropped before the next is read.
+    const payloads = function* (): Generator<RevocationPartitionPayload> {
+      for (const ref of index.payload.partitions) {
+        const text = textOf(ref.hash)
+        if (text === undefined) continue
+        let payload: RevocationPartitionPayload
+        try {
+          payload = JSON.parse(text) as RevocationPartitionPayload
+        } catch (cause) {
+          throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} is malformed`, { cause })
+        }
+        if (payload.country !== country || payload.id !== ref.id) throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} is not the one its index names`)
+        held++
+        yield payload
+      }
+    }
+    lookups.set(country, createRevocationLookup(payloads()))
+    if (held < index.payload.partitions.length) missingPartitions.set(country, index.payload.partitions.length - held)
   }
+  embedded.clear()
   for (const [country, payload] of revocationEntries) {
     lookups.set(
       country,

@@ -1,12 +1,17 @@
-// The verifier's files: the verified bundle (what `entente verify --bundle` and `createVerifier` read) and the small
-// sync record beside it (BUNDLE.sync.json), which a sync that brings nothing new reads and rewrites alone. File I/O
-// and shape checks only: no network, and no signature is checked here (the bundle's lists are verified on load).
+// The verifier's files: the verified bundle (what `entente verify --bundle` and `createVerifier` read), the small
+// sync record beside it (BUNDLE.sync.json), which a sync that brings nothing new reads and rewrites alone, and the
+// revocation partitions, one content-addressed file each (BUNDLE.parts/). File I/O, shape and hash checks only: no
+// network, and no signature is checked here (the bundle's lists are verified on load).
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { readFileSync, statSync } from 'node:fs'
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { sha256Hex } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
-import type { VerifiedBundle } from '../model/schema.types.js'
+import type { SignedRevocationPartition, VerifiedBundle } from '../model/schema.types.js'
 import { schemaValidators } from '../model/schemas.js'
+import { DEFAULT_MAX_REVOCATION_PARTITION_BYTES } from '../revocation/constants.js'
+import { payloadTextOf } from '../trust-list/decode-signed-document.js'
 import { MAX_VERIFIED_BUNDLE_BYTES } from './constants.js'
 import type { RevocationGap } from './revocation-completeness.js'
 
@@ -156,4 +161,121 @@ function checkRecord(value: unknown): SyncRecord {
     if (typeof g !== 'object' || g === null || !COUNTRY.test(String(g.country)) || !position(g.needs) || (g.holds !== undefined && !position(g.holds)) || !['none', 'older', 'other-hash', 'partitions'].includes(String(g.kind))) fail('missingRevocations')
   }
   return value as SyncRecord
+}
+
+// Revocation partitions live beside the bundle, one content-addressed file each (BUNDLE.parts/<sha256>.part), so the
+// bundle JSON holds only the small indexes: a sync writes only the partitions it newly accepted, and a load reads
+// only the ones a verified index names. A file is the partition's canonical payload text, a newline, then one JSON
+// line with its signatures: the hash check on load and sync is one SHA-256 of the bytes before the newline, with no
+// JSON to unescape, and the signed document can still be rebuilt (readState, exports).
+
+const PART_FILE = /^([0-9a-f]{64})\.part$/
+/** A partition file: the largest partition plus its signatures. */
+const MAX_PART_FILE_BYTES = DEFAULT_MAX_REVOCATION_PARTITION_BYTES + 64 * 1024
+
+export function partitionDir(bundleFile: string): string {
+  return `${bundleFile}.parts`
+}
+
+function partitionFile(bundleFile: string, hash: string): string {
+  // Names come from verified indexes; anything else never becomes a path.
+  if (!HEX64.test(hash)) throw new EntenteError('ERR_BUNDLE_INVALID', 'a revocation partition hash is not 64 hex digits')
+  return path.join(partitionDir(bundleFile), `${hash}.part`)
+}
+
+/** Writes a verified partition's file atomically unless it is there already; its name is the hash of its payload text. */
+export async function writePartitionFile(bundleFile: string, signed: SignedRevocationPartition): Promise<string> {
+  const text = payloadTextOf(signed)
+  // Canonical JSON escapes every control character, so the payload text never holds the separating newline.
+  if (text.includes('\n')) throw new EntenteError('ERR_REVOCATION_MALFORMED', 'a revocation partition payload is not canonical JSON')
+  const hash = sha256Hex(text)
+  const trailer = JSON.stringify({ b64: !signed.payload.startsWith('{'), signatures: signed.signatures })
+  await writeAtomically(partitionFile(bundleFile, hash), `${text}\n${trailer}\n`)
+  return hash
+}
+
+/** The payload text of a partition file, when the file is there and its bytes are the partition its name says. */
+export function readPartitionPayloadSync(bundleFile: string, hash: string): string | undefined {
+  if (!HEX64.test(hash)) return undefined
+  const bytes = readCappedSync(partitionFile(bundleFile, hash))
+  if (bytes === undefined) return undefined
+  const end = bytes.indexOf(0x0a)
+  if (end < 0) return undefined
+  const head = bytes.subarray(0, end)
+  if (createHash('sha256').update(head).digest('hex') !== hash) return undefined
+  return head.toString('utf8')
+}
+
+/** The whole signed partition a file holds (for readState and exports); undefined when missing or not intact. */
+export function readPartitionFileSync(bundleFile: string, hash: string): SignedRevocationPartition | undefined {
+  if (!HEX64.test(hash)) return undefined
+  const bytes = readCappedSync(partitionFile(bundleFile, hash))
+  if (bytes === undefined) return undefined
+  const end = bytes.indexOf(0x0a)
+  if (end < 0 || createHash('sha256').update(bytes.subarray(0, end)).digest('hex') !== hash) return undefined
+  try {
+    const text = bytes.toString('utf8', 0, end)
+    const trailer = JSON.parse(bytes.toString('utf8', end + 1)) as { b64?: unknown; signatures?: SignedRevocationPartition['signatures'] }
+    if (!Array.isArray(trailer.signatures)) return undefined
+    // Signatures are not checked here: the hash binds the payload to the verified index that names it.
+    const signed: SignedRevocationPartition = { payload: trailer.b64 === true ? Buffer.from(text).toString('base64url') : text, signatures: trailer.signatures }
+    return signed
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Hashes of the partition files beside `bundleFile` whose bytes are what their names say (an edited file is not
+ * held, so the next sync fetches it again). One file at a time: memory stays one partition.
+ */
+export async function heldPartitionHashes(bundleFile: string): Promise<Set<string>> {
+  const held = new Set<string>()
+  for (const name of await listPartitionFiles(bundleFile)) {
+    const hash = name.slice(0, 64)
+    let bytes: Buffer
+    try {
+      const file = path.join(partitionDir(bundleFile), name)
+      if ((await stat(file)).size > MAX_PART_FILE_BYTES) continue
+      bytes = await readFile(file)
+    } catch {
+      continue
+    }
+    const end = bytes.indexOf(0x0a)
+    if (end >= 0 && createHash('sha256').update(bytes.subarray(0, end)).digest('hex') === hash) held.add(hash)
+  }
+  return held
+}
+
+/**
+ * Removes the partition files no held index names any more. Called only after the bundle naming the kept ones is
+ * written: a crash before that leaves the old bundle with every file it names.
+ */
+export async function removeUnreferencedPartitions(bundleFile: string, keep: ReadonlySet<string>): Promise<number> {
+  let removed = 0
+  for (const name of await listPartitionFiles(bundleFile)) {
+    if (keep.has(name.slice(0, 64))) continue
+    await unlink(path.join(partitionDir(bundleFile), name)).then(
+      () => removed++,
+      () => undefined,
+    )
+  }
+  return removed
+}
+
+async function listPartitionFiles(bundleFile: string): Promise<string[]> {
+  try {
+    return (await readdir(partitionDir(bundleFile))).filter((name) => PART_FILE.test(name))
+  } catch {
+    return []
+  }
+}
+
+function readCappedSync(file: string): Buffer | undefined {
+  try {
+    if (statSync(file).size > MAX_PART_FILE_BYTES) return undefined
+    return readFileSync(file)
+  } catch {
+    return undefined
+  }
 }

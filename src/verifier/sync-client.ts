@@ -11,12 +11,26 @@ import { schemaValidators } from '../model/schemas.js'
 import type { Bundle, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
+import { sha256Hex } from '../model/encoding.js'
+import { payloadTextOf } from '../trust-list/decode-signed-document.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
 import { describeRevocationGap, revocationGap, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
-import { readSyncRecord, readVerifiedBundleFile, syncRecordPath, writeSyncRecord, writeVerifiedBundleFile, type SyncRecord } from './state-file.js'
-import { emptyVerifiedBundle, mergeBundle, peekCountry, revocationDocumentsOf, type BundleInput, type MergeReport } from './verify-bundle.js'
+import {
+  heldPartitionHashes,
+  partitionDir,
+  readPartitionFileSync,
+  readSyncRecord,
+  readVerifiedBundleFile,
+  removeUnreferencedPartitions,
+  syncRecordPath,
+  writePartitionFile,
+  writeSyncRecord,
+  writeVerifiedBundleFile,
+  type SyncRecord,
+} from './state-file.js'
+import { emptyVerifiedBundle, mergeBundle, peekCountry, revocationDocumentsOf, type BundleInput, type HeldRevocationDocuments, type MergeReport } from './verify-bundle.js'
 
 export interface SyncOptions {
   /** Node base URLs (http/https) or mirror files (a path or file:// URL), tried in order. */
@@ -74,6 +88,8 @@ export interface SyncResult {
   readonly sources: SourceReport[]
   /** Whether the bundle file was written (the sync record is written on every sync). */
   readonly written: boolean
+  /** Revocation partition files this sync wrote beside the bundle (new ones only) and removed (no longer named). */
+  readonly partitionFiles: { readonly written: number; readonly removed: number }
   /** Trusted countries whose named revocation list no source gave: their certificates are refused until a later sync. */
   readonly missingRevocations: RevocationGap[]
 }
@@ -139,6 +155,9 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     state = read.state
     return state
   }
+  // Partition files beside the bundle whose bytes are intact, hashed once per sync and only when a merge needs them.
+  let held: Promise<Set<string>> | undefined
+  const heldParts = () => (held ??= heldPartitionHashes(options.out))
   const served = new Map<string, SignedTrustList[]>()
   const reports: SourceReport[] = []
   // What the last merge found missing: it judged the state as it now is.
@@ -162,10 +181,11 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         continue
       }
       const current = await load()
+      const context: MergeContext = { ...options, heldPartitions: await heldParts() }
       let requests = 1
       let merged: Awaited<ReturnType<typeof mergeFrom>> | undefined
       try {
-        merged = await mergeFrom(current, bundle, options)
+        merged = await mergeFrom(current, bundle, context)
       } catch (error) {
         // First sync, and no home list in the bundle verifies from the pin: maybe the root rotated since.
         if (!isEntenteError(error, 'ERR_TRUST_LIST_WRONG_ROOT') || !isHttp(source)) throw error
@@ -177,7 +197,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         const chain = await fetchHandovers(source, options.home, bundle, current, caps)
         requests += chain.length
         if (chain.length > 0) options.progress?.(`${source}: walked ${chain.length} ${options.home} handover list(s) (${chain.map((l) => decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.seq).join(', ')})`)
-        merged = await mergeFrom(current, bundle, options, chain)
+        merged = await mergeFrom(current, bundle, context, chain)
       }
       if (merged === undefined) throw new EntenteError('ERR_TRUST_LIST_WRONG_ROOT', `no ${options.home} list from ${source} verifies from the pinned root`)
       for (const reset of merged.report.governanceResets) {
@@ -203,7 +223,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
             bytes += whole.bytes
             wireBytes = wireBytes === undefined || whole.wireBytes === undefined ? undefined : wireBytes + whole.wireBytes
             servedLists.push(...whole.bundle.lists)
-            merged = await mergeFrom(merged.state, whole.bundle, options)
+            merged = await mergeFrom(merged.state, whole.bundle, context)
             fetched.etag = whole.etag
           }
         } else {
@@ -214,7 +234,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
           servedLists.push(...single.lists)
           const fetchedCount = single.lists.length + single.revocations.length + single.revocationIndexes.length
           if (fetchedCount > 0) {
-            merged = await mergeFrom(merged.state, { lists: single.lists, alarms: [], revocations: single.revocations, revocationIndexes: single.revocationIndexes }, options)
+            merged = await mergeFrom(merged.state, { lists: single.lists, alarms: [], revocations: single.revocations, revocationIndexes: single.revocationIndexes }, context)
             options.progress?.(`${source}: fetched ${single.lists.length} list(s) and ${single.revocations.length + single.revocationIndexes.length} revocation document(s) the delta did not carry`)
           }
         }
@@ -227,7 +247,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         bytes += parts.bytes
         wireBytes = undefined
         if (parts.partitions.length > 0) {
-          merged = await mergeFrom(merged.state, { lists: [], alarms: [], revocationPartitions: parts.partitions }, options)
+          merged = await mergeFrom(merged.state, { lists: [], alarms: [], revocationPartitions: parts.partitions }, context)
           options.progress?.(`${source}: fetched ${parts.partitions.length} revocation partition(s)`)
         }
       }
@@ -304,20 +324,34 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   let summary: SyncRecord
   let finalState: VerifiedBundle | undefined
   let written = false
+  let partitionWrites = 0
+  let partitionRemovals = 0
   if (state === undefined) {
     // Nothing to merge from any source: the record alone moves on.
     if (record === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `${options.out} holds no verified bundle`)
     summary = { ...record, checkedAt, sources: finalSources }
   } else {
-    finalState = { ...state, sources: finalSources }
-    const missing = lastGaps ?? (await stateRevocationGaps(finalState, options.now()))
-    if (changed || bundleFile === undefined || (firstState !== undefined && !sameContent(firstState, finalState))) {
+    // Partitions leave the bundle for their own files: first the new files, then the bundle that names them, then
+    // (below) the files nothing names any more. A crash between leaves the old bundle with every file it names.
+    const { revocationPartitions: newPartitions = [], ...slim } = revocationDocumentsOf(state) as VerifiedBundle & HeldRevocationDocuments
+    finalState = { ...(slim as VerifiedBundle), sources: finalSources }
+    const heldNow = await heldParts()
+    let partitionFilesWritten = 0
+    for (const signed of newPartitions) {
+      if (heldNow.has(sha256Hex(payloadTextOf(signed)))) continue
+      heldNow.add(await writePartitionFile(options.out, signed))
+      partitionFilesWritten++
+    }
+    partitionWrites = partitionFilesWritten
+    const missing = lastGaps ?? (await stateRevocationGaps(finalState, options.now(), heldNow))
+    if (changed || newPartitions.length > 0 || bundleFile === undefined || (firstState !== undefined && !sameContent(firstState, finalState))) {
       bundleFile = await writeVerifiedBundleFile(options.out, finalState)
       written = true
     }
     summary = recordOf(finalState, bundleFile, checkedAt, missing)
   }
   await writeSyncRecord(options.out, summary)
+  if (written && finalState !== undefined) partitionRemovals = await removeUnreferencedPartitions(options.out, namedPartitionHashes(finalState))
   const missingRevocations = [...summary.missingRevocations]
   for (const gap of missingRevocations) options.progress?.(`WARNING: ${describeRevocationGap(gap)}`)
   options.progress?.(
@@ -325,7 +359,8 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       `${summary.counts.unrecognized} unrecognized, ${summary.counts.revocations} revocation list(s), ${summary.counts.alarms} alarm(s)` +
       (firstState !== undefined && firstState.lists.length === 0 ? ' (first sync)' : written ? '' : ' (unchanged)'),
   )
-  return { ...(finalState === undefined ? {} : { state: finalState }), summary, sources: finalReports, written, missingRevocations }
+  if (partitionWrites + partitionRemovals > 0) options.progress?.(`${partitionDir(options.out)}: ${partitionWrites} revocation partition file(s) written, ${partitionRemovals} no longer named removed`)
+  return { ...(finalState === undefined ? {} : { state: finalState }), summary, sources: finalReports, written, partitionFiles: { written: partitionWrites, removed: partitionRemovals }, missingRevocations }
 }
 
 /** A delta that carries nothing: the source has nothing newer than our token. */
@@ -500,9 +535,9 @@ function omittedRevocations(state: VerifiedBundle, bundle: Bundle): RevocationGa
 
 /** What the written state still lacks, so `entente sync` can say which countries' certificates will be refused:
  * an empty merge judges the held documents as any merge does (lists, indexes, partitions). */
-async function stateRevocationGaps(state: VerifiedBundle, now: Date): Promise<RevocationGap[]> {
+async function stateRevocationGaps(state: VerifiedBundle, now: Date, heldPartitions: ReadonlySet<string>): Promise<RevocationGap[]> {
   if (state.lists.length === 0) return []
-  return (await mergeBundle(state, { lists: [], alarms: [] }, { now, home: state.home })).report.missingRevocations
+  return (await mergeBundle(state, { lists: [], alarms: [] }, { now, home: state.home, heldPartitions })).report.missingRevocations
 }
 
 function namedRevocations(state: VerifiedBundle): [string, RevocationPosition | undefined][] {
@@ -518,10 +553,14 @@ function stampStale(bookkeeping: VerifiedBundle['sources'][string], report: Sour
   return { ...bookkeeping, lastError: text.slice(0, 500) }
 }
 
-function mergeFrom(state: VerifiedBundle, bundle: BundleInput, options: SyncOptions, homeChain?: SignedTrustList[]) {
+/** What one merge of a sync knows besides the options: the partition files already held beside the bundle. */
+type MergeContext = SyncOptions & { readonly heldPartitions: ReadonlySet<string> }
+
+function mergeFrom(state: VerifiedBundle, bundle: BundleInput, options: MergeContext, homeChain?: SignedTrustList[]) {
   return mergeBundle(state, bundle, {
     now: options.now(),
     home: options.home,
+    heldPartitions: options.heldPartitions,
     ...(options.anchor === undefined ? {} : { anchor: options.anchor }),
     ...(homeChain === undefined ? {} : { homeChain }),
   })
@@ -538,9 +577,28 @@ function summarize(report: MergeReport): string {
   return report.rejected.map((r) => `${r.country} ${r.code}`).join(', ').slice(0, 500)
 }
 
-/** Reads a verified-bundle file (size-capped, schema-checked); undefined when there is none yet. */
+/**
+ * Reads a verified-bundle file (size-capped, schema-checked) with the revocation partitions kept beside it embedded,
+ * so `createVerifier(await readState(file))` works as it always did; undefined when there is none yet. For large
+ * revocation sets loadVerifier(file) is leaner: it streams the partition files into the verifier.
+ */
 export async function readState(file: string): Promise<VerifiedBundle | undefined> {
-  return (await readVerifiedBundleFile(file))?.state
+  const state = (await readVerifiedBundleFile(file))?.state
+  if (state === undefined) return undefined
+  const hashes = namedPartitionHashes(state)
+  if (hashes.size === 0) return state
+  const embedded = revocationDocumentsOf(state).revocationPartitions ?? []
+  const fromFiles = [...hashes].map((hash) => readPartitionFileSync(file, hash)).filter((p) => p !== undefined)
+  return { ...state, revocationPartitions: [...embedded, ...fromFiles] }
+}
+
+/** The partition hashes the state's revocation indexes name (held indexes were verified when accepted). */
+function namedPartitionHashes(state: VerifiedBundle): Set<string> {
+  const hashes = new Set<string>()
+  for (const signed of revocationDocumentsOf(state).revocationIndexes ?? []) {
+    for (const ref of decodeRevocationIndex(signed, Number.MAX_SAFE_INTEGER).payload.partitions) hashes.add(ref.hash)
+  }
+  return hashes
 }
 
 interface Fetched {

@@ -35,7 +35,8 @@ export interface BundleInput {
   readonly revocations?: readonly SignedRevocationList[]
   /** Signed revocation indexes (partitioned revocations): the current one per country, or the changed ones. */
   readonly revocationIndexes?: readonly SignedRevocationIndex[]
-  /** Partitions the indexes name (a mirror file's, or fetched by hash); any others are ignored. */
+  /** Partitions the indexes name (a mirror file's, or fetched by hash); any others are ignored. Those the state
+   * holds outside itself (MergeOptions.heldPartitions) are not taken again. */
   readonly revocationPartitions?: readonly SignedRevocationPartition[]
 }
 
@@ -61,6 +62,11 @@ export interface MergeOptions {
   readonly homeChain?: readonly SignedTrustList[]
   /** Cap per list (default 1 MiB, as for trust lists). */
   readonly maxListBytes?: number
+  /**
+   * Hashes of revocation partitions held outside the state (files beside the bundle), verified when they were
+   * accepted: a held index naming one lacks nothing, and the merged state does not carry it.
+   */
+  readonly heldPartitions?: ReadonlySet<string>
 }
 
 export interface MergeReport {
@@ -384,6 +390,8 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
     const list = held.get(country) as Held
     const missing: string[] = []
     for (const ref of index.payload.partitions) {
+      // Kept beside the state, verified when it was accepted: neither fetched nor verified again.
+      if (options.heldPartitions?.has(ref.hash) === true && !heldPartitionHashes.has(ref.hash)) continue
       const candidate = offered.get(ref.hash)
       if (candidate === undefined) {
         missing.push(ref.hash)
