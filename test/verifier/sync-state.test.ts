@@ -1,8 +1,9 @@
 // The verifier's files across syncs: a sync that brings nothing new neither reads nor rewrites the bundle (only its
 // small sync record), a change to one country fetches only that list, a restored older bundle cannot roll back, a
-// bundle edited on disk gains nothing, older verified-bundle files without a record keep working, and the two size
+// bundle edited on disk gains nothing, older verified-bundle files without a record keep working, revocation
+// partitions live in files beside the bundle (written when new, removed when unnamed, refused when edited), and the two size
 // caps (wire, decompressed) fail with their own codes, also on the CLI's one line.
-import { copyFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -25,6 +26,8 @@ import { dccRevocationHash } from '../../src/revocation/parse-revocation-request
 import type { RevocationPartitionPayload } from '../../src/model/schema.types.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
+import { loadVerifier } from '../../src/verifier/load-verifier.js'
+import { partitionDir, writePartitionFile } from '../../src/verifier/state-file.js'
 import { readState, syncBundle } from '../../src/verifier/sync-client.js'
 import type { BundleInput } from '../../src/verifier/verify-bundle.js'
 import { cli } from '../helpers/cli.js'
@@ -286,6 +289,93 @@ describe('partitioned revocations: an index per country, partitions by content h
     const edited = { ...state, revocationPartitions: [{ ...(one as SignedRevocationPartition), payload: (one as SignedRevocationPartition).payload.replace('"seq":', '"seq":1') }, ...rest] }
     // An edited partition is no longer the one its index names by hash: as good as missing.
     expect((await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
+  })
+
+  it('partitions live in files beside the bundle: a sync writes only the changed ones, removes the ones no index names, survives a crash before the bundle, and an edited or missing file refuses the country until a sync fetches it again', async () => {
+    const gr = await VerifierCountry.create('GR')
+    const node = new FakeNode()
+    node.publish(await gr.publish())
+    const previous: { head?: { seq: number; hash: string }; partitions: Map<string, RevocationPartitionPayload> } = { partitions: new Map() }
+    const ucis = Array.from({ length: 24 }, (_, i) => `URN:UVCI:01:GR:R${i}`)
+    const first = await release(gr, ucis, previous)
+    node.publishRevocations(first.index, first.parts)
+    node.publish(first.list)
+
+    const out = path.join(tempDir(), 'bundle.json')
+    const dir = partitionDir(out)
+    const files = () => readdirSync(dir).filter((f) => f.endsWith('.part')).sort()
+    const named = (parts: readonly { hash: string }[]) => parts.map((p) => `${p.hash}.part`).sort()
+    const sync = () => syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+    const codes = async (uci: string) => (await loadVerifier(out, { now: NOW })).verify(gr.issue({ uci })).reasons.map((r) => r.code)
+
+    const full = await sync()
+    expect(full.partitionFiles).toEqual({ written: first.total, removed: 0 })
+    expect(files()).toEqual(named(first.parts))
+    // The bundle JSON holds the index only.
+    const bundleJson = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>
+    expect(bundleJson.revocationPartitions).toBeUndefined()
+    expect(bundleJson.revocationIndexes).toHaveLength(1)
+    expect(await codes('URN:UVCI:01:GR:R7')).toContain('ERR_CERT_REVOKED')
+    expect(await codes('URN:UVCI:01:GR:FINE')).toEqual([])
+    // `entente verify --bundle FILE` finds the partitions beside FILE.
+    const line = await cli(['verify', '--bundle', out, '--at', NOW.toISOString(), '--json', gr.issue({ uci: 'URN:UVCI:01:GR:R3' })])
+    expect((JSON.parse(line.stdout) as { reasons: { code: string }[] }).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    // An older state file with the partitions inside still loads, and its next sync moves them into files.
+    const older = path.join(path.dirname(out), 'older.json')
+    writeFileSync(older, JSON.stringify(await readState(out)))
+    expect((await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    const migrated = await syncBundle({ sources: ['http://node.example'], home: 'GR', out: older, now: () => NOW, fetch: node.fetch })
+    expect(migrated.partitionFiles.written).toBe(first.total)
+    expect((JSON.parse(readFileSync(older, 'utf8')) as Record<string, unknown>).revocationPartitions).toBeUndefined()
+    expect((await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+
+    // One more revocation: only the changed partition's file is written; the file it replaces is removed.
+    const second = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE'], previous)
+    node.publishRevocations(second.index, second.parts)
+    node.publish(second.list)
+    const namedBy = (index: SignedRevocationIndex) => decodeRevocationIndex(index).payload.partitions.map((p) => `${p.hash}.part`).sort()
+    const gone = (before: string[], after: string[]) => before.filter((f) => !after.includes(f)).length
+    const mtimes = new Map(files().map((f) => [f, statSync(path.join(dir, f)).mtimeMs]))
+    const delta = await sync()
+    expect(delta.partitionFiles).toEqual({ written: second.parts.length, removed: gone(namedBy(first.index), namedBy(second.index)) })
+    expect(delta.partitionFiles.removed).toBeGreaterThan(0)
+    expect(files()).toEqual(namedBy(second.index))
+    for (const f of files()) if (mtimes.has(f)) expect(statSync(path.join(dir, f)).mtimeMs).toBe(mtimes.get(f))
+    expect(await codes('URN:UVCI:01:GR:LATE')).toContain('ERR_CERT_REVOKED')
+
+    // A crash after the new files, before the bundle: the old bundle still has every file it names.
+    const third = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE', 'URN:UVCI:01:GR:LATER'], previous)
+    for (const p of third.parts) await writePartitionFile(out, p.signed)
+    expect(await codes('URN:UVCI:01:GR:FINE')).toEqual([])
+    expect(await codes('URN:UVCI:01:GR:LATE')).toContain('ERR_CERT_REVOKED')
+    // The next sync finds the files it lacked the bundle for: nothing fetched twice, and the leftovers go.
+    node.publishRevocations(third.index, third.parts)
+    node.publish(third.list)
+    node.requests.length = 0
+    const resumed = await sync()
+    expect(node.requests.filter((r) => r.includes('/partitions/'))).toEqual([])
+    expect(resumed.partitionFiles).toEqual({ written: 0, removed: gone(namedBy(second.index), namedBy(third.index)) })
+    expect(files()).toEqual(namedBy(third.index))
+    expect(await codes('URN:UVCI:01:GR:LATER')).toContain('ERR_CERT_REVOKED')
+
+    // ATTACK: a partition file edited on disk (one revoked hash dropped would look like this) is not believed; a
+    // deleted one is missing: either way the country is refused, not crashed, not opened.
+    const [victim, deleted] = files()
+    const victimPath = path.join(dir, victim as string)
+    const text = readFileSync(victimPath, 'utf8')
+    writeFileSync(victimPath, text.replace('"seq":', '"seq":1'))
+    expect(await codes('URN:UVCI:01:GR:FINE')).toEqual(['ERR_REVOCATIONS_MISSING'])
+    rmSync(path.join(dir, deleted as string))
+    expect(await codes('URN:UVCI:01:GR:FINE')).toEqual(['ERR_REVOCATIONS_MISSING'])
+    const refused = await cli(['verify', '--bundle', out, '--at', NOW.toISOString(), '--json', gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })])
+    expect((JSON.parse(refused.stdout) as { reasons: { code: string }[] }).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
+    // The next sync that merges anything fetches exactly those two again.
+    node.publish(await gr.publish({ edit: (p) => void (p.revocationList = previous.head) }))
+    node.requests.length = 0
+    const repaired = await sync()
+    expect(node.requests.filter((r) => r.includes('/partitions/')).sort()).toEqual([victim, deleted].map((f) => `/v1/revocations/GR/partitions/${(f as string).slice(0, 64)}`).sort())
+    expect(repaired.partitionFiles.written).toBe(2)
+    expect(await codes('URN:UVCI:01:GR:FINE')).toEqual([])
   })
 })
 
