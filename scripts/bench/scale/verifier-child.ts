@@ -5,9 +5,9 @@
 //          certificate given, each checked against the verdict it must give first.
 // Uses only the package's public entry points (syncBundle, createVerifier).
 import { generateKeyPairSync, sign, verify } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
-import { createVerifier, syncBundle } from '../../../src/index.js'
+import { createVerifier, syncBundle, type Verifier } from '../../../src/index.js'
 
 interface SyncJob {
   readonly mode: 'sync'
@@ -82,10 +82,13 @@ if (job.mode === 'sync') {
   const rss0 = process.memoryUsage().rss
   const cpu = process.cpuUsage()
   const start = performance.now()
-  // Read and parsed inside a function, so neither the text nor the parsed file stays reachable afterwards.
-  const { verifier, fileBytes } = await (async () => {
-    const text = await readFile(job.file, 'utf8')
-    return { verifier: await createVerifier(JSON.parse(text)), fileBytes: Buffer.byteLength(text) }
+  // Loaded the way `entente verify --bundle` loads it: loadVerifier (the bundle file and the revocation partition
+  // files beside it) where this version has it, else createVerifier over the parsed file. Read inside a function, so
+  // neither the text nor the parsed file stays reachable afterwards.
+  const fileBytes = (await stat(job.file)).size
+  const verifier = await (async () => {
+    const loader = await optionalLoader()
+    return loader === undefined ? createVerifier(JSON.parse(await readFile(job.file, 'utf8'))) : loader(job.file)
   })()
   const loadCpuMs = cpuMs(cpu)
   const loadWallMs = performance.now() - start
@@ -117,6 +120,18 @@ if (job.mode === 'sync') {
     }
   }
   print({ loadCpuMs, loadWallMs, fileBytes, retainedMiB, rssMiB, peakRssMiB, rates })
+}
+
+/** loadVerifier(file), when the verifier has one (a module path held in a string: older versions lack the file). */
+async function optionalLoader(): Promise<((file: string) => Promise<Verifier>) | undefined> {
+  const specifier: string = '../../../src/verifier/load-verifier.js'
+  try {
+    const module = (await import(specifier)) as { loadVerifier?: (file: string) => Promise<Verifier> }
+    return module.loadVerifier
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined
+    throw error
+  }
 }
 
 /** Counts calls of `run` for SLICE_MS (clock read every 10 calls). */
