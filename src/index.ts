@@ -1,10 +1,11 @@
 // Entente's library entry point for verifier apps: sync a bundle once (the only networked step), then verify
 // certificates fully offline.
-//   import { createVerifier } from 'entente-trust'
-//   const verifier = await createVerifier(JSON.parse(readFileSync('bundle.json', 'utf8')), { now: new Date() })
+//   import { loadVerifier } from 'entente-trust'
+//   const verifier = await loadVerifier('bundle.json') // the bundle `entente sync` wrote, partition files beside it
 //   const verdict = verifier.verify('HC1:...')
 export { createVerifier, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
 export { mergeBundle, emptyVerifiedBundle, type BundleInput, type MergeOptions, type MergeReport } from './verifier/verify-bundle.js'
+export { loadVerifier } from './verifier/load-verifier.js'
 export { syncBundle, readState, type SyncOptions, type SyncResult, type SourceReport, type SourceStatus } from './verifier/sync-client.js'
 export type { VerifierErrorCode } from './verifier/error-codes.js'
 export type { Verdict, Reason, Warning, CertificateSummary, Holder } from './certificates/verdict.types.js'
