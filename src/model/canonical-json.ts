@@ -14,6 +14,50 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalize(value))
 }
 
+/**
+ * Whether `text` is exactly `canonicalize(value)`, throwing whatever `canonicalize` throws. The usual case, `value`
+ * freshly parsed from canonical `text`, takes a fast path: JSON.stringify (native) yields the canonical text whenever
+ * every object's keys already come in sorted order, every value is plain JSON with finite numbers within the depth
+ * limit, and no string holds a lone surrogate (JSON.stringify escapes those as \udxxx, RFC 8785 refuses them: any
+ * `\ud` in the text sends it to the full serializer). Anything else is judged by `canonicalize` itself.
+ */
+export function isCanonicalText(value: unknown, text: string): boolean {
+  if (!text.includes('\\ud') && isSortedPlainJson(value, 0) && JSON.stringify(value) === text) return true
+  return canonicalize(value) === text
+}
+
+/** True when JSON.stringify(value) serializes exactly as `serialize` would (short of lone surrogates). */
+function isSortedPlainJson(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false
+  if (value === null) return true
+  switch (typeof value) {
+    case 'boolean':
+    case 'string':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object': {
+      const proto: unknown = Object.getPrototypeOf(value)
+      if (proto === Array.prototype) {
+        // Holes and undefined items serialize differently (JSON.stringify writes null): they are not plain JSON.
+        for (const item of value as unknown[]) if (!isSortedPlainJson(item, depth + 1)) return false
+        return true
+      }
+      // Dates, buffers and anything with toJSON serialize differently in the two.
+      if (proto !== Object.prototype && proto !== null) return false
+      let previous: string | undefined
+      for (const key of Object.keys(value)) {
+        if (previous !== undefined && !(previous < key)) return false
+        previous = key
+        if (!isSortedPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
 function serialize(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw new EntenteError('ERR_TRUST_LIST_SCHEMA', 'JSON nested too deeply')
   if (value === null) return 'null'

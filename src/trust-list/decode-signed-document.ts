@@ -3,7 +3,7 @@
 // and issuedAt/expiresAt invariants. Signatures are checked by each document's verifier. Pure.
 // Two payload forms are accepted: unencoded canonical JSON text (RFC 7797, b64:false, what signers emit) and
 // base64url of it (documents signed before); every signature of one document uses the same form.
-import { canonicalize } from '../model/canonical-json.js'
+import { isCanonicalText } from '../model/canonical-json.js'
 import { fromBase64url, sha256Hex, utf8 } from '../model/encoding.js'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
 import { schemaValidators, type SchemaName, type SchemaTypes } from '../model/schemas.js'
@@ -74,15 +74,14 @@ export function decodeSignedDocument<S extends SchemaName, P extends SchemaName>
   const payloadText = encoding === 'unencoded' ? unencodedPayload(encodedPayload, codes.malformed) : base64urlPayload(encodedPayload, codes.malformed)
   const payload = validators.check(kind.payloadSchema, parseJson(payloadText, codes.schema), codes.schema)
   // Only canonical bytes are signed, so one payload has exactly one hash and equivocation cannot hide in whitespace.
-  const canonical = canonicalize(payload)
-  if (canonical !== payloadText) throw new EntenteError(codes.notCanonical, 'payload is not RFC 8785 canonical JSON')
+  if (!isCanonicalText(payload, payloadText)) throw new EntenteError(codes.notCanonical, 'payload is not RFC 8785 canonical JSON')
   const chained = payload as unknown as ChainedPayload
   if (Date.parse(chained.expiresAt) <= Date.parse(chained.issuedAt)) throw new EntenteError(codes.schema, 'expiresAt must be after issuedAt')
   if ((chained.seq === 1) !== (chained.prev === null)) throw new EntenteError(codes.chain, 'prev must be null exactly for seq 1')
 
   // Two signatures under one kid could smuggle an unchecked one past a verifier that looks keys up by kid.
   if (new Set(signatures.map((s) => s.kid)).size !== signatures.length) throw new EntenteError(codes.malformed, 'two signatures name the same key')
-  return { signed, payload, hash: sha256Hex(canonical), size, encoding, signatures }
+  return { signed, payload, hash: sha256Hex(payloadText), size, encoding, signatures }
 }
 
 function decodeProtectedHeader(
@@ -129,7 +128,8 @@ function unencodedPayload(text: string, malformed: EntenteErrorCode): string {
   // A JSON object's text starts with '{', which base64url never holds: an encoded payload under b64:false is refused here.
   if (!text.startsWith('{')) throw new EntenteError(malformed, 'payload is not JSON text, though the header says b64:false')
   // Refused by other JWS libraries (jose), so never accepted here either: one document, one verdict everywhere.
-  if (UNENCODABLE_PAYLOAD.test(text)) throw new EntenteError(malformed, 'unencoded payload holds unpaired surrogates or unassigned code points')
+  // Text whose UTF-8 is as long as itself is ASCII, which holds neither (and spares a Unicode scan of the payload).
+  if (Buffer.byteLength(text) !== text.length && UNENCODABLE_PAYLOAD.test(text)) throw new EntenteError(malformed, 'unencoded payload holds unpaired surrogates or unassigned code points')
   return text
 }
 

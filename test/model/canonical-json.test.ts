@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalize } from '../../src/model/canonical-json.js'
+import { canonicalize, isCanonicalText } from '../../src/model/canonical-json.js'
+import { fromBase64 } from '../../src/model/encoding.js'
 import { EntenteError } from '../../src/model/errors.js'
 
 describe('canonicalize (RFC 8785)', () => {
@@ -41,5 +42,82 @@ describe('canonicalize (RFC 8785)', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('isCanonicalText', () => {
+  // The verdict (and any error) of comparing with the full serializer, whatever path isCanonicalText takes.
+  const reference = (value: unknown, text: string): boolean | string => {
+    try {
+      return canonicalize(value) === text
+    } catch (error) {
+      return (error as EntenteError).code
+    }
+  }
+  const actual = (value: unknown, text: string): boolean | string => {
+    try {
+      return isCanonicalText(value, text)
+    } catch (error) {
+      return (error as EntenteError).code
+    }
+  }
+
+  it('gives the verdict of canonicalize for parsed texts, canonical or not', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (value, sorted) => {
+        const text = sorted ? canonicalize(value) : JSON.stringify(value)
+        const parsed: unknown = JSON.parse(text)
+        expect(actual(parsed, text)).toBe(reference(parsed, text))
+        expect(actual(parsed, canonicalize(value))).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('refuses what the fast path alone would let through', () => {
+    const cases: [unknown, string][] = [
+      [{ b: 1, a: 2 }, '{"b":1,"a":2}'],
+      [{ 10: 1, 9: 2 }, '{"9":2,"10":1}'],
+      [{ a: '\ud800' }, '{"a":"\\ud800"}'],
+      [{ '\udc00': 1 }, '{"\\udc00":1}'],
+      [[Infinity], '[null]'],
+      [[undefined], '[null]'],
+      // eslint-disable-next-line no-sparse-arrays -- a hole serializes differently in the two
+      [[1, , 2], '[1,null,2]'],
+      [{ a: new Date(0) }, `{"a":"${new Date(0).toISOString()}"}`],
+      [{ a: { toJSON: () => 1 } }, '{"a":1}'],
+      [JSON.parse(`${'['.repeat(80)}${']'.repeat(80)}`), `${'['.repeat(80)}${']'.repeat(80)}`],
+      [{ a: 1, b: undefined }, '{"a":1}'],
+      [{ a: 'x\\udzz' }, '{"a":"x\\\\udzz"}'],
+    ]
+    for (const [value, text] of cases) expect(actual(value, text)).toBe(reference(value, text))
+    expect(isCanonicalText({ a: 1, b: undefined }, '{"a":1}')).toBe(true)
+    expect(isCanonicalText({ a: 'x\\udzz' }, '{"a":"x\\\\udzz"}')).toBe(true)
+    expect(() => isCanonicalText({ a: '\ud800' }, '{"a":"\\ud800"}')).toThrow(EntenteError)
+  })
+})
+
+describe('fromBase64', () => {
+  const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+  const agrees = (text: string) => {
+    const decoded = fromBase64(text)
+    if (STRICT.test(text)) expect(decoded).toEqual(new Uint8Array(Buffer.from(text, 'base64')))
+    else expect(decoded, JSON.stringify(text)).toBeUndefined()
+  }
+
+  it('accepts exactly the strict padded base64 texts', () => {
+    const chars = fc.constantFrom(...'AQgw+/=-_ \n.*\u00e9\u0000'.split(''), 'A', 'Z', 'a', 'z', '0', '9')
+    fc.assert(fc.property(fc.string({ unit: chars, maxLength: 24 }), agrees), { numRuns: 5000 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(60), fc.string({ unit: chars, maxLength: 3 }), (bytes, at, insert) => {
+        const text = Buffer.from(bytes).toString('base64')
+        const position = Math.min(at, text.length)
+        agrees(text)
+        agrees(text.slice(0, position) + insert + text.slice(position))
+        agrees(text.slice(0, position) + text.slice(position + insert.length))
+      }),
+      { numRuns: 3000 },
+    )
+    for (const text of ['', '====', 'QQ==', 'QR==', 'QUI=', 'QUJD', 'Q===', 'QQ=', 'QQ==QQ==', 'Q=Q=', 'AB=C', 'ab-_', 'QU I=', 'QUJD\n']) agrees(text)
   })
 })

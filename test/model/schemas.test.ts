@@ -3,7 +3,9 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateSchemaTypes, typesFile } from '../../scripts/generate-schema-types.js'
 import type { EntenteError } from '../../src/model/errors.js'
-import { schemaValidators, type SchemaName } from '../../src/model/schemas.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { allSchemas, schemaValidators, type SchemaName } from '../../src/model/schemas.js'
 import { verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import type { SignedRevocationList, SignedTrustList } from '../../src/model/schema.types.js'
@@ -49,6 +51,16 @@ describe('registry-schema', () => {
     })()
     expect(error?.code).toBe('ERR_CONFIG_INVALID')
     expect(error?.message).toContain('/country')
+  })
+
+  it('every schema is valid 2020-12 and compiles in strict mode (the runtime skips the meta-schema pass)', () => {
+    const ajv = new Ajv2020({ strict: true, strictTuples: false, validateSchema: true })
+    addFormats.default(ajv)
+    for (const schema of allSchemas) ajv.addSchema(schema)
+    for (const schema of allSchemas) {
+      expect(ajv.validateSchema(schema), `${schema.$id}: ${ajv.errorsText(ajv.errors)}`).toBe(true)
+      expect(ajv.getSchema(schema.$id)).toBeTypeOf('function')
+    }
   })
 
   it('src/model/schema.types.ts is generated from the schemas and up to date', async () => {

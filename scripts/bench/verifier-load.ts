@@ -1,0 +1,149 @@
+// Benchmark: what `createVerifier` costs to load a verified bundle of N countries x S real DSCs (default 200 x 100),
+// in CPU time (the machine may be busy: wall time says little) and heap retained, next to a raw JSON.parse of the
+// same file as the baseline. Each run is a fresh process (tsx loader, --expose-gc), so the one-time costs a real
+// verifier pays (schema compilation) are counted; the median of --runs runs is reported.
+// The bundle is built once in-process from the cached DSCs (scale/dscs.ts) and merged as a sync would (mergeBundle),
+// then cached next to them. Never used outside the benchmark.
+//   npx tsx scripts/bench/verifier-load.ts [--countries 200] [--signers 100] [--runs 7] [--rebuild]
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { promisify, parseArgs } from 'node:util'
+import type { Signer, SignedTrustList } from '../../src/model/schema.types.js'
+import { onboardSigner } from '../../src/operator/onboard-signer.js'
+import { recognitionEntry } from '../../src/trust-list/verify-recognitions.js'
+import { createVerifier } from '../../src/verifier/create-verifier.js'
+import { emptyVerifiedBundle, mergeBundle } from '../../src/verifier/verify-bundle.js'
+import { TestCountry } from '../../test/helpers/country.js'
+import { SoftAuthenticator } from '../../test/helpers/webauthn.js'
+import { cacheRoot, countryDscs } from './scale/dscs.js'
+import { countryCodes } from './scale/federation.js'
+
+const flags = parseArgs({
+  options: {
+    countries: { type: 'string', default: '200' },
+    signers: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '7' },
+    home: { type: 'string', default: 'GR' },
+    rebuild: { type: 'boolean', default: false },
+    child: { type: 'string' },
+  },
+}).values
+
+const MiB = 1024 * 1024
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since)
+  return (used.user + used.system) / 1000
+}
+
+interface RunResult {
+  parseMs: number
+  loadMs: number
+  totalMs: number
+  retainedMiB: number
+  fileBytes: number
+}
+
+if (flags.child !== undefined) {
+  await child(flags.child)
+} else {
+  await parent()
+}
+
+async function child(file: string): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined) throw new Error('run with --expose-gc')
+  const text = readFileSync(file, 'utf8')
+  // Baseline: a JSON.parse of the same text, the floor no loader of this file passes.
+  gc()
+  let cpu = process.cpuUsage()
+  const parsedOnce = (() => JSON.parse(text) !== null)()
+  const parseMs = cpuMs(cpu)
+  gc()
+  const heap0 = process.memoryUsage().heapUsed
+  cpu = process.cpuUsage()
+  // Parsed inside the function, so the parsed bundle is not reachable afterwards (as in a verifier that reads a file).
+  const verifier = await (async () => createVerifier(JSON.parse(text)))()
+  const totalMs = cpuMs(cpu)
+  gc()
+  const retainedMiB = (process.memoryUsage().heapUsed - heap0) / MiB
+  if (verifier.status().countries.length === 0) throw new Error('empty verifier')
+  const result: RunResult = { parseMs, loadMs: totalMs - parseMs, totalMs, retainedMiB, fileBytes: Buffer.byteLength(text) }
+  process.stdout.write(`${JSON.stringify({ result, parsedOnce })}\n`)
+}
+
+async function parent(): Promise<void> {
+  const N = Number(flags.countries)
+  const S = Number(flags.signers)
+  const runs = Number(flags.runs)
+  const home = flags.home ?? 'GR'
+  const file = path.join(cacheRoot(), `verified-bundle-${home}-${N}x${S}.json`)
+  if (flags.rebuild === true || !existsSync(file)) {
+    const t = Date.now()
+    const bundle = await buildVerifiedBundle(home, N, S)
+    mkdirSync(path.dirname(file), { recursive: true })
+    writeFileSync(`${file}.tmp`, JSON.stringify(bundle))
+    renameSync(`${file}.tmp`, file)
+    process.stdout.write(`built ${file} in ${((Date.now() - t) / 1000).toFixed(1)} s\n`)
+  }
+  const results: RunResult[] = []
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', import.meta.filename, '--child', file], {
+      maxBuffer: 16 * MiB,
+      timeout: 10 * 60_000,
+    })
+    const line = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { result: RunResult }
+    results.push(line.result)
+    const r = line.result
+    process.stdout.write(`run ${i + 1}: JSON.parse ${r.parseMs.toFixed(0)} ms, createVerifier ${r.loadMs.toFixed(0)} ms (parse + load ${r.totalMs.toFixed(0)} ms), retained ${r.retainedMiB.toFixed(1)} MiB\n`)
+  }
+  const median = (pick: (r: RunResult) => number) => {
+    const sorted = results.map(pick).sort((a, b) => a - b)
+    return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+  }
+  const fileBytes = results[0]?.fileBytes ?? 0
+  process.stdout.write(
+    [
+      `verifier load, ${N} x ${S} DSCs, bundle ${(fileBytes / MiB).toFixed(1)} MiB, median of ${runs} fresh processes (CPU time):`,
+      `  JSON.parse (baseline)       ${median((r) => r.parseMs).toFixed(0)} ms`,
+      `  createVerifier              ${median((r) => r.loadMs).toFixed(0)} ms   (target: parse + load < 1000 ms)`,
+      `  parse + createVerifier      ${median((r) => r.totalMs).toFixed(0)} ms`,
+      `  heap retained               ${median((r) => r.retainedMiB).toFixed(1)} MiB (target < 100 MiB)`,
+      '',
+    ].join('\n'),
+  )
+}
+
+/** Foreign countries sign their own lists; home recognizes all of them (real WebAuthn approvals); merged as a sync does. */
+async function buildVerifiedBundle(home: string, N: number, S: number): Promise<unknown> {
+  const now = new Date()
+  const vaccines = [{ product: 'EU/1/20/1528', dosesForCompletion: 2, validityDays: 270 }]
+  const countries: TestCountry[] = []
+  for (const code of countryCodes(N, home)) {
+    const tc = await TestCountry.create(code, code.charCodeAt(1) % 2 === 0 ? 'p256' : 'ed25519')
+    const signers: Signer[] = []
+    for (const dsc of await countryDscs(code, S)) {
+      signers.push(await onboardSigner({ format: 'dcc', certificate: dsc.der.toString('base64') }, { country: code, now, existing: signers }))
+    }
+    tc.draft.signers = signers
+    tc.draft.vaccines = [...vaccines]
+    countries.push(tc)
+  }
+  const [homeCountry, ...foreign] = countries as [TestCountry, ...TestCountry[]]
+  const passkey = SoftAuthenticator.create('ES256')
+  const diplomat = passkey.diplomat({ name: `Diplomat of ${home}` })
+  homeCountry.draft.diplomats = [diplomat]
+  const inForce = await homeCountry.next({ now })
+  homeCountry.draft.recognitions = foreign.map((f) => {
+    const entry = recognitionEntry({ country: f.country, rootThumbprint: f.root.thumbprint, scopes: ['vaccination', 'test', 'recovery'] })
+    return { ...entry, approvals: [passkey.approve({ country: home, entry, head: { seq: inForce.payload.seq, hash: inForce.hash }, diplomat })] }
+  })
+  const lists: SignedTrustList[] = [(await homeCountry.next({ now })).signed]
+  for (const f of foreign) lists.push((await f.next({ now })).signed)
+  const { state } = await mergeBundle(
+    emptyVerifiedBundle(home, homeCountry.root.thumbprint, now),
+    { lists, alarms: [] },
+    { now, home, anchor: { thumbprint: homeCountry.root.thumbprint }, homeChain: [inForce.signed] },
+  )
+  return state
+}
