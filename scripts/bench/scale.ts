@@ -235,8 +235,8 @@ async function main(): Promise<void> {
     const load = await attempt('createVerifier', () => verifierStep<LoadResult>({ mode: 'load', file: out, ms: VERIFY_MS, certificates: Object.values(certificates) }))
     row({ key: 'verifier.fileBytes', label: 'verified-bundle file', unit: 'B', value: load?.fileBytes })
     row({ key: 'verifier.loadCpuMs', label: 'load the verifier: CPU (read + parse + createVerifier)', unit: 'ms', value: load?.loadCpuMs, target: '< 1000 ms' })
-    row({ key: 'verifier.retainedMiB', label: 'createVerifier: heap retained', unit: 'MiB', value: load?.retainedMiB, target: '< 100 MiB' })
-    row({ key: 'verifier.peakRssMiB', label: 'createVerifier: peak RSS of the process', unit: 'MiB', value: load?.peakRssMiB })
+    row({ key: 'verifier.retainedMiB', label: 'load the verifier: heap retained', unit: 'MiB', value: load?.retainedMiB, target: '< 100 MiB' })
+    row({ key: 'verifier.peakRssMiB', label: 'load the verifier: peak RSS of the process', unit: 'MiB', value: load?.peakRssMiB })
     const rate = (name: string) => load?.rates[name]
     row({ key: 'verify.foreign.perSecond', label: 'verify: foreign certificate, no revocations', unit: '/s', value: rate('foreign')?.perSecond })
     row({ key: 'verify.home.perSecond', label: 'verify: home certificate, no revocations', unit: '/s', value: rate('home')?.perSecond })
@@ -330,8 +330,8 @@ async function main(): Promise<void> {
         ],
       }),
     )
-    row({ key: 'verifier.revocations.loadCpuMs', label: 'createVerifier with revocations: CPU', unit: 'ms', value: loadRevoked?.loadCpuMs })
-    row({ key: 'verifier.revocations.retainedMiB', label: 'createVerifier with revocations: heap retained', unit: 'MiB', value: loadRevoked?.retainedMiB })
+    row({ key: 'verifier.revocations.loadCpuMs', label: 'load the verifier with revocations: CPU', unit: 'ms', value: loadRevoked?.loadCpuMs })
+    row({ key: 'verifier.revocations.retainedMiB', label: 'load the verifier with revocations: heap retained', unit: 'MiB', value: loadRevoked?.retainedMiB })
     const revoking = loadRevoked?.rates.homeRevoking
     row({ key: 'verify.homeRevoking.perSecond', label: 'verify: home certificate, country with revocations', unit: '/s', value: revoking?.perSecond })
     row({ key: 'verify.homeRevoking.ofRaw', label: 'verify: that certificate / raw ECDSA verify', unit: 'x', value: ofRaw(revoking) })

@@ -122,16 +122,10 @@ if (job.mode === 'sync') {
   print({ loadCpuMs, loadWallMs, fileBytes, retainedMiB, rssMiB, peakRssMiB, rates })
 }
 
-/** loadVerifier(file), when the verifier has one (a module path held in a string: older versions lack the file). */
+/** The package's loadVerifier(file), when this version exports it (older ones only have createVerifier). */
 async function optionalLoader(): Promise<((file: string) => Promise<Verifier>) | undefined> {
-  const specifier: string = '../../../src/verifier/load-verifier.js'
-  try {
-    const module = (await import(specifier)) as { loadVerifier?: (file: string) => Promise<Verifier> }
-    return module.loadVerifier
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined
-    throw error
-  }
+  const entry = (await import('../../../src/index.js')) as { loadVerifier?: (file: string) => Promise<Verifier> }
+  return entry.loadVerifier
 }
 
 /** Counts calls of `run` for SLICE_MS (clock read every 10 calls). */
