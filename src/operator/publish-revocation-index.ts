@@ -6,10 +6,10 @@ import { fromBase64, sha256 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { PartitionRef, ShcRevocation } from '../model/schema.types.js'
 import { normalizeEntries, type RevocationEntries } from '../revocation/build-revocation-list.js'
-import { buildRevocationIndex, buildRevocationPartition, hashRevocationDocument, planRevocationUpdate, type PartitionContent } from '../revocation/build-revocation-partitions.js'
+import { buildRevocationIndex, buildRevocationPartition, hashRevocationDocument, planRevocationUpdate, prefixRange, type PartitionContent } from '../revocation/build-revocation-partitions.js'
 import { DCC_HASH_BYTES, DEFAULT_PARTITION_MAX_ENTRIES } from '../revocation/constants.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
-import { hexKeys, layoutKeys, packedKeys, partitionId, REVOCATION_GROUPS, sortPackedHashes, type RevocationGroup } from '../revocation/partition-layout.js'
+import { hexKeys, layoutKeys, packedKeys, partitionId, REVOCATION_GROUPS, type RevocationGroup } from '../revocation/partition-layout.js'
 import { parseRevocationRequest } from '../revocation/parse-revocation-request.js'
 import { signRevocationIndex, signRevocationPartition } from '../revocation/sign-revocation-partitions.js'
 import { rootsOf } from '../revocation/verify-revocation-list.js'
@@ -98,6 +98,12 @@ export interface PublishRevocationIndexInput {
   readonly validityDays: number
   readonly maxEntries?: number
   readonly limits?: RevocationLimits
+  /**
+   * Longest run of work between yields to the event loop, in ms (default PUBLISH_SLICE_MS): a publish of a million
+   * entries takes seconds, and the node keeps answering HTTP and gossip meanwhile. 0 yields after every step;
+   * Infinity never yields. The result does not depend on it.
+   */
+  readonly sliceMs?: number
 }
 
 export interface PublishedRevocations {
@@ -108,10 +114,18 @@ export interface PublishedRevocations {
   readonly queued: number
 }
 
+/** Default longest run of publish work between yields to the event loop (ms). */
+export const PUBLISH_SLICE_MS = 20
+/** Rows one step reads or writes (one statement or transaction): a few ms each. */
+const ROWS_PER_STEP = 2000
+/** Partitions stored per transaction. */
+const PARTITIONS_PER_STEP = 16
+
 export async function publishRevocationIndex(input: PublishRevocationIndexInput): Promise<PublishedRevocations> {
   const { trust, revocations, country, rootKey, now } = input
   const store = revocations.partitions
   const maxEntries = input.maxEntries ?? DEFAULT_PARTITION_MAX_ENTRIES
+  const slice = slicer(input.sliceMs ?? PUBLISH_SLICE_MS)
   // Signed by the root of the country's current trust list: publish a trust list first.
   const trustHead = trust.head(country)
   if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocations`)
@@ -122,100 +136,157 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   const chain = revocations.chainHead(country)
   const indexHead = store.indexHead(country)
   const previous = indexHead === undefined ? [] : indexRefs(indexHead)
+  // Entries no index counts: a publish stopped between its entries and its index (see the store). Laying out every
+  // group again from the stored entries makes the next index count them all.
+  const interrupted = store.publishedCount(country) !== previous.reduce((n, ref) => n + ref.count, 0)
 
-  // 1: the queued rows this publish takes in, reduced to what is new or wider than what is published.
-  const batch = store.queuedForPublish(country, (input.limits ?? DEFAULT_REVOCATION_LIMITS).maxRevocationsPerPublish)
-  const queueUpTo = batch.reduce((max, row) => Math.max(max, row.id), 0)
-  const touched = touchedEntries(batch)
+  // 1: the queued rows this publish takes in (in key order, a step at a time), reduced to what is new or wider than
+  // what is published.
+  const queueUpTo = store.queueBoundary(country, (input.limits ?? DEFAULT_REVOCATION_LIMITS).maxRevocationsPerPublish)
+  const touched = new Map<RevocationGroup, EntryToQueue[]>()
+  for (let after: { group: string; key: Buffer } = { group: '', key: Buffer.alloc(0) }; ; ) {
+    const rows = store.queuedForPublishAfter(country, queueUpTo, after, ROWS_PER_STEP)
+    for (const row of rows) {
+      const entry = touchedEntry(row)
+      if (entry === undefined) continue
+      let group = touched.get(row.group)
+      if (group === undefined) touched.set(row.group, (group = []))
+      group.push(entry)
+    }
+    const last = rows.at(-1)
+    if (last === undefined || rows.length < ROWS_PER_STEP) break
+    after = { group: last.group, key: last.key }
+    await slice()
+  }
 
-  // 2: which partitions change: the ones the touched keys fall in; all of them under a new root (re-signed).
+  // 2: which partitions change: the ones the touched keys fall in; all of them under a new root (re-signed) or after
+  // an interrupted publish.
   const rootChanged = indexHead !== undefined && indexHead.rootThumbprint !== rootKey.thumbprint
-  const plan = rootChanged
-    ? { keep: [] as PartitionRef[], regions: REVOCATION_GROUPS.map((group) => ({ group, prefix: '' })) }
-    : planRevocationUpdate({ previous, added: new Map([...touched].map(([group, entries]) => [group, entries.keys()])) })
+  let plan: { keep: readonly PartitionRef[]; regions: readonly Region[] }
+  if (rootChanged || interrupted) {
+    plan = { keep: [], regions: REVOCATION_GROUPS.map((group) => ({ group, prefix: '' })) }
+  } else {
+    // Planned a step of keys at a time: a plan is the union of the plans of its keys.
+    const regions = new Map<string, Region>()
+    for (const [group, entries] of touched) {
+      for (let i = 0; i < entries.length; i += ROWS_PER_STEP) {
+        const keys = entries.slice(i, i + ROWS_PER_STEP).map((e) => e.key.toString('hex'))
+        for (const region of planRevocationUpdate({ previous, added: new Map([[group, keys]]) }).regions) regions.set(partitionId(region.group, region.prefix), region)
+        await slice()
+      }
+    }
+    plan = { keep: previous.filter((ref) => !regions.has(ref.id)), regions: [...regions.values()] }
+  }
 
-  // 3: each changed region read again (one range read), laid out, and its partitions built and signed.
+  // 3: each changed region read again (range reads), laid out, and its partitions built and signed.
   const refs: PartitionRef[] = [...plan.keep]
   const signed: { id: string; signed: Awaited<ReturnType<typeof signRevocationPartition>> }[] = []
-  const byRegion = touchedByRegion(plan.regions, touched)
+  const byRegion = await touchedByRegion(plan.regions, touched, slice)
   for (const region of plan.regions) {
-    for (const content of regionContents(revocations, country, region, byRegion.get(partitionId(region.group, region.prefix)) ?? [], maxEntries)) {
+    const contents = await regionContents(revocations, country, region, byRegion.get(partitionId(region.group, region.prefix)) ?? [], maxEntries, slice)
+    for (const content of contents) {
       const latest = store.latestPartition(country, content.id)
       const payload = buildRevocationPartition({ country, rootThumbprint: rootKey.thumbprint, content, previous: latest, now })
       const count = content.dcc === undefined ? (content.shc?.length ?? 0) : content.dcc.byteLength / DCC_HASH_BYTES
       refs.push({ id: content.id, seq: payload.seq, hash: hashRevocationDocument(payload), count })
       signed.push({ id: content.id, signed: await signRevocationPartition(payload, rootKey) })
+      await slice()
     }
   }
 
   // 4: the next index, continuing the chain (of the former single lists, for the first one); verified like any peer
-  // would before anything is stored, and stored only on the head it was built on.
+  // would before anything is stored.
   const indexPayload = buildRevocationIndex({ country, rootThumbprint: rootKey.thumbprint, partitions: refs, head: chain, now, validityDays: input.validityDays, maxEntries })
   const roots = rootsOf(decodeTrustList(trustHead.signed, Number.MAX_SAFE_INTEGER).payload)
   const index = await verifyRevocationIndex(await signRevocationIndex(indexPayload, rootKey), { now, country, roots, head: chain, maxBytes: Number.MAX_SAFE_INTEGER })
   const partitions: VerifiedRevocationPartition[] = []
-  for (const p of signed) partitions.push(await verifyRevocationPartition(p.signed, { index, roots }))
-  const entries = [...touched.values()].flatMap((m) => [...m.values()])
-  const stored = store.commitPublish({ country, entries, partitions, index, expectedHead: indexHead?.hash, queueUpTo, now })
+  for (const p of signed) {
+    partitions.push(await verifyRevocationPartition(p.signed, { index, roots }))
+    await slice()
+  }
+
+  // 5: stored in bounded transactions: partitions, entries (key order), then the index alone, only on the head it was
+  // built on; then the queue rows it took in (a stop before that leaves rows already published: the next publish
+  // finds them held and drops them).
+  for (let i = 0; i < partitions.length; i += PARTITIONS_PER_STEP) {
+    store.putPartitions(partitions.slice(i, i + PARTITIONS_PER_STEP), now)
+    await slice()
+  }
+  for (const entries of touched.values()) {
+    for (let i = 0; i < entries.length; i += ROWS_PER_STEP) {
+      store.putEntries(country, entries.slice(i, i + ROWS_PER_STEP))
+      await slice()
+    }
+  }
+  const stored = store.commitIndex(index, { expectedHead: indexHead?.hash, receivedAt: now })
+  while (store.dequeueSome(country, queueUpTo, ROWS_PER_STEP) > 0) await slice()
   return { index: stored, partitions, queued: store.queueCount(country) }
 }
 
-/** Queued entries that change the published set, per group by hex key (a repeat is dropped, SHC widened). */
-function touchedEntries(batch: ReturnType<RevocationRepository['partitions']['queuedForPublish']>): Map<RevocationGroup, Map<string, EntryToQueue>> {
-  const touched = new Map<RevocationGroup, Map<string, EntryToQueue>>()
-  for (const row of batch) {
-    let entry: EntryToQueue['entry']
-    if (row.group === 'shc') {
-      const queued = JSON.parse(row.entry) as ShcRevocation
-      const held = row.published === null ? undefined : (JSON.parse(row.published) as ShcRevocation)
-      const wider = held === undefined ? queued : widerShc(held, queued)
-      if (held !== undefined && canonicalize(wider) === canonicalize(held)) continue
-      entry = wider
-    } else {
-      if (row.held) continue
-      // A DCC entry is its key: what the operator sent is not needed again.
-      entry = { hashType: row.group.slice(4), hash: '' }
-    }
-    let group = touched.get(row.group)
-    if (group === undefined) touched.set(row.group, (group = new Map<string, EntryToQueue>()))
-    group.set(row.key.toString('hex'), { group: row.group, key: row.key, entry })
+interface Region {
+  readonly group: RevocationGroup
+  readonly prefix: string
+}
+
+/** A function to await between steps: yields to the event loop (setImmediate: after pending I/O) once `ms` passed. */
+function slicer(ms: number): () => Promise<void> {
+  let since = performance.now()
+  return async () => {
+    if (performance.now() - since < ms) return
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    since = performance.now()
   }
-  return touched
+}
+
+/** A queued row as it changes the published set, or undefined when it does not (a repeat; SHC no wider). */
+function touchedEntry(row: ReturnType<RevocationRepository['partitions']['queuedForPublishAfter']>[number]): EntryToQueue | undefined {
+  if (row.group !== 'shc') {
+    // A DCC entry is its key: what the operator sent is not needed again.
+    return row.held ? undefined : { group: row.group, key: row.key, entry: { hashType: row.group.slice(4), hash: '' } }
+  }
+  const queued = JSON.parse(row.entry) as ShcRevocation
+  const held = row.published === null ? undefined : (JSON.parse(row.published) as ShcRevocation)
+  const wider = held === undefined ? queued : widerShc(held, queued)
+  if (held !== undefined && canonicalize(wider) === canonicalize(held)) return undefined
+  return { group: row.group, key: row.key, entry: wider }
 }
 
 function widerShc(a: ShcRevocation, b: ShcRevocation): ShcRevocation {
   return normalizeEntries({ dcc: [], shc: [a, b] }).shc[0] ?? a
 }
 
-/** The touched entries of each region (regions never overlap), in one pass over the entries. */
-function touchedByRegion(
-  regions: readonly { readonly group: RevocationGroup; readonly prefix: string }[],
-  touched: ReadonlyMap<RevocationGroup, ReadonlyMap<string, EntryToQueue>>,
-): Map<string, EntryToQueue[]> {
+/** The touched entries of each region (regions never overlap), in one pass over the entries (kept in key order). */
+async function touchedByRegion(regions: readonly Region[], touched: ReadonlyMap<RevocationGroup, readonly EntryToQueue[]>, slice: () => Promise<void>): Promise<Map<string, EntryToQueue[]>> {
   const out = new Map<string, EntryToQueue[]>()
   for (const [group, entries] of touched) {
     const prefixes = new Set(regions.filter((r) => r.group === group).map((r) => r.prefix))
     const lengths = [...new Set([...prefixes].map((p) => p.length))].sort((a, b) => a - b)
-    for (const [hex, entry] of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as EntryToQueue
+      // Only the first digits matter: the hex of the longest prefix, not of the whole key.
+      const hex = entry.key.subarray(0, Math.ceil((lengths.at(-1) ?? 0) / 2)).toString('hex')
       const length = lengths.find((l) => prefixes.has(hex.slice(0, l)))
-      if (length === undefined) continue
-      const id = partitionId(group, hex.slice(0, length))
-      let list = out.get(id)
-      if (list === undefined) out.set(id, (list = []))
-      list.push(entry)
+      if (length !== undefined) {
+        const id = partitionId(group, hex.slice(0, length))
+        let list = out.get(id)
+        if (list === undefined) out.set(id, (list = []))
+        list.push(entry)
+      }
+      if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) await slice()
     }
   }
   return out
 }
 
 /** The partitions of one region after this publish: published entries under its prefix plus the touched ones. */
-function regionContents(
+async function regionContents(
   revocations: RevocationRepository,
   country: string,
-  region: { readonly group: RevocationGroup; readonly prefix: string },
+  region: Region,
   inRegion: readonly EntryToQueue[],
   maxEntries: number,
-): PartitionContent[] {
+  slice: () => Promise<void>,
+): Promise<PartitionContent[]> {
   const { group, prefix } = region
   if (group === 'shc') {
     const entries = revocations.partitions.shcRange(country, prefix)
@@ -224,11 +295,46 @@ function regionContents(
     const ordered = keys.map((k) => entries.get(k) as ShcRevocation)
     return layoutKeys(hexKeys(keys), maxEntries, prefix, 64).map((leaf) => ({ id: partitionId(group, leaf.prefix), shc: ordered.slice(leaf.start, leaf.end) }))
   }
-  const packed = sortPackedHashes(Buffer.concat([revocations.partitions.dccRange(country, group, prefix), ...inRegion.map((e) => e.key)]))
+  // Published keys read a step at a time (a whole group may hold millions), merged with the touched ones: both
+  // ascending and disjoint (a touched DCC key is one not published), so one merge orders them.
+  const { low, high } = prefixRange(prefix, DCC_HASH_BYTES)
+  const chunks: Buffer[] = []
+  for (let after: Buffer | undefined; ; ) {
+    const chunk = revocations.partitions.dccRangeAfter(country, group, low, high, after, ROWS_PER_STEP)
+    if (chunk.byteLength > 0) chunks.push(chunk)
+    if (chunk.byteLength < ROWS_PER_STEP * DCC_HASH_BYTES) break
+    after = chunk.subarray(chunk.byteLength - DCC_HASH_BYTES)
+    await slice()
+  }
+  const packed = await mergePacked(Buffer.concat(chunks), inRegion, slice)
   return layoutKeys(packedKeys(packed), maxEntries, prefix, 32).map((leaf) => ({
     id: partitionId(group, leaf.prefix),
     dcc: packed.subarray(leaf.start * DCC_HASH_BYTES, leaf.end * DCC_HASH_BYTES),
   }))
+}
+
+/** Merges ascending packed hashes with ascending keys not among them, a step at a time. */
+async function mergePacked(published: Buffer, added: readonly EntryToQueue[], slice: () => Promise<void>): Promise<Buffer> {
+  if (added.length === 0) return published
+  const width = DCC_HASH_BYTES
+  const n = published.byteLength / width
+  const out = Buffer.allocUnsafe(published.byteLength + added.length * width)
+  let i = 0
+  let j = 0
+  let written = 0
+  while (i < n || j < added.length) {
+    const key = added[j]?.key
+    if (i < n && (key === undefined || published.compare(key, 0, width, i * width, (i + 1) * width) < 0)) {
+      published.copy(out, written, i * width, (i + 1) * width)
+      i++
+    } else {
+      ;(key as Buffer).copy(out, written, 0, width)
+      j++
+    }
+    written += width
+    if ((written / width) % ROWS_PER_STEP === 0) await slice()
+  }
+  return out
 }
 
 function toQueueEntries(entries: RevocationEntries): EntryToQueue[] {

@@ -205,6 +205,88 @@ export class RevocationPartitionStore {
     }
   }
 
+  // ---- a publish in slices (src/operator/publish-revocation-index.ts) ---------------------------------------------
+  // Partitions first (content-addressed: harmless until an index names them), then the entries, then the index alone
+  // in one short transaction, then the queue rows it took in: each step in bounded transactions, so the node answers
+  // between them. A publish stopped before its index leaves entries no index counts; the next one sees that
+  // (publishedCount differs from the head's total) and lays out every group again.
+
+  /** Stores verified partitions in one transaction (idempotent). */
+  putPartitions(partitions: readonly VerifiedRevocationPartition[], receivedAt: Date): void {
+    this.#write(`cannot store revocation partitions`, () => {
+      for (const p of partitions) this.putPartition(p, receivedAt)
+    })
+  }
+
+  /** Upserts published entries in one transaction (callers pass them in key order: B-tree appends). */
+  putEntries(country: string, entries: readonly EntryToQueue[]): void {
+    const upsert = this.#prepare(
+      `INSERT INTO revocation_entries (country, grp, key, entry) VALUES (?, ?, ?, ?)
+       ON CONFLICT (country, grp, key) DO UPDATE SET entry = excluded.entry`,
+    )
+    this.#write(`cannot store the revocation entries of ${country}`, () => {
+      for (const e of entries) upsert.run(country, e.group, e.key, e.group === 'shc' ? JSON.stringify(e.entry) : null)
+    })
+  }
+
+  /** Appends a verified index as the head, only on the head it was built on (one short transaction). */
+  commitIndex(index: VerifiedRevocationIndex, options: { expectedHead: string | undefined; receivedAt: Date }): StoredRevocationIndex {
+    return this.#write(`cannot store the revocation index of ${index.payload.country}`, () => this.appendIndex(index, options))
+  }
+
+  /** The id of the `limit`-th queue row of a country (the last one when fewer): what one publish takes in. */
+  queueBoundary(country: string, limit: number): number {
+    const nth = this.#prepare<[string, number], { id: number }>('SELECT id FROM revocation_queue WHERE country = ? ORDER BY id LIMIT 1 OFFSET ?').get(country, limit - 1)
+    return nth?.id ?? this.lastQueueId(country)
+  }
+
+  /**
+   * Up to `limit` queue rows with id <= `upTo`, in key order after (`afterGroup`, `afterKey`), each with what is
+   * published under its key: key order walks the queue's unique index and the entries' B-tree side by side.
+   */
+  queuedForPublishAfter(
+    country: string,
+    upTo: number,
+    after: { readonly group: string; readonly key: Buffer },
+    limit: number,
+  ): { id: number; group: RevocationGroup; key: Buffer; entry: string; held: boolean; published: string | null }[] {
+    return this.#prepare<[string, string, Buffer, number, number], { id: number; grp: string; key: Buffer; entry: string; held: number; published: string | null }>(
+      `SELECT q.id, q.grp, q.key, q.entry, e.key IS NOT NULL AS held, e.entry AS published
+       FROM revocation_queue q LEFT JOIN revocation_entries e ON e.country = q.country AND e.grp = q.grp AND e.key = q.key
+       WHERE q.country = ? AND (q.grp, q.key) > (?, ?) AND q.id <= ? ORDER BY q.grp, q.key LIMIT ?`,
+    )
+      .all(country, after.group, after.key, upTo, limit)
+      .map((r) => ({ id: r.id, group: r.grp as RevocationGroup, key: r.key, entry: r.entry, held: r.held === 1, published: r.published }))
+  }
+
+  /** Packed DCC hashes of `group` in [`low`, `high`] after `after` (exclusive), at most `limit`, ascending. */
+  dccRangeAfter(country: string, group: RevocationGroup, low: Buffer, high: Buffer, after: Buffer | undefined, limit: number): Buffer {
+    const rows =
+      after === undefined
+        ? this.#prepare<[string, string, Buffer, Buffer, number], { key: Buffer }>(
+            'SELECT key FROM revocation_entries WHERE country = ? AND grp = ? AND key BETWEEN ? AND ? ORDER BY key LIMIT ?',
+          ).all(country, group, low, high, limit)
+        : this.#prepare<[string, string, Buffer, Buffer, number], { key: Buffer }>(
+            'SELECT key FROM revocation_entries WHERE country = ? AND grp = ? AND key > ? AND key <= ? ORDER BY key LIMIT ?',
+          ).all(country, group, after, high, limit)
+    return Buffer.concat(rows.map((r) => r.key))
+  }
+
+  /** Removes at most `limit` queue rows with id <= `upTo` (oldest first); returns how many. */
+  dequeueSome(country: string, upTo: number, limit: number): number {
+    return this.#prepare('DELETE FROM revocation_queue WHERE id IN (SELECT id FROM revocation_queue WHERE country = ? AND id <= ? ORDER BY id LIMIT ?)').run(country, upTo, limit)
+      .changes
+  }
+
+  #write<T>(what: string, work: () => T): T {
+    try {
+      return this.#db.transaction(work).immediate()
+    } catch (error) {
+      if (error instanceof EntenteError) throw error
+      throw new EntenteError('ERR_STORE', what, { cause: error })
+    }
+  }
+
   // ---- this country's entries ------------------------------------------------------------------------------------
 
   /** Packed DCC hashes (ascending) of the published entries of `group` under hex `prefix`. */

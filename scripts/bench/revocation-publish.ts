@@ -1,0 +1,89 @@
+// Benchmark: one country queues N revoked DCC hashes through its operator service (requests of
+// MAX_ENTRIES_PER_REQUEST, as the operator API takes them) and publishes them all, next to a baseline in the same
+// run: raw better-sqlite3 inserts of the same rows in one transaction. Prints entries/s, the ratio, and the node's
+// longest event-loop block (perf_hooks.monitorEventLoopDelay) while queueing and while publishing.
+// Run: npx tsx scripts/bench/revocation-publish.ts [--entries N]   (node --cpu-prof --import tsx ... to profile)
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { parseArgs, promisify } from 'node:util'
+import Database from 'better-sqlite3'
+import { loadNodeConfig } from '../../src/config/node-config.js'
+import { createNode } from '../../src/node.js'
+import { MAX_ENTRIES_PER_REQUEST } from '../../src/revocation/parse-revocation-request.js'
+
+const { values } = parseArgs({ options: { entries: { type: 'string', default: '200000' } } })
+const N = Number(values.entries)
+if (!Number.isSafeInteger(N) || N < 1 || N > 100_000_000) throw new Error('--entries must be 1..100000000')
+
+const bin = path.resolve(import.meta.dirname, '../../bin/entente.js')
+const root = mkdtempSync(path.join(tmpdir(), 'entente-bench-revocation-'))
+
+function hashes(count: number): Buffer[] {
+  const all = randomBytes(count * 16)
+  return Array.from({ length: count }, (_, i) => all.subarray(i * 16, i * 16 + 16))
+}
+
+/** The same rows, raw: one prepared INSERT in one transaction into a table keyed like the node's entries. */
+function baseline(keys: readonly Buffer[]): number {
+  const db = new Database(path.join(root, 'baseline.sqlite'))
+  db.pragma('journal_mode = WAL')
+  db.exec('CREATE TABLE t (country TEXT NOT NULL, grp TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (country, grp, key)) STRICT, WITHOUT ROWID')
+  const insert = db.prepare('INSERT INTO t (country, grp, key) VALUES (?, ?, ?)')
+  const t = performance.now()
+  db.transaction(() => {
+    for (const key of keys) insert.run('GR', 'dcc/UCI', key)
+  })()
+  const ms = performance.now() - t
+  db.close()
+  return ms
+}
+
+async function main(): Promise<void> {
+  const dir = path.join(root, 'GR')
+  await promisify(execFile)(process.execPath, [bin, 'init', '--country', 'GR', '--dir', dir, '--json', '--port', '0'])
+  const node = createNode(await loadNodeConfig(dir), { log: () => undefined })
+  try {
+    await node.operator.publish()
+    const keys = hashes(N)
+    const baseMs = baseline(keys)
+
+    const monitor = monitorEventLoopDelay({ resolution: 10 })
+    monitor.enable()
+    let t = performance.now()
+    for (let i = 0; i < N; i += MAX_ENTRIES_PER_REQUEST) {
+      const dcc = keys.slice(i, i + MAX_ENTRIES_PER_REQUEST).map((k) => ({ hashType: 'UCI', hash: k.toString('base64') }))
+      await node.operator.revokeCertificates({ dcc })
+      // Requests arrive one by one over HTTP: the event loop turns between them.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    const queueMs = performance.now() - t
+    const queueBlock = monitor.max / 1e6
+    monitor.reset()
+
+    t = performance.now()
+    let publishes = 0
+    for (;;) {
+      publishes++
+      const result = await node.operator.publishRevocations()
+      if ((result.queued ?? 0) === 0) break
+    }
+    const publishMs = performance.now() - t
+    const publishBlock = monitor.max / 1e6
+    monitor.disable()
+
+    const rate = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en')
+    console.log(`entries: ${N.toLocaleString('en')}`)
+    console.log(`baseline  raw better-sqlite3 inserts, one transaction: ${baseMs.toFixed(0)} ms, ${rate(baseMs)} entries/s`)
+    console.log(`queue     operator revokeCertificates x${Math.ceil(N / MAX_ENTRIES_PER_REQUEST)}: ${queueMs.toFixed(0)} ms, ${rate(queueMs)} entries/s, ${(queueMs / baseMs).toFixed(1)}x baseline, longest event-loop block ${queueBlock.toFixed(0)} ms`)
+    console.log(`publish   operator publishRevocations x${publishes}: ${publishMs.toFixed(0)} ms, ${rate(publishMs)} entries/s, ${(publishMs / baseMs).toFixed(1)}x baseline, longest event-loop block ${publishBlock.toFixed(0)} ms`)
+  } finally {
+    node.store.close()
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+await main()
