@@ -39,11 +39,12 @@ export interface VerifierOptions {
   readonly expectedRoot?: RootAnchor
   /**
    * Revocation partitions kept outside the bundle (the files beside it: see loadVerifier), asked by the hash a
-   * verified index names; undefined when not held. Whatever it returns counts only if its payload text has that
+   * verified index names: the signed partition, or its payload text as UTF-8 bytes (what the files hold, hashed
+   * without a string copy); undefined when not held. Whatever it returns counts only if its payload text has that
    * hash. Synchronous so that partitions stream into the lookup one by one: at 10 million hashes only the compact
    * lookup stays in memory, never every partition's text. Partitions the bundle embeds are used first.
    */
-  readonly revocationPartition?: (hash: string) => { readonly payload: string } | undefined
+  readonly revocationPartition?: (hash: string) => { readonly payload: string } | Uint8Array | undefined
 }
 
 export interface VerifierStatus {
@@ -185,9 +186,10 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     const held = embedded.get(hash)
     if (held !== undefined) return held
     const offered = options.revocationPartition?.(hash)
+    // An edited or swapped partition is no longer the one the index names: as good as missing.
+    if (offered instanceof Uint8Array) return sha256Hex(offered) === hash ? Buffer.from(offered.buffer, offered.byteOffset, offered.byteLength).toString('utf8') : undefined
     if (offered === undefined || typeof offered.payload !== 'string') return undefined
     const text = payloadTextOf(offered)
-    // An edited or swapped partition is no longer the one the index names: as good as missing.
     return sha256Hex(text) === hash ? text : undefined
   }
   // Revocations are asked through one lookup per country, built once here: a verdict never re-verifies anything.

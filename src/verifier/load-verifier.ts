@@ -23,9 +23,6 @@ export async function readBundleFile(file: string): Promise<VerifiedBundle> {
 }
 
 /** createVerifier's `revocationPartition` for the files beside `file`. */
-export function partitionSource(file: string): (hash: string) => { payload: string } | undefined {
-  return (hash) => {
-    const payload = readPartitionPayloadSync(file, hash)
-    return payload === undefined ? undefined : { payload }
-  }
+export function partitionSource(file: string): (hash: string) => Uint8Array | undefined {
+  return (hash) => readPartitionPayloadSync(file, hash)
 }

@@ -183,27 +183,31 @@ function partitionFile(bundleFile: string, hash: string): string {
   return path.join(partitionDir(bundleFile), `${hash}.part`)
 }
 
-/** Writes a verified partition's file atomically unless it is there already; its name is the hash of its payload text. */
-export async function writePartitionFile(bundleFile: string, signed: SignedRevocationPartition): Promise<string> {
-  const text = payloadTextOf(signed)
+/**
+ * Writes a verified partition's file atomically, named by the hash of its payload text, unless `held` names that
+ * hash already (content-addressed: the same name is the same bytes). Returns the hash and whether it wrote.
+ */
+export async function writePartitionFile(bundleFile: string, signed: SignedRevocationPartition, held: ReadonlySet<string> = new Set()): Promise<{ hash: string; written: boolean }> {
+  const text = Buffer.from(payloadTextOf(signed))
   // Canonical JSON escapes every control character, so the payload text never holds the separating newline.
-  if (text.includes('\n')) throw new EntenteError('ERR_REVOCATION_MALFORMED', 'a revocation partition payload is not canonical JSON')
+  if (text.includes(0x0a)) throw new EntenteError('ERR_REVOCATION_MALFORMED', 'a revocation partition payload is not canonical JSON')
   const hash = sha256Hex(text)
+  if (held.has(hash)) return { hash, written: false }
   const trailer = JSON.stringify({ b64: !signed.payload.startsWith('{'), signatures: signed.signatures })
-  await writeAtomically(partitionFile(bundleFile, hash), `${text}\n${trailer}\n`)
-  return hash
+  await writeAtomically(partitionFile(bundleFile, hash), Buffer.concat([text, Buffer.from(`\n${trailer}\n`)]))
+  return { hash, written: true }
 }
 
-/** The payload text of a partition file, when the file is there and its bytes are the partition its name says. */
-export function readPartitionPayloadSync(bundleFile: string, hash: string): string | undefined {
+/**
+ * The payload text of a partition file as UTF-8 bytes, unchecked (createVerifier checks them against the hash its
+ * verified index names, once); undefined when the file is missing or unreadable.
+ */
+export function readPartitionPayloadSync(bundleFile: string, hash: string): Buffer | undefined {
   if (!HEX64.test(hash)) return undefined
   const bytes = readCappedSync(partitionFile(bundleFile, hash))
   if (bytes === undefined) return undefined
   const end = bytes.indexOf(0x0a)
-  if (end < 0) return undefined
-  const head = bytes.subarray(0, end)
-  if (createHash('sha256').update(head).digest('hex') !== hash) return undefined
-  return head.toString('utf8')
+  return end < 0 ? undefined : bytes.subarray(0, end)
 }
 
 /** The whole signed partition a file holds (for readState and exports); undefined when missing or not intact. */

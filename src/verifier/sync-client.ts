@@ -11,8 +11,6 @@ import { schemaValidators } from '../model/schemas.js'
 import type { Bundle, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
-import { sha256Hex } from '../model/encoding.js'
-import { payloadTextOf } from '../trust-list/decode-signed-document.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
@@ -338,9 +336,9 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     const heldNow = await heldParts()
     let partitionFilesWritten = 0
     for (const signed of newPartitions) {
-      if (heldNow.has(sha256Hex(payloadTextOf(signed)))) continue
-      heldNow.add(await writePartitionFile(options.out, signed))
-      partitionFilesWritten++
+      const file = await writePartitionFile(options.out, signed, heldNow)
+      heldNow.add(file.hash)
+      if (file.written) partitionFilesWritten++
     }
     partitionWrites = partitionFilesWritten
     const missing = lastGaps ?? (await stateRevocationGaps(finalState, options.now(), heldNow))
