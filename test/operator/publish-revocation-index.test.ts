@@ -1,0 +1,102 @@
+// A large revocation publish runs in slices: the node answers HTTP and timers while it stores entries (the entries
+// of the publish appear step by step, never all at once), and the result is byte for byte the one an unsliced
+// publish of the same state gives. Also: a publish stopped before its index is repaired by the next one.
+import { cpSync, rmSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadNodeConfig } from '../../src/config/node-config.js'
+import { rootAccess } from '../../src/config/node-root.js'
+import { sha256 } from '../../src/model/encoding.js'
+import { createNode } from '../../src/node.js'
+import { publishRevocationIndex } from '../../src/operator/publish-revocation-index.js'
+import { indexRefs } from '../../src/store/revocation-partition-store.js'
+import { createTestNode } from '../helpers/node.js'
+import { onFileEnd, tempDir } from '../helpers/temp.js'
+import { vectorPath } from '../helpers/vectors.js'
+
+const NOW = new Date('2026-06-01T12:00:00Z')
+
+async function queue(node: { operator: { revokeCertificates(request: unknown): Promise<unknown> } }, from: number, count: number): Promise<void> {
+  for (let i = from; i < from + count; i += 1000) {
+    const dcc = Array.from({ length: Math.min(1000, from + count - i) }, (_, j) => ({ hashType: 'UCI', hash: Buffer.from(sha256(`revoked ${i + j}`).subarray(0, 16)).toString('base64') }))
+    await node.operator.revokeCertificates({ dcc })
+  }
+}
+
+/** A second node over a copy of `node`'s directory and store (same root key, same queue). */
+async function copyOf(node: Awaited<ReturnType<typeof createTestNode>>) {
+  const dir = path.join(tempDir('entente-copy-'), 'GR')
+  cpSync(node.dir, dir, { recursive: true })
+  const config = await loadNodeConfig(dir)
+  for (const suffix of ['', '-wal', '-shm']) rmSync(config.paths.store + suffix, { force: true })
+  node.store.database.prepare('VACUUM INTO ?').run(config.paths.store)
+  const copy = createNode(config, { now: () => NOW, valueSetsDir: vectorPath('valuesets') })
+  onFileEnd(() => copy.store.close())
+  return { ...copy, dir }
+}
+
+async function publish(node: { dir: string; store: Parameters<typeof publishRevocationIndex>[0]['trust']; revocations: Parameters<typeof publishRevocationIndex>[0]['revocations'] }, sliceMs: number) {
+  const rootKey = await rootAccess(await loadNodeConfig(node.dir)).loadRootKey()
+  return publishRevocationIndex({ trust: node.store, revocations: node.revocations, country: 'GR', rootKey, now: NOW, validityDays: 7, sliceMs })
+}
+
+describe('publishRevocationIndex in slices', () => {
+  it('answers HTTP and timers while it stores a large publish, and signs what an unsliced publish signs', async () => {
+    const a = await createTestNode('GR', { now: NOW })
+    await a.operator.publish()
+    await queue(a, 0, 12_000)
+    await publish(a, Number.POSITIVE_INFINITY)
+    await queue(a, 12_000, 30_000)
+    const b = await copyOf(a)
+    const before = a.revocations.partitions.publishedCount('GR')
+
+    // A ticker on the event loop notes how many entries are stored each time it runs, and asks the node over HTTP
+    // once it sees the publish half done.
+    const seen: number[] = []
+    const events: string[] = []
+    let ticking = true
+    const tick = (): void => {
+      if (!ticking) return
+      const n = a.revocations.partitions.publishedCount('GR')
+      seen.push(n)
+      if (n > before && events.length === 0) {
+        events.push('asked')
+        void a.request('/health').then((response) => events.push(`answered ${response.status}`))
+      }
+      setImmediate(tick)
+    }
+    setImmediate(tick)
+    const sliced = await publish(a, 0)
+    events.push('published')
+    ticking = false
+
+    const after = a.revocations.partitions.publishedCount('GR')
+    expect(after).toBe(before + 30_000)
+    // Entries appeared step by step: the ticker ran between the steps of the store phase.
+    expect(seen.filter((n) => n > before && n < after).length).toBeGreaterThan(2)
+    expect(events).toEqual(['asked', 'answered 200', 'published'])
+
+    const whole = await publish(b, Number.POSITIVE_INFINITY)
+    expect(sliced.index.hash).toBe(whole.index.hash)
+    expect(sliced.partitions.map((p) => p.hash)).toEqual(whole.partitions.map((p) => p.hash))
+    expect(sliced.queued).toBe(0)
+    expect(indexRefs(sliced.index).reduce((n, ref) => n + ref.count, 0)).toBe(42_000)
+  }, 60_000)
+
+  it('a publish stopped after its entries but before its index is completed by the next publish', async () => {
+    const a = await createTestNode('GR', { now: NOW })
+    await a.operator.publish()
+    await queue(a, 0, 12_000)
+    await publish(a, 0)
+    await queue(a, 12_000, 20)
+    // The entries of a publish that never reached its index (as if the node stopped there), queue rows kept.
+    const rows = a.revocations.partitions.queuedForPublishAfter('GR', Number.MAX_SAFE_INTEGER, { group: '', key: Buffer.alloc(0) }, 1000)
+    expect(rows).toHaveLength(20)
+    a.revocations.partitions.putEntries('GR', rows.map((r) => ({ group: r.group, key: r.key, entry: { hashType: 'UCI', hash: '' } })))
+
+    const published = await publish(a, 0)
+    // Without the repair the 20 stored entries would be dropped as repeats and never reach a partition.
+    expect(indexRefs(published.index).reduce((n, ref) => n + ref.count, 0)).toBe(12_020)
+    expect(published.queued).toBe(0)
+  }, 60_000)
+})
