@@ -8,7 +8,7 @@ import { compileDccSchema, type DccSchemaValidator } from './dcc/validate-dcc-sc
 import { createPublicKey, hash, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint } from 'jose'
 import { isEntenteError } from '../model/errors.js'
-import { fromBase64 } from '../model/encoding.js'
+import { fromBase64Transient } from '../model/encoding.js'
 import type { CertificateErrorCode } from './error-codes.js'
 import { parseDsc, type DscInfo } from './dcc/parse-dsc.js'
 import { revocationSets } from './revocation-check.js'
@@ -201,7 +201,8 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
         const validFrom = optionalDate(entry.validFrom, 'validFrom')
         const validUntil = optionalDate(entry.validUntil, 'validUntil')
         if (entry.format === 'dcc') {
-          const der = fromBase64(entry.certificate)
+          // Only hashed here (the parse decodes again, lazily): no copy of 20,000 DERs into buffers of their own.
+          const der = fromBase64Transient(entry.certificate)
           if (der === undefined) throw new TrustEntryError('ERR_DECODE_SIGNER', 'certificate is not base64')
           // The kid is how certificates find their signer: it must be the hash of this very DER.
           const kid = derKid(der)

@@ -29,11 +29,16 @@ export function fromBase64url(text: string): Uint8Array | undefined {
  * trailing '=' that hold no '-' or '_' and decode to their full length's worth of bytes hold no other character.
  */
 export function fromBase64(text: string): Uint8Array | undefined {
+  const bytes = fromBase64Transient(text)
+  return bytes === undefined ? undefined : new Uint8Array(bytes)
+}
+
+/** As fromBase64, without the copy: small results share Buffer's pool, so only for bytes used and dropped at once. */
+export function fromBase64Transient(text: string): Buffer | undefined {
   if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
   const bytes = Buffer.from(text, 'base64')
-  if (bytes.length !== (text.length / 4) * 3 - padding) return undefined
-  return new Uint8Array(bytes)
+  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined
 }
 
 export function toBase64(data: Uint8Array): string {

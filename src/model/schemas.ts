@@ -1,6 +1,8 @@
 // Runtime validation against registry-schema/ (the contract) with ajv, draft 2020-12.
 // Pure: the schemas are imported as modules; no file or network access.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { _, Ajv2020, str, type CodeKeywordDefinition, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { useFunc } from 'ajv/dist/compile/util.js'
+import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js'
 import addFormats from 'ajv-formats'
 import bundle from '../../registry-schema/bundle.v1.schema.json' with { type: 'json' }
 import federation from '../../registry-schema/federation.v1.schema.json' with { type: 'json' }
@@ -68,6 +70,8 @@ export class SchemaValidators {
     // verifier spends before its first check. Strict mode still applies at compile time.
     this.#ajv = new Ajv2020({ allErrors: false, strict: true, strictTuples: false, validateSchema: false, code: { optimize: false } })
     addFormats.default(this.#ajv)
+    // Same keyword, same place among the string keywords (before minLength), same error; see MAX_LENGTH.
+    this.#ajv.removeKeyword('maxLength').addKeyword({ ...MAX_LENGTH, before: 'minLength' })
     for (const schema of allSchemas) this.#ajv.addSchema(schema)
   }
 
@@ -95,6 +99,29 @@ export class SchemaValidators {
     }
     return validate
   }
+}
+
+/**
+ * ajv's maxLength counts code points in a JS loop over every string it checks (a DSC's base64 is ~1 KB; a bundle holds
+ * 20,000). A string never has more code points than UTF-16 units, so only one longer than the limit in units needs
+ * counting: the same verdict and error as ajv's own keyword.
+ */
+// A CommonJS module's default export: Node's own ESM loader and bundlers disagree on which object that is.
+const ucs2length = ((ucs2lengthModule as { default?: unknown }).default ?? ucs2lengthModule) as typeof ucs2lengthModule.default
+
+const MAX_LENGTH: CodeKeywordDefinition = {
+  keyword: 'maxLength',
+  type: 'string',
+  schemaType: 'number',
+  $data: true,
+  error: {
+    message: ({ schemaCode }) => str`must NOT have more than ${schemaCode} characters`,
+    params: ({ schemaCode }) => _`{limit: ${schemaCode}}`,
+  },
+  code(cxt) {
+    const { data, schemaCode } = cxt
+    cxt.fail$data(_`${data}.length > ${schemaCode} && ${useFunc(cxt.gen, ucs2length)}(${data}) > ${schemaCode}`)
+  },
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalize, isCanonicalText } from '../../src/model/canonical-json.js'
-import { fromBase64 } from '../../src/model/encoding.js'
+import { fromBase64, fromBase64Transient } from '../../src/model/encoding.js'
 import { EntenteError } from '../../src/model/errors.js'
 
 describe('canonicalize (RFC 8785)', () => {
@@ -97,12 +97,13 @@ describe('isCanonicalText', () => {
   })
 })
 
-describe('fromBase64', () => {
+describe('fromBase64 (and fromBase64Transient)', () => {
   const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
   const agrees = (text: string) => {
     const decoded = fromBase64(text)
     if (STRICT.test(text)) expect(decoded).toEqual(new Uint8Array(Buffer.from(text, 'base64')))
     else expect(decoded, JSON.stringify(text)).toBeUndefined()
+    expect(fromBase64Transient(text)?.equals(decoded ?? new Uint8Array()) ?? decoded === undefined).toBe(true)
   }
 
   it('accepts exactly the strict padded base64 texts', () => {

@@ -63,6 +63,31 @@ describe('registry-schema', () => {
     }
   })
 
+  it('maxLength gives the verdicts and errors of ajv’s own keyword (code points, not UTF-16 units)', () => {
+    const stock = new Ajv2020({ strict: true, strictTuples: false })
+    addFormats.default(stock)
+    for (const schema of allSchemas) stock.addSchema(schema)
+    const validate = stock.getSchema('https://entente.example/schema/trust-list.v1.schema.json')
+    if (validate === undefined) throw new Error('no trust-list schema')
+    const example = read('trust-list.v1.example.json') as { vaccines: { product: string }[] }
+    // product: minLength 1, maxLength 64; an emoji is one code point in two UTF-16 units; a lone surrogate is one.
+    const products = ['x'.repeat(64), 'x'.repeat(65), '😀'.repeat(64), '😀'.repeat(65), '😀'.repeat(32) + 'x', '\ud800'.repeat(65), `${'😀'.repeat(63)}\ud800`, '', '!'.repeat(200)]
+    for (const product of products) {
+      const value = structuredClone(example)
+      for (const v of value.vaccines) v.product = product
+      const ours = (() => {
+        try {
+          schemaValidators().check('trust-list.v1', value, 'ERR_TRUST_LIST_SCHEMA')
+          return null
+        } catch (error) {
+          return (error as EntenteError).details?.errors
+        }
+      })()
+      expect(ours, product).toEqual(validate(value) ? null : validate.errors)
+    }
+    expect(schemaValidators().is('trust-list.v1', { ...example, vaccines: example.vaccines.map((v) => ({ ...v, product: '😀'.repeat(64) })) })).toBe(true)
+  })
+
   it('src/model/schema.types.ts is generated from the schemas and up to date', async () => {
     expect(readFileSync(typesFile, 'utf8')).toBe(await generateSchemaTypes())
   })
