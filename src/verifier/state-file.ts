@@ -170,6 +170,7 @@ function checkRecord(value: unknown): SyncRecord {
 // JSON to unescape, and the signed document can still be rebuilt (readState, exports).
 
 const PART_FILE = /^([0-9a-f]{64})\.part$/
+const PART_TEMP = /^\.[0-9a-f]{64}\.part\.[0-9a-f]{12}\.tmp$/
 /** A partition file: the largest partition plus its signatures. */
 const MAX_PART_FILE_BYTES = DEFAULT_MAX_REVOCATION_PARTITION_BYTES + 64 * 1024
 
@@ -263,6 +264,13 @@ export async function removeUnreferencedPartitions(bundleFile: string, keep: Rea
       () => removed++,
       () => undefined,
     )
+  }
+  // Temp files of a write that crashed before its rename; an hour old, so never one a running sync still writes.
+  const names = await readdir(partitionDir(bundleFile)).catch(() => [] as string[])
+  for (const name of names.filter((n) => PART_TEMP.test(n))) {
+    const file = path.join(partitionDir(bundleFile), name)
+    const info = await stat(file).catch(() => undefined)
+    if (info !== undefined && Date.now() - info.mtimeMs > 3_600_000) await unlink(file).catch(() => undefined)
   }
   return removed
 }

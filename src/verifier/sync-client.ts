@@ -79,7 +79,8 @@ export interface SourceReport {
 }
 
 export interface SyncResult {
-  /** The verified bundle, when this sync read it; a sync that brings nothing new reads only the sync record. */
+  /** The verified bundle, when this sync read it; a sync that brings nothing new reads only the sync record. Its
+   * revocation partitions are in their files (loadVerifier(out), or readState(out) to have them embedded). */
   readonly state?: VerifiedBundle
   /** What the bundle file holds now: seqs, counts, per-source bookkeeping (the sync record). */
   readonly summary: SyncRecord
