@@ -13,7 +13,8 @@ export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --r
   with entente root show --dir DIR --thumbprint (or --jwk). A private key file is refused.
   Fetches the federation's lists from any node or plain file mirror and keeps what verifies from the pinned
   home root: the home list by its chain, foreign lists only where home recognizes them, revocation lists
-  under their country's root. Writes BUNDLE atomically, with a small record beside it (BUNDLE.sync.json); later
+  under their country's root. Writes BUNDLE atomically, with a small record beside it (BUNDLE.sync.json) and the
+  revocation partitions in BUNDLE.parts/ (one file per partition; copy it with BUNDLE); later
   syncs are incremental (ETag, ?since=): one that brings nothing new rewrites only the record, a change to one
   country fetches only that list, and none rolls back, whichever source it uses. One response may take
   --max-bytes on the wire (default 64 MiB) and --max-decompressed-bytes once decoded (default 256 MiB); a source
