@@ -140,24 +140,42 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   // group again from the stored entries makes the next index count them all.
   const interrupted = store.publishedCount(country) !== previous.reduce((n, ref) => n + ref.count, 0)
 
-  // 1: the queued rows this publish takes in (in key order, a step at a time), reduced to what is new or wider than
-  // what is published.
+  // 1: the queued rows this publish takes in (in queue order, a step at a time), reduced to what is new or wider
+  // than what is published, then sorted once per group (DCC: bucket sort of packed keys, in slices).
   const queueUpTo = store.queueBoundary(country, (input.limits ?? DEFAULT_REVOCATION_LIMITS).maxRevocationsPerPublish)
-  const touched = new Map<RevocationGroup, EntryToQueue[]>()
-  for (let after: { group: string; key: Buffer } = { group: '', key: Buffer.alloc(0) }; ; ) {
-    const rows = store.queuedForPublishAfter(country, queueUpTo, after, ROWS_PER_STEP)
+  const dccKeys = new Map<RevocationGroup, Buffer[]>()
+  const shcEntries: EntryToQueue[] = []
+  for (let afterId = 0; ; ) {
+    const rows = store.queuedForPublishAfter(country, afterId, queueUpTo, ROWS_PER_STEP)
     for (const row of rows) {
       const entry = touchedEntry(row)
       if (entry === undefined) continue
-      let group = touched.get(row.group)
-      if (group === undefined) touched.set(row.group, (group = []))
-      group.push(entry)
+      if (entry.group === 'shc') {
+        shcEntries.push(entry)
+        continue
+      }
+      let keys = dccKeys.get(entry.group)
+      if (keys === undefined) dccKeys.set(entry.group, (keys = []))
+      keys.push(entry.key)
     }
     const last = rows.at(-1)
     if (last === undefined || rows.length < ROWS_PER_STEP) break
-    after = { group: last.group, key: last.key }
+    afterId = last.id
     await slice()
   }
+  const touched = new Map<RevocationGroup, EntryToQueue[]>()
+  for (const [group, keys] of dccKeys) {
+    const packed = await sortPacked(Buffer.concat(keys), slice)
+    const entries: EntryToQueue[] = []
+    const hashType = group.slice(4)
+    for (let i = 0; i < packed.byteLength; i += DCC_HASH_BYTES) {
+      entries.push({ group, key: packed.subarray(i, i + DCC_HASH_BYTES), entry: { hashType, hash: '' } })
+      if (entries.length % ROWS_PER_STEP === 0) await slice()
+    }
+    touched.set(group, entries)
+  }
+  if (shcEntries.length > 0) touched.set('shc', shcEntries.sort((a, b) => Buffer.compare(a.key, b.key)))
+  await slice()
 
   // 2: which partitions change: the ones the touched keys fall in; all of them under a new root (re-signed) or after
   // an interrupted publish.
@@ -311,6 +329,41 @@ async function regionContents(
     id: partitionId(group, leaf.prefix),
     dcc: packed.subarray(leaf.start * DCC_HASH_BYTES, leaf.end * DCC_HASH_BYTES),
   }))
+}
+
+/**
+ * Packed 16-byte hashes ascending (duplicates dropped), as `sortPackedHashes` sorts them (buckets by the first two
+ * bytes, then small sorts), a step at a time.
+ */
+async function sortPacked(packed: Buffer, slice: () => Promise<void>): Promise<Buffer> {
+  const width = DCC_HASH_BYTES
+  const n = packed.byteLength / width
+  const counts = new Uint32Array(65537)
+  for (let i = 0; i < n; i++) {
+    counts[packed.readUInt16BE(i * width) + 1]! += 1
+    if (i % (ROWS_PER_STEP * 10) === 0) await slice()
+  }
+  for (let b = 1; b < 65537; b++) counts[b]! += counts[b - 1]!
+  const order = new Uint32Array(n)
+  const next = counts.slice(0, 65536)
+  for (let i = 0; i < n; i++) {
+    order[next[packed.readUInt16BE(i * width)]!++] = i
+    if (i % (ROWS_PER_STEP * 10) === 0) await slice()
+  }
+  const out = Buffer.allocUnsafe(packed.byteLength)
+  let written = 0
+  const byHash = (a: number, b: number): number => packed.compare(packed, b * width, (b + 1) * width, a * width, (a + 1) * width)
+  for (let b = 0; b < 65536; b++) {
+    const bucket = order.subarray(counts[b], counts[b + 1])
+    if (bucket.length > 1) bucket.sort(byHash)
+    for (const i of bucket) {
+      if (written > 0 && packed.compare(out, (written - 1) * width, written * width, i * width, (i + 1) * width) === 0) continue
+      packed.copy(out, written * width, i * width, (i + 1) * width)
+      written++
+    }
+    if (b % 256 === 255) await slice()
+  }
+  return out.subarray(0, written * width)
 }
 
 /** Merges ascending packed hashes with ascending keys not among them, a step at a time. */

@@ -236,26 +236,30 @@ export class RevocationPartitionStore {
 
   /** The id of the `limit`-th queue row of a country (the last one when fewer): what one publish takes in. */
   queueBoundary(country: string, limit: number): number {
-    const nth = this.#prepare<[string, number], { id: number }>('SELECT id FROM revocation_queue WHERE country = ? ORDER BY id LIMIT 1 OFFSET ?').get(country, limit - 1)
+    // The usual case without walking the queue: it all fits.
+    if (this.queueCount(country) <= limit) return this.lastQueueId(country)
+    const nth = this.#prepare<[string, number], { id: number }>('SELECT id FROM revocation_queue WHERE +country = ? ORDER BY id LIMIT 1 OFFSET ?').get(country, limit - 1)
     return nth?.id ?? this.lastQueueId(country)
   }
 
   /**
-   * Up to `limit` queue rows with id <= `upTo`, in key order after (`afterGroup`, `afterKey`), each with what is
-   * published under its key: key order walks the queue's unique index and the entries' B-tree side by side.
+   * Up to `limit` queue rows with `afterId` < id <= `upTo`, in id order (the queue's own B-tree, read in sequence),
+   * each with what is published under its key.
    */
+  // `+country` in the queue's id-ordered reads: without it SQLite picks the (country, grp, key) index and sorts the
+  // whole queue by id for every page (quadratic for a million rows); the rowid walk filters the country instead.
   queuedForPublishAfter(
     country: string,
+    afterId: number,
     upTo: number,
-    after: { readonly group: string; readonly key: Buffer },
     limit: number,
   ): { id: number; group: RevocationGroup; key: Buffer; entry: string; held: boolean; published: string | null }[] {
-    return this.#prepare<[string, string, Buffer, number, number], { id: number; grp: string; key: Buffer; entry: string; held: number; published: string | null }>(
+    return this.#prepare<[string, number, number, number], { id: number; grp: string; key: Buffer; entry: string; held: number; published: string | null }>(
       `SELECT q.id, q.grp, q.key, q.entry, e.key IS NOT NULL AS held, e.entry AS published
        FROM revocation_queue q LEFT JOIN revocation_entries e ON e.country = q.country AND e.grp = q.grp AND e.key = q.key
-       WHERE q.country = ? AND (q.grp, q.key) > (?, ?) AND q.id <= ? ORDER BY q.grp, q.key LIMIT ?`,
+       WHERE +q.country = ? AND q.id > ? AND q.id <= ? ORDER BY q.id LIMIT ?`,
     )
-      .all(country, after.group, after.key, upTo, limit)
+      .all(country, afterId, upTo, limit)
       .map((r) => ({ id: r.id, group: r.grp as RevocationGroup, key: r.key, entry: r.entry, held: r.held === 1, published: r.published }))
   }
 
@@ -274,7 +278,7 @@ export class RevocationPartitionStore {
 
   /** Removes at most `limit` queue rows with id <= `upTo` (oldest first); returns how many. */
   dequeueSome(country: string, upTo: number, limit: number): number {
-    return this.#prepare('DELETE FROM revocation_queue WHERE id IN (SELECT id FROM revocation_queue WHERE country = ? AND id <= ? ORDER BY id LIMIT ?)').run(country, upTo, limit)
+    return this.#prepare('DELETE FROM revocation_queue WHERE id IN (SELECT id FROM revocation_queue WHERE +country = ? AND id <= ? ORDER BY id LIMIT ?)').run(country, upTo, limit)
       .changes
   }
 
@@ -341,7 +345,7 @@ export class RevocationPartitionStore {
 
   /** Queued entries in queue order, `limit` at a time after row `afterId`. */
   queued(country: string, options: { afterId?: number; limit?: number } = {}): QueuedRevocation[] {
-    return this.#prepare<[string, number, number], QueueRow>('SELECT * FROM revocation_queue WHERE country = ? AND id > ? ORDER BY id LIMIT ?')
+    return this.#prepare<[string, number, number], QueueRow>('SELECT * FROM revocation_queue WHERE +country = ? AND id > ? ORDER BY id LIMIT ?')
       .all(country, options.afterId ?? 0, options.limit ?? 1000)
       .map(toQueued)
   }
@@ -389,7 +393,7 @@ export class RevocationPartitionStore {
   }
 
   lastQueueId(country: string): number {
-    return this.#prepare<[string], { id: number | null }>('SELECT MAX(id) AS id FROM revocation_queue WHERE country = ?').get(country)?.id ?? 0
+    return this.#prepare<[string], { id: number | null }>('SELECT id FROM revocation_queue WHERE +country = ? ORDER BY id DESC LIMIT 1').get(country)?.id ?? 0
   }
 
   #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {

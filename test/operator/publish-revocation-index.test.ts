@@ -90,7 +90,7 @@ describe('publishRevocationIndex in slices', () => {
     await publish(a, 0)
     await queue(a, 12_000, 20)
     // The entries of a publish that never reached its index (as if the node stopped there), queue rows kept.
-    const rows = a.revocations.partitions.queuedForPublishAfter('GR', Number.MAX_SAFE_INTEGER, { group: '', key: Buffer.alloc(0) }, 1000)
+    const rows = a.revocations.partitions.queuedForPublishAfter('GR', 0, Number.MAX_SAFE_INTEGER, 1000)
     expect(rows).toHaveLength(20)
     a.revocations.partitions.putEntries('GR', rows.map((r) => ({ group: r.group, key: r.key, entry: { hashType: 'UCI', hash: '' } })))
 
