@@ -2,7 +2,7 @@
 // MAX_ENTRIES_PER_REQUEST, as the operator API takes them) and publishes them all, next to a baseline in the same
 // run: raw better-sqlite3 inserts of the same rows in one transaction. Prints entries/s, the ratio, and the node's
 // longest event-loop block (perf_hooks.monitorEventLoopDelay) while queueing and while publishing.
-// Run: npx tsx scripts/bench/revocation-publish.ts [--entries N]   (node --cpu-prof --import tsx ... to profile)
+// Run: npm run bench:revocation -- [--entries N]   (node --cpu-prof --import tsx ... to profile)
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
