@@ -137,8 +137,9 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   const indexHead = store.indexHead(country)
   const previous = indexHead === undefined ? [] : indexRefs(indexHead)
   // Entries no index counts: a publish stopped between its entries and its index (see the store). Laying out every
-  // group again from the stored entries makes the next index count them all.
-  const interrupted = store.publishedCount(country) !== previous.reduce((n, ref) => n + ref.count, 0)
+  // group again from the stored entries makes the next index count them all. Only more entries than counted: fewer
+  // (an index held from peers over a store that lost its entries) must never lay out an emptier set.
+  const interrupted = store.publishedCount(country) > previous.reduce((n, ref) => n + ref.count, 0)
 
   // 1: the queued rows this publish takes in (in queue order, a step at a time), reduced to what is new or wider
   // than what is published, then sorted once per group (DCC: bucket sort of packed keys, in slices).
