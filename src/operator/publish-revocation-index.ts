@@ -238,7 +238,10 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
     }
   }
   const stored = store.commitIndex(index, { expectedHead: indexHead?.hash, receivedAt: now })
-  while (store.dequeueSome(country, queueUpTo, ROWS_PER_STEP) > 0) await slice()
+  for (let afterId = store.firstQueueId(country) - 1; afterId >= 0 && afterId < queueUpTo; afterId += ROWS_PER_STEP) {
+    store.dequeueRange(country, afterId, Math.min(afterId + ROWS_PER_STEP, queueUpTo))
+    await slice()
+  }
   return { index: stored, partitions, queued: store.queueCount(country) }
 }
 

@@ -276,10 +276,14 @@ export class RevocationPartitionStore {
     return Buffer.concat(rows.map((r) => r.key))
   }
 
-  /** Removes at most `limit` queue rows with id <= `upTo` (oldest first); returns how many. */
-  dequeueSome(country: string, upTo: number, limit: number): number {
-    return this.#prepare('DELETE FROM revocation_queue WHERE id IN (SELECT id FROM revocation_queue WHERE +country = ? AND id <= ? ORDER BY id LIMIT ?)').run(country, upTo, limit)
-      .changes
+  /** The oldest queue id of a country (0 when the queue is empty). */
+  firstQueueId(country: string): number {
+    return this.#prepare<[string], { id: number }>('SELECT id FROM revocation_queue WHERE +country = ? ORDER BY id LIMIT 1').get(country)?.id ?? 0
+  }
+
+  /** Removes the queue rows with `afterId` < id <= `upTo` (one rowid range); returns how many. */
+  dequeueRange(country: string, afterId: number, upTo: number): number {
+    return this.#prepare('DELETE FROM revocation_queue WHERE +country = ? AND id > ? AND id <= ?').run(country, afterId, upTo).changes
   }
 
   #write<T>(what: string, work: () => T): T {
