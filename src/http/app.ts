@@ -18,6 +18,7 @@ import { openApiDocument } from './openapi.js'
 import { problemResponse } from './problem.js'
 import { operatorBodyLimit } from './body-limits.js'
 import { readJson, readJsonObject } from './read-json.js'
+import { preferredEncoding } from './content-encoding.js'
 import { mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
 
 export interface AppDeps {
@@ -334,36 +335,6 @@ function signedList(c: Context, store: Pick<TrustStore, 'listJson'>, list: Trust
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length) })
 }
 
-/**
- * RFC 9110 §12.5.3: the coding with the highest q-value among brotli, gzip (also `x-gzip`) and identity; a coding
- * not listed takes the weight of `*`, except identity, which stays acceptable unless refused by name or by `*;q=0`.
- * Ties go to the smaller body (br, then gzip). Identity is also the answer when nothing else is acceptable: it is
- * always safe to send.
- */
-export function preferredEncoding(header: string | undefined): BundleEncoding {
-  if (header === undefined) return 'identity'
-  const weights = new Map<string, number>()
-  for (const element of header.split(',')) {
-    const [raw = '', ...params] = element.split(';').map((part) => part.trim().toLowerCase())
-    const name = raw === 'x-gzip' ? 'gzip' : raw
-    let q = 1
-    for (const param of params) {
-      const match = /^q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.exec(param)
-      if (match !== null) q = Number(match[1])
-      // A weight that does not parse is read as 0: identity is always safe to send.
-      else if (/^q\s*=/.test(param)) q = 0
-    }
-    weights.set(name, Math.max(weights.get(name) ?? 0, q))
-  }
-  const any = weights.get('*')
-  const weight = (name: BundleEncoding): number => weights.get(name) ?? (name === 'identity' ? (any === 0 ? 0 : Math.max(any ?? 0, 0.001)) : any ?? 0)
-  let best: BundleEncoding = 'identity'
-  let bestWeight = 0
-  for (const candidate of ['br', 'gzip', 'identity'] as const) {
-    if (weight(candidate) > bestWeight) [best, bestWeight] = [candidate, weight(candidate)]
-  }
-  return best
-}
 
 /** RFC 9110 §13.1.2: If-None-Match uses weak comparison, so W/"x" matches "x". */
 export function etagMatches(header: string | undefined, etag: string): boolean {

@@ -1,14 +1,20 @@
 // Routes of partitioned certificate revocations: the current index of a country (ETag, short cache) and partitions
-// by content hash (immutable, cached for a year); the operator's queue (list, remove). Reads only the store.
+// by content hash (immutable, cached for a year), gzip or brotli when asked; the operator's queue (list, remove).
+// Reads only the store.
 import type { Context, Hono } from 'hono'
+import { CompressedBodies, preferredEncoding } from './content-encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { OperatorService } from '../operator/operator-service.js'
 import type { RevocationRepository } from '../store/revocation-repository.js'
 
 const COUNTRY = /^[A-Z]{2}$/
 const HASH = /^[0-9a-f]{64}$/
+/** Compressed documents kept between requests: a full revocation sync asks for every partition of a country once. */
+const COMPRESSED_CACHE_BYTES = 64 * 1024 * 1024
 
 export function mountRevocationIndexRoutes(app: Hono, held: () => RevocationRepository): void {
+  const compressed = new CompressedBodies(COMPRESSED_CACHE_BYTES)
+  const stored = (c: Context, hash: string, body: () => Buffer, cacheControl: string) => storedResponse(c, compressed, hash, body, cacheControl)
   app.get('/v1/revocations/:country/index', (c) => {
     const country = c.req.param('country')
     if (!COUNTRY.test(country)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'country must be an ISO 3166-1 alpha-2 code')
@@ -46,13 +52,21 @@ export function mountOperatorRevocationQueueRoutes(operator: Hono, service: () =
   })
 }
 
-function stored(c: Context, hash: string, body: () => Buffer, cacheControl: string): Response {
-  const etag = `"${hash}"`
-  const headers = { etag, 'cache-control': cacheControl }
+async function storedResponse(c: Context, compressed: CompressedBodies, hash: string, body: () => Buffer, cacheControl: string): Promise<Response> {
+  const coding = preferredEncoding(c.req.header('accept-encoding'))
+  // One ETag per coding (RFC 9110 §8.8.3): a cache must not answer a gzip request with identity bytes.
+  const etag = coding === 'identity' ? `"${hash}"` : `"${hash}-${coding}"`
+  const headers = { etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
   const match = c.req.header('if-none-match')
   if (match !== undefined && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return c.body(null, 304, headers)
-  const bytes = body()
-  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(bytes.length) })
+  const packed = coding === 'identity' ? undefined : await compressed.get(hash, coding, body)
+  const bytes = packed ?? body()
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+    ...headers,
+    ...(packed === undefined ? { etag: `"${hash}"` } : { 'content-encoding': coding }),
+    'content-type': 'application/json',
+    'content-length': String(bytes.length),
+  })
 }
 
 function intQuery(c: Context, name: string, fallback: number): number {

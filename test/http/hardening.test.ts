@@ -4,7 +4,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { Hono } from 'hono'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { preferredEncoding } from '../../src/http/app.js'
+import { preferredEncoding } from '../../src/http/content-encoding.js'
 import { problemResponse } from '../../src/http/problem.js'
 import { clientAddress, rateLimit } from '../../src/http/rate-limit.js'
 import { checkJsonDepth, MAX_JSON_DEPTH } from '../../src/http/read-json.js'

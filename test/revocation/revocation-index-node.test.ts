@@ -2,6 +2,7 @@
 // partitions the queue changes and the next index, the index and partition routes, the bundle, and the migration of
 // a country that published single revocation lists: its first index continues their chain, and the old lists stay
 // served while no new single list can fork it.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import type { Bundle, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition } from '../../src/model/schema.types.js'
 import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
@@ -70,6 +71,19 @@ describe('the revocation queue and partitioned publishing', () => {
       expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
       partitions.push(await verifyRevocationPartition((await response.json()) as SignedRevocationPartition, { index: first.verified, roots: rootOfNode(node) }))
     }
+    // Compressed when asked, with its own ETag; the bytes inflate to exactly the identity body.
+    const ref = first.verified.payload.partitions[0]!
+    const plain = Buffer.from(await (await node.request(`/v1/revocations/GR/partitions/${ref.hash}`, { auth: false })).arrayBuffer())
+    const zipped = await node.request(`/v1/revocations/GR/partitions/${ref.hash}`, { auth: false, headers: { 'accept-encoding': 'gzip' } })
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    expect(zipped.headers.get('vary')).toBe('accept-encoding')
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).equals(plain)).toBe(true)
+    const zippedTag = zipped.headers.get('etag') ?? ''
+    expect(zippedTag).not.toBe(`"${ref.hash}"`)
+    expect((await node.request(`/v1/revocations/GR/partitions/${ref.hash}`, { auth: false, headers: { 'accept-encoding': 'gzip', 'if-none-match': zippedTag } })).status).toBe(304)
+    const brotli = await node.request(`/v1/revocations/GR/partitions/${ref.hash}`, { auth: false, headers: { 'accept-encoding': 'br;q=1, gzip;q=0.5' } })
+    expect(brotli.headers.get('content-encoding')).toBe('br')
+    expect(brotliDecompressSync(Buffer.from(await brotli.arrayBuffer())).equals(plain)).toBe(true)
     const lookup = createRevocationLookup(partitions.map((p) => p.payload))
     expect(lookup.isDccRevoked('UCI', Buffer.from(dccRevocationHash('UCI', 'URN:UVCI:01:GR:A', 'GR'), 'base64'))).toBe(true)
     expect(lookup.isDccRevoked('UCI', Buffer.from(dccRevocationHash('UCI', 'URN:UVCI:01:GR:B', 'GR'), 'base64'))).toBe(false)
