@@ -12,7 +12,7 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { performance } from 'node:perf_hooks'
 import { parseArgs, promisify } from 'node:util'
 import { issueDemoDcc } from '../../src/demo/issue-dcc.js'
 import { onboardSigner } from '../../src/operator/onboard-signer.js'
@@ -106,6 +106,44 @@ interface SyncResult {
   requests: number
   error?: { code: string; message: string }
 }
+/**
+ * The longest stretch the node's event loop was held, in ms, by a probe ticking every millisecond that reads the
+ * main thread's own CPU time (Linux schedstat): time the OS gives the verifier process or anything else on a busy
+ * machine is not the node's doing and does not count. Elsewhere it falls back to wall time between ticks.
+ */
+function blockMonitor(): { enable(): void; disable(): void; readonly maxMs: number } {
+  const clock = threadCpuClock() ?? (() => performance.now())
+  let timer: NodeJS.Timeout | undefined
+  let last = 0
+  let maxMs = 0
+  return {
+    enable() {
+      last = clock()
+      timer = setInterval(() => {
+        const now = clock()
+        maxMs = Math.max(maxMs, now - last)
+        last = now
+      }, 1)
+    },
+    disable() {
+      clearInterval(timer)
+      maxMs = Math.max(maxMs, clock() - last)
+    },
+    get maxMs() {
+      return maxMs
+    },
+  }
+}
+
+function threadCpuClock(): (() => number) | undefined {
+  const read = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6
+  try {
+    return Number.isFinite(read()) ? read : undefined
+  } catch {
+    return undefined
+  }
+}
+
 interface NodeSide {
   cpuMs: number
   maxBlockMs: number
@@ -113,14 +151,14 @@ interface NodeSide {
 
 /** A sync by the verifier process while this process (the node) records its own CPU and longest event-loop block. */
 async function sync(fed: Federation, out: string, url: string): Promise<SyncResult & { node: NodeSide }> {
-  const monitor = monitorEventLoopDelay({ resolution: 5 })
+  const monitor = blockMonitor()
   monitor.enable()
   const cpu = process.cpuUsage()
   const result = await verifierStep<SyncResult>({ mode: 'sync', source: url, home: fed.home, root: fed.homeRoot, out })
   const used = process.cpuUsage(cpu)
   monitor.disable()
   if (result.error !== undefined) throw new Error(`sync failed: ${result.error.code} ${result.error.message}`)
-  return { ...result, node: { cpuMs: (used.user + used.system) / 1000, maxBlockMs: monitor.max / 1e6 } }
+  return { ...result, node: { cpuMs: (used.user + used.system) / 1000, maxBlockMs: monitor.maxMs } }
 }
 
 interface LoadResult {
@@ -181,7 +219,7 @@ async function main(): Promise<void> {
 
     // --- node: bundle build on the first request after a change (cache cold), gzip, cached serving ---------------
     print('\nnode')
-    const monitor = monitorEventLoopDelay({ resolution: 5 })
+    const monitor = blockMonitor()
     monitor.enable()
     let t = performance.now()
     const identity = await fed.node.app.request('/v1/bundle')
@@ -207,7 +245,7 @@ async function main(): Promise<void> {
     row({ key: 'node.gzipMs', label: 'node: first gzip request (compression)', unit: 'ms', value: gzipMs })
     if (brotliBytes !== undefined) row({ key: 'node.brotliMs', label: 'node: first brotli request (compression)', unit: 'ms', value: brotliMs })
     row({ key: 'node.cachedMs', label: 'node: cached gzip request (in-process)', unit: 'ms', value: cachedMs })
-    row({ key: 'node.buildBlockMs', label: 'node: longest event-loop block in those requests', unit: 'ms', value: monitor.max / 1e6, target: '<= 50 ms' })
+    row({ key: 'node.buildBlockMs', label: 'node: longest event-loop hold in those requests', unit: 'ms', value: monitor.maxMs, target: '<= 50 ms' })
 
     // --- verifier: full sync, load, verdicts -------------------------------------------------------------------
     print('verifier: full sync')
@@ -216,7 +254,7 @@ async function main(): Promise<void> {
     row({ key: 'sync.full.wireBytes', label: `sync full: bytes on the wire (${full?.requests ?? '?'} requests)`, unit: 'B', value: wire(full) })
     row({ key: 'sync.full.bytes', label: 'sync full: bundle bytes (decoded)', unit: 'B', value: full?.bytes })
     row({ key: 'sync.full.cpuMs', label: 'sync full: verifier CPU', unit: 'ms', value: full?.cpuMs })
-    row({ key: 'node.fullSyncBlockMs', label: 'node: longest event-loop block in a full sync', unit: 'ms', value: full?.node.maxBlockMs, target: '<= 50 ms' })
+    row({ key: 'node.fullSyncBlockMs', label: 'node: longest event-loop hold in a full sync', unit: 'ms', value: full?.node.maxBlockMs, target: '<= 50 ms' })
 
     const homeDsc = ecDsc(f.homeDscs)
     const other = f.foreign[Math.floor(f.foreign.length / 2)] ?? f.foreign[0]
@@ -273,7 +311,7 @@ async function main(): Promise<void> {
     })
     row({ key: 'sync.homeDelta.wireBytes', label: `sync after the home list changed: wire bytes (${homeDelta?.requests ?? '?'} req)`, unit: 'B', value: wire(homeDelta), target: 'that list only' })
     row({ key: 'sync.homeDelta.cpuMs', label: 'sync after the home list changed: verifier CPU', unit: 'ms', value: homeDelta?.cpuMs })
-    row({ key: 'node.homeDeltaBlockMs', label: 'node: longest event-loop block in that sync', unit: 'ms', value: homeDelta?.node.maxBlockMs, target: '<= 50 ms' })
+    row({ key: 'node.homeDeltaBlockMs', label: 'node: longest event-loop hold in that sync', unit: 'ms', value: homeDelta?.node.maxBlockMs, target: '<= 50 ms' })
 
     print('verifier: no-op sync')
     const noop = await attempt('no-op sync', () => sync(f, out, url))
@@ -290,7 +328,7 @@ async function main(): Promise<void> {
     // --- revocations: R hashes for the home country through its operator, then one more -------------------------
     const count = MAX_REVOCATIONS === undefined ? R : Math.min(R, MAX_REVOCATIONS)
     print(`revocations: ${count.toLocaleString('en')} hashes${count < R ? ` (clamped from ${R.toLocaleString('en')}: the most one revocation list of this version holds)` : ''}`)
-    const publishMonitor = monitorEventLoopDelay({ resolution: 5 })
+    const publishMonitor = blockMonitor()
     publishMonitor.enable()
     const published = await attempt('revocations publish', () => revokeAndPublish(f.node, count, REVOKED_UCI, REVOCATION_BUDGET_S * 1000, log))
     publishMonitor.disable()
@@ -312,7 +350,7 @@ async function main(): Promise<void> {
       value: published === undefined ? undefined : (published.publishMs / published.published) * 1000,
     })
     row({ key: 'revocations.publishMs', label: `revocations: publish them all (${published?.publishes ?? '?'} publish(es))`, unit: 'ms', value: published?.publishMs })
-    row({ key: 'node.revocationPublishBlockMs', label: 'node: longest event-loop block while queueing and publishing', unit: 'ms', value: publishMonitor.max / 1e6 })
+    row({ key: 'node.revocationPublishBlockMs', label: 'node: longest event-loop hold while queueing and publishing', unit: 'ms', value: publishMonitor.maxMs })
     const revocationData = await attempt('revocation data', () => revocationDataBytes(f.node, f.home))
     row({ key: 'revocations.dataBytes', label: `the home country's revocation data (${revocationData?.documents ?? '?'} document(s), gzip)`, unit: 'B', value: revocationData?.bytes })
     const withRevocations = await attempt('sync after the revocations', () => sync(f, out, url))
@@ -345,12 +383,12 @@ async function main(): Promise<void> {
       target: '~1 (one signature check)',
     })
 
-    const oneMonitor = monitorEventLoopDelay({ resolution: 5 })
+    const oneMonitor = blockMonitor()
     oneMonitor.enable()
     const one = await attempt('publish one more revocation', () => revokeOneMore(f.node))
     oneMonitor.disable()
     row({ key: 'revocations.oneMore.publishMs', label: 'revocations: publish one more entry', unit: 'ms', value: one?.publishMs, target: '< 1000 ms' })
-    row({ key: 'node.oneMoreBlockMs', label: 'node: longest event-loop block in that publish', unit: 'ms', value: oneMonitor.max / 1e6 })
+    row({ key: 'node.oneMoreBlockMs', label: 'node: longest event-loop hold in that publish', unit: 'ms', value: oneMonitor.maxMs })
     const revocationDelta = one === undefined ? undefined : await attempt('sync after one more revocation', () => sync(f, out, url))
     row({ key: 'sync.revocationDelta.wireBytes', label: `sync after one more revocation: wire bytes (${revocationDelta?.requests ?? '?'} req)`, unit: 'B', value: wire(revocationDelta) })
     row({
