@@ -37,6 +37,10 @@ describe('project files', () => {
           // Placeholders (DIR, NEW) name no file.
           if (match[1] !== undefined && !/^[A-Z_]+$/.test(match[1])) written.add(match[1])
         }
+        // A sync also writes its record and revocation partitions beside the bundle.
+        for (const match of (block[1] ?? '').matchAll(/entente sync\b[^\n]*--out\s+([\w.][\w./-]*)/g)) {
+          if (match[1] !== undefined) written.add(`${match[1]}.sync.json`).add(`${match[1]}.parts/${'0'.repeat(64)}.part`)
+        }
       }
     }
     expect(written.size).toBeGreaterThan(5)
