@@ -171,40 +171,6 @@ export class RevocationPartitionStore {
     )
   }
 
-  /**
-   * One publish of this country, atomically: the new entries, the changed partitions, the index (only on the head it
-   * was built on), and the queue rows it took in removed.
-   */
-  commitPublish(input: {
-    readonly country: string
-    readonly entries: readonly EntryToQueue[]
-    readonly partitions: readonly VerifiedRevocationPartition[]
-    readonly index: VerifiedRevocationIndex
-    readonly expectedHead: string | undefined
-    readonly queueUpTo: number
-    readonly now: Date
-  }): StoredRevocationIndex {
-    const write = this.#db.transaction((): StoredRevocationIndex => {
-      const upsert = this.#prepare(
-        `INSERT INTO revocation_entries (country, grp, key, entry) VALUES (?, ?, ?, ?)
-         ON CONFLICT (country, grp, key) DO UPDATE SET entry = excluded.entry`,
-      )
-      // Key order: millions of inserts append to the B-tree instead of touching pages at random.
-      const ordered = [...input.entries].sort((a, b) => (a.group === b.group ? Buffer.compare(a.key, b.key) : a.group < b.group ? -1 : 1))
-      for (const e of ordered) upsert.run(input.country, e.group, e.key, e.group === 'shc' ? JSON.stringify(e.entry) : null)
-      for (const p of input.partitions) this.putPartition(p, input.now)
-      const stored = this.appendIndex(input.index, { expectedHead: input.expectedHead, receivedAt: input.now })
-      this.#prepare('DELETE FROM revocation_queue WHERE country = ? AND id <= ?').run(input.country, input.queueUpTo)
-      return stored
-    })
-    try {
-      return write.immediate()
-    } catch (error) {
-      if (error instanceof EntenteError) throw error
-      throw new EntenteError('ERR_STORE', `cannot store the revocation index of ${input.country}`, { cause: error })
-    }
-  }
-
   // ---- a publish in slices (src/operator/publish-revocation-index.ts) ---------------------------------------------
   // Partitions first (content-addressed: harmless until an index names them), then the entries, then the index alone
   // in one short transaction, then the queue rows it took in: each step in bounded transactions, so the node answers
@@ -352,20 +318,6 @@ export class RevocationPartitionStore {
     return this.#prepare<[string, number, number], QueueRow>('SELECT * FROM revocation_queue WHERE +country = ? AND id > ? ORDER BY id LIMIT ?')
       .all(country, options.afterId ?? 0, options.limit ?? 1000)
       .map(toQueued)
-  }
-
-  /**
-   * The next `limit` queue rows with what is published under the same key, in one query (an index lookup per row
-   * inside SQLite, not a round trip each): what a publish takes in.
-   */
-  queuedForPublish(country: string, limit: number): { id: number; group: RevocationGroup; key: Buffer; entry: string; held: boolean; published: string | null }[] {
-    return this.#prepare<[string, number], { id: number; grp: string; key: Buffer; entry: string; held: number; published: string | null }>(
-      `SELECT q.id, q.grp, q.key, q.entry, e.key IS NOT NULL AS held, e.entry AS published
-       FROM revocation_queue q LEFT JOIN revocation_entries e ON e.country = q.country AND e.grp = q.grp AND e.key = q.key
-       WHERE q.country = ? ORDER BY q.id LIMIT ?`,
-    )
-      .all(country, limit)
-      .map((r) => ({ id: r.id, group: r.grp as RevocationGroup, key: r.key, entry: r.entry, held: r.held === 1, published: r.published }))
   }
 
   /** Removes queued rows by id; returns how many were removed. */
