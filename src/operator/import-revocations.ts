@@ -1,0 +1,58 @@
+// Bulk import of revoked DCC hashes: packed records sorted once, stored as published entries in key order (no queue
+// rows), then the index and the partitions they touch published by publishRevocationIndex. Never signs by itself.
+import { EntenteError } from '../model/errors.js'
+import { parseBulkRevocations } from '../revocation/bulk-revocation-file.js'
+import { DCC_HASH_BYTES } from '../revocation/constants.js'
+import type { RevocationGroup } from '../revocation/partition-layout.js'
+import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, slicer, sortPacked, type PublishedRevocations, type PublishRevocationIndexInput } from './publish-revocation-index.js'
+
+/** Keys stored per transaction: a few ms each, so the node answers between them. */
+const KEYS_PER_STEP = 5000
+
+export interface ImportedRevocations {
+  /** Records in the body, and how many of them were new (not published before, not repeated in the body). */
+  readonly records: number
+  readonly added: number
+  /** The publish of the imported entries; undefined when nothing was new (a re-import changes nothing). */
+  readonly published: PublishedRevocations | undefined
+}
+
+/**
+ * Imports packed records (see bulk-revocation-file.ts) and publishes them. Crash-safe like the sliced publish: entries
+ * stored before a stop are not counted by any index, so the next publish lays out every group again with them.
+ */
+export async function importCertificateRevocations(input: Omit<PublishRevocationIndexInput, 'imported'> & { readonly body: Uint8Array }): Promise<ImportedRevocations> {
+  const { revocations, country } = input
+  const store = revocations.partitions
+  const slice = slicer(input.sliceMs ?? PUBLISH_SLICE_MS)
+  const groups = parseBulkRevocations(input.body)
+  let records = 0
+  for (const packed of groups.values()) records += packed.byteLength / DCC_HASH_BYTES
+  const limits = input.limits ?? DEFAULT_REVOCATION_LIMITS
+  if (store.publishedCount(country) + store.queueCount(country) + records > limits.maxRevocationEntries) {
+    throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `${country} may hold at most ${limits.maxRevocationEntries} revoked entries (published and queued)`)
+  }
+  // The root is checked before anything is stored (the publish checks it again).
+  const trustHead = input.trust.head(country)
+  if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocations`)
+  if (trustHead.rootThumbprint !== input.rootKey.thumbprint) {
+    throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `the root key ${input.rootKey.thumbprint} is not ${country}'s current root ${trustHead.rootThumbprint}`)
+  }
+  const imported = new Map<RevocationGroup, Buffer>()
+  let added = 0
+  for (const [group, packed] of groups) {
+    const sorted = await sortPacked(packed, slice)
+    const fresh: Buffer[] = []
+    const step = KEYS_PER_STEP * DCC_HASH_BYTES
+    for (let i = 0; i < sorted.byteLength; i += step) {
+      const stored = store.importEntries(country, group, sorted.subarray(i, i + step))
+      if (stored.byteLength > 0) fresh.push(stored)
+      await slice()
+    }
+    const all = Buffer.concat(fresh)
+    if (all.byteLength > 0) imported.set(group, all)
+    added += all.byteLength / DCC_HASH_BYTES
+  }
+  if (added === 0) return { records, added, published: undefined }
+  return { records, added, published: await publishRevocationIndex({ ...input, imported }) }
+}

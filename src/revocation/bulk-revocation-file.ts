@@ -1,0 +1,74 @@
+// The packed form of a bulk revocation import: an 8-byte header `ENTREVB1` then fixed-width 17-byte records (one
+// hash-type byte: 1 UCI, 2 COUNTRYCODEUCI, 3 SIGNATURE; then the first 16 bytes of the DCC hash). Pure: no I/O.
+import { fromBase64 } from '../model/encoding.js'
+import { EntenteError } from '../model/errors.js'
+import { DCC_HASH_BYTES } from './constants.js'
+import type { RevocationGroup } from './partition-layout.js'
+import { dccRevocationHash } from './parse-revocation-request.js'
+
+export const BULK_MAGIC = Buffer.from('ENTREVB1', 'latin1')
+export const BULK_RECORD_BYTES = 1 + DCC_HASH_BYTES
+const HASH_TYPES = ['UCI', 'COUNTRYCODEUCI', 'SIGNATURE'] as const
+
+/** Packed records, one group's keys each (in file order, not yet sorted or deduplicated). */
+export function parseBulkRevocations(body: Uint8Array): Map<RevocationGroup, Buffer> {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  if (bytes.byteLength < BULK_MAGIC.byteLength || !bytes.subarray(0, BULK_MAGIC.byteLength).equals(BULK_MAGIC)) {
+    throw new EntenteError('ERR_REVOCATION_ENTRY', 'a bulk revocation import starts with the header ENTREVB1')
+  }
+  const records = bytes.subarray(BULK_MAGIC.byteLength)
+  const count = Math.floor(records.byteLength / BULK_RECORD_BYTES)
+  if (records.byteLength % BULK_RECORD_BYTES !== 0) {
+    throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${count + 1}: truncated (records are ${BULK_RECORD_BYTES} bytes)`, { details: { record: count + 1 } })
+  }
+  const sizes = [0, 0, 0]
+  for (let i = 0; i < count; i++) {
+    const type = records[i * BULK_RECORD_BYTES] ?? 0
+    if (type < 1 || type > 3) throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${i + 1}: hash type byte ${type} is not 1 (UCI), 2 (COUNTRYCODEUCI) or 3 (SIGNATURE)`, { details: { record: i + 1 } })
+    sizes[type - 1]! += 1
+  }
+  const out = new Map<RevocationGroup, Buffer>()
+  const packed = sizes.map((n) => Buffer.allocUnsafe(n * DCC_HASH_BYTES))
+  const written = [0, 0, 0]
+  for (let i = 0; i < count; i++) {
+    const t = (records[i * BULK_RECORD_BYTES] as number) - 1
+    records.copy(packed[t] as Buffer, written[t], i * BULK_RECORD_BYTES + 1, (i + 1) * BULK_RECORD_BYTES)
+    written[t]! += DCC_HASH_BYTES
+  }
+  HASH_TYPES.forEach((hashType, t) => {
+    if ((sizes[t] ?? 0) > 0) out.set(`dcc/${hashType}`, packed[t] as Buffer)
+  })
+  return out
+}
+
+/**
+ * The packed form of a text file: one `HASHTYPE:BASE64` (hash of 16 or more bytes) or one UCI per line (a line without
+ * a known `TYPE:` prefix, hashed as the EU revocation spec does, in both UCI forms, like `revocation add --uci`);
+ * blank lines and `#` comments are skipped. Errors name the line.
+ */
+export function packBulkText(text: string, country: string): Buffer {
+  const records: Buffer[] = [BULK_MAGIC]
+  const lines = text.split('\n')
+  const record = (type: number, hash: Uint8Array): void => {
+    const r = Buffer.alloc(BULK_RECORD_BYTES)
+    r[0] = type
+    r.set(hash.subarray(0, DCC_HASH_BYTES), 1)
+    records.push(r)
+  }
+  lines.forEach((raw, i) => {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) return
+    const colon = line.indexOf(':')
+    const type = colon < 0 ? -1 : HASH_TYPES.indexOf(line.slice(0, colon) as (typeof HASH_TYPES)[number])
+    if (type < 0) {
+      if (line.length > 256) throw new EntenteError('ERR_REVOCATION_ENTRY', `line ${i + 1}: a UCI is at most 256 characters`, { details: { line: i + 1 } })
+      record(1, Buffer.from(dccRevocationHash('UCI', line, country), 'base64'))
+      record(2, Buffer.from(dccRevocationHash('COUNTRYCODEUCI', line, country), 'base64'))
+      return
+    }
+    const hash = fromBase64(line.slice(colon + 1))
+    if (hash === undefined || hash.length < DCC_HASH_BYTES) throw new EntenteError('ERR_REVOCATION_ENTRY', `line ${i + 1}: the hash must be base64 of 16 or more bytes`, { details: { line: i + 1 } })
+    record(type + 1, hash)
+  })
+  return Buffer.concat(records)
+}
