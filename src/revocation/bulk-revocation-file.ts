@@ -8,6 +8,8 @@ import { dccRevocationHash } from './parse-revocation-request.js'
 
 export const BULK_MAGIC = Buffer.from('ENTREVB1', 'latin1')
 export const BULK_RECORD_BYTES = 1 + DCC_HASH_BYTES
+/** The largest import body: 20 million records (a country's cap of published plus queued entries). */
+export const BULK_IMPORT_MAX_BYTES = 8 + 17 * 20_000_000
 const HASH_TYPES = ['UCI', 'COUNTRYCODEUCI', 'SIGNATURE'] as const
 
 /** Packed records, one group's keys each (in file order, not yet sorted or deduplicated). */
