@@ -8,8 +8,8 @@ import { createTestNode } from '../helpers/node.js'
 const NOW = new Date('2026-06-01T12:00:00Z')
 const PATH = '/v1/operator/certificate-revocations/import'
 
-function body(count: number): Buffer {
-  return Buffer.concat([BULK_MAGIC, ...Array.from({ length: count }, (_, i) => Buffer.concat([Buffer.from([3]), Buffer.from(sha256(`r${i}`).subarray(0, 16))]))])
+function body(count: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.concat([BULK_MAGIC, ...Array.from({ length: count }, (_, i) => Buffer.concat([Buffer.from([3]), Buffer.from(sha256(`r${i}`).subarray(0, 16))]))]))
 }
 
 const octets = { 'content-type': 'application/octet-stream' }
@@ -30,7 +30,7 @@ describe('POST /v1/operator/certificate-revocations/import', () => {
     const json = await node.request(PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(3) })
     expect(json.status).toBe(400)
 
-    const bad = await node.request(PATH, { method: 'POST', headers: octets, body: Buffer.concat([body(2), Buffer.from([0])]) })
+    const bad = await node.request(PATH, { method: 'POST', headers: octets, body: new Uint8Array(Buffer.concat([body(2), Buffer.from([0])])) })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { detail?: string; message?: string }).detail ?? '').toContain('record 3')
 
