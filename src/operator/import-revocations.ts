@@ -4,6 +4,7 @@ import { EntenteError } from '../model/errors.js'
 import { parseBulkRevocations } from '../revocation/bulk-revocation-file.js'
 import { DCC_HASH_BYTES } from '../revocation/constants.js'
 import type { RevocationGroup } from '../revocation/partition-layout.js'
+import { indexRefs } from '../store/revocation-partition-store.js'
 import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, slicer, sortPacked, type PublishedRevocations, type PublishRevocationIndexInput } from './publish-revocation-index.js'
 
 /** Keys stored per transaction: a few ms each, so the node answers between them. */
@@ -53,6 +54,10 @@ export async function importCertificateRevocations(input: Omit<PublishRevocation
     if (all.byteLength > 0) imported.set(group, all)
     added += all.byteLength / DCC_HASH_BYTES
   }
-  if (added === 0) return { records, added, published: undefined }
+  // Nothing new and every stored entry counted by the head index: nothing to publish. Entries a stopped import left
+  // uncounted are published now (the publish lays out every group again).
+  const head = store.indexHead(country)
+  const counted = head === undefined ? 0 : indexRefs(head).reduce((n, ref) => n + ref.count, 0)
+  if (added === 0 && store.publishedCount(country) <= counted) return { records, added, published: undefined }
   return { records, added, published: await publishRevocationIndex({ ...input, imported }) }
 }

@@ -12,6 +12,7 @@ import { sha256 } from '../../src/model/encoding.js'
 import { importCertificateRevocations } from '../../src/operator/import-revocations.js'
 import { publishRevocationIndex } from '../../src/operator/publish-revocation-index.js'
 import { BULK_MAGIC, packBulkText } from '../../src/revocation/bulk-revocation-file.js'
+import { indexRefs } from '../../src/store/revocation-partition-store.js'
 import { createTestNode } from '../helpers/node.js'
 
 const NOW = new Date('2026-06-01T12:00:00Z')
@@ -69,6 +70,19 @@ describe('importCertificateRevocations', () => {
     expect(more.added).toBe(1)
     expect(more.published?.partitions.length).toBe(1)
     expect(imported.revocations.partitions.publishedCount('GR')).toBe(N + 1)
+  })
+
+  it('a stopped import (entries stored, no index) is published by the next import of the same set', async () => {
+    const node = await createTestNode('GR', { now: NOW })
+    await node.operator.publish()
+    const keys = Buffer.concat(Array.from({ length: 300 }, (_, i) => hash(i)).sort((a, b) => Buffer.compare(a, b)))
+    // What an import stopped after its entries leaves: entries no index counts (invisible to verifiers).
+    node.revocations.partitions.importEntries('GR', 'dcc/UCI', keys)
+    expect(node.revocations.partitions.indexHead('GR')).toBeUndefined()
+    const again = await importCertificateRevocations({ ...(await inputOf(node)), body: packed(0, 300) })
+    expect(again.added).toBe(0)
+    expect(again.published?.index.hash).toBe(node.revocations.partitions.indexHead('GR')?.hash)
+    expect(indexRefs(node.revocations.partitions.indexHead('GR')!).reduce((n, r) => n + r.count, 0)).toBe(300)
   })
 
   it('refuses a malformed record by its number and stores nothing', async () => {
