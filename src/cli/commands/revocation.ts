@@ -81,7 +81,9 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
   }
   if (sub === 'import') {
     if (values.file === undefined) throw usageError('give --file with the revoked hashes')
-    const file = await readFile(values.file)
+    const file = await readFile(values.file).catch((cause: unknown) => {
+      throw usageError(`cannot read --file ${values.file}: ${cause instanceof Error ? cause.message : String(cause)}`)
+    })
     const days = values['validity-days'] === undefined ? undefined : Number(values['validity-days'])
     if (days !== undefined && !Number.isInteger(days)) throw usageError('--validity-days must be an integer')
     let body: Buffer = file
