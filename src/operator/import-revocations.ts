@@ -1,7 +1,7 @@
 // Bulk import of revoked DCC hashes: packed records sorted once, stored as published entries in key order (no queue
 // rows), then the index and the partitions they touch published by publishRevocationIndex. Never signs by itself.
 import { EntenteError } from '../model/errors.js'
-import { parseBulkRevocations } from '../revocation/bulk-revocation-file.js'
+import { BulkRevocationRecords } from '../revocation/bulk-revocation-file.js'
 import { DCC_HASH_BYTES } from '../revocation/constants.js'
 import type { RevocationGroup } from '../revocation/partition-layout.js'
 import { indexRefs } from '../store/revocation-partition-store.js'
@@ -9,6 +9,8 @@ import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, sl
 
 /** Keys stored per transaction: a few ms each, so the node answers between them. */
 const KEYS_PER_STEP = 5000
+/** Records checked or split per step (a few ms). */
+const RECORDS_PER_STEP = 50_000
 
 export interface ImportedRevocations {
   /** Records in the body, and how many of them were new (not published before, not repeated in the body). */
@@ -26,9 +28,17 @@ export async function importCertificateRevocations(input: Omit<PublishRevocation
   const { revocations, country } = input
   const store = revocations.partitions
   const slice = slicer(input.sliceMs ?? PUBLISH_SLICE_MS)
-  const groups = parseBulkRevocations(input.body)
-  let records = 0
-  for (const packed of groups.values()) records += packed.byteLength / DCC_HASH_BYTES
+  const parsed = new BulkRevocationRecords(input.body)
+  const records = parsed.count
+  for (let i = 0; i < records; i += RECORDS_PER_STEP) {
+    parsed.check(i, i + RECORDS_PER_STEP)
+    await slice()
+  }
+  for (let i = 0; i < records; i += RECORDS_PER_STEP) {
+    parsed.copy(i, i + RECORDS_PER_STEP)
+    await slice()
+  }
+  const groups = parsed.groups()
   const limits = input.limits ?? DEFAULT_REVOCATION_LIMITS
   if (store.publishedCount(country) + store.queueCount(country) + records > limits.maxRevocationEntries) {
     throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `${country} may hold at most ${limits.maxRevocationEntries} revoked entries (published and queued)`)
@@ -43,16 +53,16 @@ export async function importCertificateRevocations(input: Omit<PublishRevocation
   let added = 0
   for (const [group, packed] of groups) {
     const sorted = await sortPacked(packed, slice)
-    const fresh: Buffer[] = []
+    // The new keys copied a step at a time (one concat of 160 MB would hold the event loop).
+    const fresh = Buffer.allocUnsafe(sorted.byteLength)
+    let written = 0
     const step = KEYS_PER_STEP * DCC_HASH_BYTES
     for (let i = 0; i < sorted.byteLength; i += step) {
-      const stored = store.importEntries(country, group, sorted.subarray(i, i + step))
-      if (stored.byteLength > 0) fresh.push(stored)
+      written += store.importEntries(country, group, sorted.subarray(i, i + step)).copy(fresh, written)
       await slice()
     }
-    const all = Buffer.concat(fresh)
-    if (all.byteLength > 0) imported.set(group, all)
-    added += all.byteLength / DCC_HASH_BYTES
+    if (written > 0) imported.set(group, fresh.subarray(0, written))
+    added += written / DCC_HASH_BYTES
   }
   // Nothing new and every stored entry counted by the head index: nothing to publish. Entries a stopped import left
   // uncounted are published now (the publish lays out every group again).

@@ -12,35 +12,68 @@ export const BULK_RECORD_BYTES = 1 + DCC_HASH_BYTES
 export const BULK_IMPORT_MAX_BYTES = 8 + 17 * 20_000_000
 const HASH_TYPES = ['UCI', 'COUNTRYCODEUCI', 'SIGNATURE'] as const
 
-/** Packed records, one group's keys each (in file order, not yet sorted or deduplicated). */
+/**
+ * Splits packed records into one packed buffer of keys per group (in file order, not yet sorted or deduplicated), a
+ * range of records at a time so a caller can yield between ranges: `check` every range, then `copy` every range.
+ */
+export class BulkRevocationRecords {
+  readonly count: number
+  readonly #records: Buffer
+  readonly #sizes = [0, 0, 0]
+  readonly #written = [0, 0, 0]
+  #packed: Buffer[] | undefined
+
+  constructor(body: Uint8Array) {
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    if (bytes.byteLength < BULK_MAGIC.byteLength || !bytes.subarray(0, BULK_MAGIC.byteLength).equals(BULK_MAGIC)) {
+      throw new EntenteError('ERR_REVOCATION_ENTRY', 'a bulk revocation import starts with the header ENTREVB1')
+    }
+    this.#records = bytes.subarray(BULK_MAGIC.byteLength)
+    this.count = Math.floor(this.#records.byteLength / BULK_RECORD_BYTES)
+    if (this.#records.byteLength % BULK_RECORD_BYTES !== 0) {
+      throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${this.count + 1}: truncated (records are ${BULK_RECORD_BYTES} bytes)`, { details: { record: this.count + 1 } })
+    }
+  }
+
+  /** Checks records [from, to) (numbered from 1 in errors) and counts them per hash type. */
+  check(from: number, to: number): void {
+    for (let i = from; i < Math.min(to, this.count); i++) {
+      const type = this.#records[i * BULK_RECORD_BYTES] ?? 0
+      if (type < 1 || type > 3) throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${i + 1}: hash type byte ${type} is not 1 (UCI), 2 (COUNTRYCODEUCI) or 3 (SIGNATURE)`, { details: { record: i + 1 } })
+      this.#sizes[type - 1]! += 1
+    }
+  }
+
+  /** Copies the keys of records [from, to) to their group, once every record was checked. */
+  copy(from: number, to: number): void {
+    const packed = (this.#packed ??= this.#sizes.map((n) => Buffer.allocUnsafe(n * DCC_HASH_BYTES)))
+    const records = this.#records
+    for (let i = from; i < Math.min(to, this.count); i++) {
+      const at = i * BULK_RECORD_BYTES
+      const t = (records[at] as number) - 1
+      const out = packed[t] as Buffer
+      let w = this.#written[t] as number
+      for (let b = 1; b < BULK_RECORD_BYTES; b++) out[w++] = records[at + b] as number
+      this.#written[t] = w
+    }
+  }
+
+  groups(): Map<RevocationGroup, Buffer> {
+    const out = new Map<RevocationGroup, Buffer>()
+    HASH_TYPES.forEach((hashType, t) => {
+      const packed = this.#packed?.[t]
+      if (packed !== undefined && packed.byteLength > 0) out.set(`dcc/${hashType}`, packed)
+    })
+    return out
+  }
+}
+
+/** Packed records, one group's keys each (in file order, not yet sorted or deduplicated), in one go. */
 export function parseBulkRevocations(body: Uint8Array): Map<RevocationGroup, Buffer> {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  if (bytes.byteLength < BULK_MAGIC.byteLength || !bytes.subarray(0, BULK_MAGIC.byteLength).equals(BULK_MAGIC)) {
-    throw new EntenteError('ERR_REVOCATION_ENTRY', 'a bulk revocation import starts with the header ENTREVB1')
-  }
-  const records = bytes.subarray(BULK_MAGIC.byteLength)
-  const count = Math.floor(records.byteLength / BULK_RECORD_BYTES)
-  if (records.byteLength % BULK_RECORD_BYTES !== 0) {
-    throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${count + 1}: truncated (records are ${BULK_RECORD_BYTES} bytes)`, { details: { record: count + 1 } })
-  }
-  const sizes = [0, 0, 0]
-  for (let i = 0; i < count; i++) {
-    const type = records[i * BULK_RECORD_BYTES] ?? 0
-    if (type < 1 || type > 3) throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${i + 1}: hash type byte ${type} is not 1 (UCI), 2 (COUNTRYCODEUCI) or 3 (SIGNATURE)`, { details: { record: i + 1 } })
-    sizes[type - 1]! += 1
-  }
-  const out = new Map<RevocationGroup, Buffer>()
-  const packed = sizes.map((n) => Buffer.allocUnsafe(n * DCC_HASH_BYTES))
-  const written = [0, 0, 0]
-  for (let i = 0; i < count; i++) {
-    const t = (records[i * BULK_RECORD_BYTES] as number) - 1
-    records.copy(packed[t] as Buffer, written[t], i * BULK_RECORD_BYTES + 1, (i + 1) * BULK_RECORD_BYTES)
-    written[t]! += DCC_HASH_BYTES
-  }
-  HASH_TYPES.forEach((hashType, t) => {
-    if ((sizes[t] ?? 0) > 0) out.set(`dcc/${hashType}`, packed[t] as Buffer)
-  })
-  return out
+  const records = new BulkRevocationRecords(body)
+  records.check(0, records.count)
+  records.copy(0, records.count)
+  return records.groups()
 }
 
 /**
