@@ -19,7 +19,7 @@ import { problemResponse } from './problem.js'
 import { operatorBodyLimit } from './body-limits.js'
 import { readJson, readJsonObject } from './read-json.js'
 import { preferredEncoding } from './content-encoding.js'
-import { mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
+import { BULK_IMPORT_PATH, mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
 
 export interface AppDeps {
   readonly config: ResolvedNodeConfig
@@ -76,7 +76,10 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use('*', countRequests(metrics))
   // problemOf maps hono's 503 to ERR_HTTP_TIMEOUT.
-  app.use('*', timeout(config.limits.requestTimeoutMs, new HTTPException(503, { message: 'the request took too long' })))
+  const timed: MiddlewareHandler = timeout(config.limits.requestTimeoutMs, new HTTPException(503, { message: 'the request took too long' }))
+  // A bulk revocation import of millions of records runs for tens of seconds (in slices: the node keeps answering).
+  const timedUnlessImport: MiddlewareHandler = (c, next) => (c.req.method === 'POST' && c.req.path === BULK_IMPORT_PATH ? next() : timed(c, next))
+  app.use('*', timedUnlessImport)
   app.onError((error, c) => problemResponse(c, error))
   app.notFound((c) => problemResponse(c, new EntenteError('ERR_HTTP_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)))
 

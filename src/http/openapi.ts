@@ -138,6 +138,32 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': jsonSchema({ type: 'object', required: ['removed', 'queued'], properties: { removed: { type: 'integer' }, queued: { type: 'integer' } } }), ...operatorErrors },
         },
       },
+      '/v1/operator/certificate-revocations/import': {
+        post: {
+          ...operator,
+          summary:
+            'Bulk import of revoked DCC hashes, published at once without the queue: the 8 bytes ENTREVB1, then 17-byte records (hash type 1 UCI, 2 COUNTRYCODEUCI, 3 SIGNATURE; the first 16 bytes of the hash), at most 20 million; then the partitions they change, the next revocation index and the trust list naming it. Entries already published are skipped; nothing new publishes nothing',
+          parameters: [{ name: 'validityDays', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 366 } }],
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '200': jsonSchema(
+              {
+                type: 'object',
+                required: ['records', 'added'],
+                properties: {
+                  records: { type: 'integer' },
+                  added: { type: 'integer' },
+                  index: { type: 'object', properties: { seq: { type: 'integer' }, hash: { type: 'string' } } },
+                  partitions: { type: 'integer' },
+                  trustList: { type: 'object', properties: { seq: { type: 'integer' }, hash: { type: 'string' } } },
+                },
+              },
+              'Records in the body, how many were new, and what was published (absent when nothing was new)',
+            ),
+            ...operatorErrors,
+          },
+        },
+      },
       '/v1/operator/certificate-revocations/publish': {
         post: {
           ...operator,

@@ -34,7 +34,30 @@ export function mountRevocationIndexRoutes(app: Hono, held: () => RevocationRepo
   })
 }
 
+/** The bulk import route: its body is capped by BULK_IMPORT_MAX_BYTES (body-limits.ts) and has no request timeout. */
+export const BULK_IMPORT_PATH = '/v1/operator/certificate-revocations/import'
+
 export function mountOperatorRevocationQueueRoutes(operator: Hono, service: () => OperatorService): void {
+  // Packed records (src/revocation/bulk-revocation-file.ts), published at once: a body, not JSON.
+  operator.post('/certificate-revocations/import', async (c) => {
+    if (c.req.header('content-type')?.split(';')[0]?.trim() !== 'application/octet-stream') {
+      throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'the body must be application/octet-stream (ENTREVB1 records)')
+    }
+    const days = c.req.query('validityDays')
+    const validityDays = days === undefined ? undefined : Number(days)
+    if (validityDays !== undefined && !Number.isInteger(validityDays)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer')
+    const result = await service().importRevocations(new Uint8Array(await c.req.arrayBuffer()), validityDays === undefined ? {} : { validityDays })
+    const published = result.published
+    return c.json(
+      {
+        records: result.records,
+        added: result.added,
+        ...(published?.revocationIndex === undefined ? {} : { index: { seq: published.revocationIndex.seq, hash: published.revocationIndex.hash }, partitions: published.partitions ?? 0 }),
+        ...(published === undefined ? {} : { trustList: { seq: published.trustList.seq, hash: published.trustList.hash } }),
+      },
+      200,
+    )
+  })
   operator.get('/certificate-revocations', (c) => {
     const afterId = intQuery(c, 'after', 0)
     const limit = Math.min(Math.max(intQuery(c, 'limit', 1000), 1), 1000)

@@ -23,6 +23,22 @@ export async function callOperator(target: OperatorTarget, method: 'GET' | 'POST
   return readAnswer(response)
 }
 
+/** POSTs raw bytes (application/octet-stream), for a bulk import that may run for minutes. */
+export async function postOperatorBytes(target: OperatorTarget, path: string, bytes: Uint8Array, timeoutMs = 30 * 60_000): Promise<unknown> {
+  let response: Response
+  try {
+    response = await fetch(`${target.url.replace(/\/$/, '')}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/octet-stream' },
+      body: bytes as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch (cause) {
+    throw new EntenteError('ERR_HTTP_UNAVAILABLE', `cannot reach the node at ${target.url} (is it running?)`, { cause })
+  }
+  return readAnswer(response)
+}
+
 /** The parsed JSON body of a successful response; a problem response becomes its coded EntenteError. */
 export async function readAnswer(response: Response): Promise<unknown> {
   const text = await response.text()

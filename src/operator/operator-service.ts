@@ -16,6 +16,7 @@ import type { RevocationEntries } from '../revocation/build-revocation-list.js'
 import { DEFAULT_REVOCATION_VALIDITY_DAYS } from '../revocation/constants.js'
 import type { RevocationRepository, StoredRevocationList } from '../store/revocation-repository.js'
 import { setVaccines, type VaccineValueSets } from './value-sets.js'
+import { importCertificateRevocations } from './import-revocations.js'
 import {
   publishesPartitioned,
   publishRevocationIndex,
@@ -63,6 +64,13 @@ export interface PublishedRevocationsResult {
   /** Entries still queued. */
   readonly queued: number
   readonly trustList: StoredTrustList
+}
+
+export interface ImportedRevocationsResult {
+  readonly records: number
+  /** Records new to the published set; 0: nothing was published (a re-import changes nothing). */
+  readonly added: number
+  readonly published?: PublishedRevocationsResult
 }
 
 export class OperatorService {
@@ -199,7 +207,32 @@ export class OperatorService {
    * omits or freezes the new index then refuses this country's certificates instead of reading a revoked one as valid.
    */
   publishRevocations(options: { validityDays?: number } = {}): Promise<PublishedRevocationsResult> {
+    // Without an import it always publishes.
+    return this.#exclusive(async () => (await this.#publishRevocations(options)) as PublishedRevocationsResult)
+  }
+
+  /**
+   * Imports a packed set of revoked DCC hashes (src/revocation/bulk-revocation-file.ts) straight into the published
+   * entries, then publishes the partitions they touch, the next index and the trust list naming it, as
+   * publishRevocations does. Always partitioned.
+   */
+  importRevocations(body: Uint8Array, options: { validityDays?: number } = {}): Promise<ImportedRevocationsResult> {
     return this.#exclusive(async () => {
+      let counts = { records: 0, added: 0 }
+      const published = await this.#publishRevocations(options, async (input) => {
+        const result = await importCertificateRevocations({ ...input, body, ...(this.#init.revocationLimits === undefined ? {} : { limits: this.#init.revocationLimits }) })
+        counts = { records: result.records, added: result.added }
+        return result.published
+      })
+      return published === undefined ? counts : { ...counts, published }
+    })
+  }
+
+  async #publishRevocations(
+    options: { validityDays?: number },
+    importing?: (input: Omit<Parameters<typeof publishRevocationIndex>[0], 'imported'>) => Promise<Awaited<ReturnType<typeof publishRevocationIndex>> | undefined>,
+  ): Promise<PublishedRevocationsResult | undefined> {
+    {
       const rootKey = await this.#init.loadRootKey()
       const input = {
         trust: this.#init.store,
@@ -210,8 +243,10 @@ export class OperatorService {
         validityDays: options.validityDays ?? DEFAULT_REVOCATION_VALIDITY_DAYS,
       }
       let result: Omit<PublishedRevocationsResult, 'trustList'>
-      if (publishesPartitioned(input.revocations, input.country, this.#init.revocationLimits)) {
-        const published = await publishRevocationIndex({ ...input, ...(this.#init.revocationLimits === undefined ? {} : { limits: this.#init.revocationLimits }) })
+      if (importing !== undefined || publishesPartitioned(input.revocations, input.country, this.#init.revocationLimits)) {
+        const published =
+          importing === undefined ? await publishRevocationIndex({ ...input, ...(this.#init.revocationLimits === undefined ? {} : { limits: this.#init.revocationLimits }) }) : await importing(input)
+        if (published === undefined) return undefined
         // Gossiped first, so peers hold the index by the time the trust list naming it arrives.
         this.#init.onRevocationIndexPublished?.(published)
         result = { revocationIndex: published.index, partitions: published.partitions.length, queued: published.queued }
@@ -243,7 +278,7 @@ export class OperatorService {
       }
       this.#init.onPublished?.(trustList)
       return { ...result, trustList }
-    })
+    }
   }
 
   /** The unsigned next revocation list (every pending entry), for an offline root to sign. */

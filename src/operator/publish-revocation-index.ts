@@ -104,6 +104,11 @@ export interface PublishRevocationIndexInput {
    * Infinity never yields. The result does not depend on it.
    */
   readonly sliceMs?: number
+  /**
+   * DCC keys a bulk import already stored (see import-revocations.ts), each group packed and ascending: they plan
+   * the partitions to lay out again like queued keys do, but are read back with the stored entries, never merged.
+   */
+  readonly imported?: ReadonlyMap<RevocationGroup, Buffer>
 }
 
 export interface PublishedRevocations {
@@ -139,7 +144,10 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   // Entries no index counts: a publish stopped between its entries and its index (see the store). Laying out every
   // group again from the stored entries makes the next index count them all. Only more entries than counted: fewer
   // (an index held from peers over a store that lost its entries) must never lay out an emptier set.
-  const interrupted = store.publishedCount(country) > previous.reduce((n, ref) => n + ref.count, 0)
+  // Entries imported for this publish are stored but not counted yet: they are expected.
+  let importedCount = 0
+  for (const packed of input.imported?.values() ?? []) importedCount += packed.byteLength / DCC_HASH_BYTES
+  const interrupted = store.publishedCount(country) > previous.reduce((n, ref) => n + ref.count, 0) + importedCount
 
   // 1: the queued rows this publish takes in (in queue order, a step at a time), reduced to what is new or wider
   // than what is published, then sorted once per group (DCC: bucket sort of packed keys, in slices).
@@ -187,11 +195,19 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   } else {
     // Planned a step of keys at a time: a plan is the union of the plans of its keys.
     const regions = new Map<string, Region>()
+    const planKeys = async (group: RevocationGroup, keys: string[]): Promise<void> => {
+      for (const region of planRevocationUpdate({ previous, added: new Map([[group, keys]]) }).regions) regions.set(partitionId(region.group, region.prefix), region)
+      await slice()
+    }
     for (const [group, entries] of touched) {
-      for (let i = 0; i < entries.length; i += ROWS_PER_STEP) {
-        const keys = entries.slice(i, i + ROWS_PER_STEP).map((e) => e.key.toString('hex'))
-        for (const region of planRevocationUpdate({ previous, added: new Map([[group, keys]]) }).regions) regions.set(partitionId(region.group, region.prefix), region)
-        await slice()
+      for (let i = 0; i < entries.length; i += ROWS_PER_STEP) await planKeys(group, entries.slice(i, i + ROWS_PER_STEP).map((e) => e.key.toString('hex')))
+    }
+    for (const [group, packed] of input.imported ?? []) {
+      const step = ROWS_PER_STEP * DCC_HASH_BYTES
+      for (let i = 0; i < packed.byteLength; i += step) {
+        const keys: string[] = []
+        for (let j = i; j < Math.min(i + step, packed.byteLength); j += DCC_HASH_BYTES) keys.push(packed.toString('hex', j, j + DCC_HASH_BYTES))
+        await planKeys(group, keys)
       }
     }
     plan = { keep: previous.filter((ref) => !regions.has(ref.id)), regions: [...regions.values()] }
@@ -251,7 +267,7 @@ interface Region {
 }
 
 /** A function to await between steps: yields to the event loop (setImmediate: after pending I/O) once `ms` passed. */
-function slicer(ms: number): () => Promise<void> {
+export function slicer(ms: number): () => Promise<void> {
   let since = performance.now()
   return async () => {
     if (performance.now() - since < ms) return
@@ -339,7 +355,7 @@ async function regionContents(
  * Packed 16-byte hashes ascending (duplicates dropped), as `sortPackedHashes` sorts them (buckets by the first two
  * bytes, then small sorts), a step at a time.
  */
-async function sortPacked(packed: Buffer, slice: () => Promise<void>): Promise<Buffer> {
+export async function sortPacked(packed: Buffer, slice: () => Promise<void>): Promise<Buffer> {
   const width = DCC_HASH_BYTES
   const n = packed.byteLength / width
   const counts = new Uint32Array(65537)

@@ -195,6 +195,24 @@ export class RevocationPartitionStore {
     })
   }
 
+  /**
+   * Inserts packed DCC keys (ascending: B-tree appends) as published entries in one transaction, skipping held ones;
+   * returns the keys that were new, packed. Not visible to verifiers until an index counts them; a stop before that
+   * leaves entries the next publish lays out again (see above).
+   */
+  importEntries(country: string, group: RevocationGroup, packed: Buffer): Buffer {
+    const insert = this.#prepare('INSERT INTO revocation_entries (country, grp, key, entry) VALUES (?, ?, ?, NULL) ON CONFLICT (country, grp, key) DO NOTHING')
+    return this.#write(`cannot import the revocation entries of ${country}`, () => {
+      const added = Buffer.allocUnsafe(packed.byteLength)
+      let written = 0
+      for (let i = 0; i < packed.byteLength; i += 16) {
+        const key = packed.subarray(i, i + 16)
+        if (insert.run(country, group, key).changes > 0) written += key.copy(added, written)
+      }
+      return added.subarray(0, written)
+    })
+  }
+
   /** Appends a verified index as the head, only on the head it was built on (one short transaction). */
   commitIndex(index: VerifiedRevocationIndex, options: { expectedHead: string | undefined; receivedAt: Date }): StoredRevocationIndex {
     return this.#write(`cannot store the revocation index of ${index.payload.country}`, () => this.appendIndex(index, options))

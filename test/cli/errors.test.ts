@@ -79,6 +79,7 @@ const cases: Case[] = [
   { command: 'revocation add', argv: ['revocation', 'add', '--dir', none, '--uci', 'x'], code: 'ERR_CONFIG_NOT_FOUND', status: 1 },
   { command: 'revocation publish', argv: ['revocation', 'publish', ...deadUrl], code: 'ERR_HTTP_UNAVAILABLE', status: 1 },
   { command: 'revocation pending', argv: ['revocation', 'pending', '--dir', none], code: 'ERR_CONFIG_NOT_FOUND', status: 1 },
+  { command: 'revocation import', argv: ['revocation', 'import', '--file', none, '--dir', none], code: 'ERR_CONFIG_NOT_FOUND', status: 1 },
   { command: 'revocation remove', argv: ['revocation', 'remove', '--id', '1', ...deadUrl], code: 'ERR_HTTP_UNAVAILABLE', status: 1 },
   { command: 'federation', argv: ['federation'], code: 'ERR_USAGE', status: 2 },
   { command: 'federation up', argv: ['federation', 'up', '--nodes', none, '--data', path.join(root, 'fed-data')], code: 'ERR_CONFIG_NOT_FOUND', status: 1 },

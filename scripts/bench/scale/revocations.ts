@@ -1,9 +1,11 @@
-// Benchmark fixture: the home country revokes R DCC hashes through its operator service (queue in requests of
-// MAX_ENTRIES_PER_REQUEST, then publish) and later one more, as an operator would. Never used outside the benchmark.
+// Benchmark fixture: the home country revokes R DCC hashes through its operator service (one bulk import, or the queue
+// in requests of MAX_ENTRIES_PER_REQUEST, then publish) and later one more through the queue, as an operator would.
+// Never used outside the benchmark.
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { RunningNode } from '../../../src/node.js'
-import { MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
+import { BULK_MAGIC, BULK_RECORD_BYTES } from '../../../src/revocation/bulk-revocation-file.js'
+import { dccRevocationHash, MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
 /** No clamp: a publish is never refused for size (partitions split; a large queue is published in batches). */
 export const MAX_REVOCATIONS: number | undefined = undefined
@@ -74,6 +76,32 @@ export async function revokeAndPublish(node: RunningNode, count: number, revoked
   t = performance.now()
   const publishes = await publishAll(node, log)
   return { queueMs, publishMs: performance.now() - t, published: queued, publishes }
+}
+
+/**
+ * Imports `count` random UCI hashes plus both hashes of `revokedUci` (as `{uci}` revokes it) in one bulk import, which
+ * publishes them; `queueMs` is the time to pack the records, `publishMs` the import with its publish.
+ */
+export async function importAndPublish(node: RunningNode, country: string, count: number, revokedUci: string): Promise<PublishTiming> {
+  let t = performance.now()
+  const random = count - 2
+  const body = Buffer.allocUnsafe(BULK_MAGIC.byteLength + (random + 2) * BULK_RECORD_BYTES)
+  BULK_MAGIC.copy(body)
+  const hashes = randomBytes(random * 16)
+  for (let i = 0; i < random; i++) {
+    const at = BULK_MAGIC.byteLength + i * BULK_RECORD_BYTES
+    body[at] = 1
+    hashes.copy(body, at + 1, i * 16, i * 16 + 16)
+  }
+  ;(['UCI', 'COUNTRYCODEUCI'] as const).forEach((hashType, j) => {
+    const at = BULK_MAGIC.byteLength + (random + j) * BULK_RECORD_BYTES
+    body[at] = j + 1
+    Buffer.from(dccRevocationHash(hashType, revokedUci, country), 'base64').copy(body, at + 1)
+  })
+  const queueMs = performance.now() - t
+  t = performance.now()
+  const result = await node.operator.importRevocations(body)
+  return { queueMs, publishMs: performance.now() - t, published: result.added, publishes: 1 }
 }
 
 /** One more revoked certificate, published: what a delta of one entry costs. */

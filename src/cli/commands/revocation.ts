@@ -1,6 +1,9 @@
 // `entente revocation add|pending|remove|publish`: the operator's certificate revocations against a running node's
 // API. The node queues entries and signs what it publishes with its root key; this command only sends requests.
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { postOperatorBytes } from '../../operator/operator-client.js'
+import { BULK_MAGIC, packBulkText } from '../../revocation/bulk-revocation-file.js'
 import { callOperator, resolveTarget, targetOptions } from '../operator-client.js'
 import { usageError, type CliIo } from '../io.js'
 
@@ -8,12 +11,17 @@ export const revocationHelp = `entente revocation add [--uci UCI]... [--dcc-hash
 entente revocation publish [--validity-days N] (--dir DIR | --url URL --token T)
 entente revocation pending [--after ID] [--limit N] [--json] (--dir DIR | --url URL --token T)
 entente revocation remove --id ID [--id ID]... (--dir DIR | --url URL --token T)
+entente revocation import --file FILE [--validity-days N] [--json] (--dir DIR | --url URL --token T)
   Revokes certificates this country issued: EU DCC by UCI (hashed as the EU revocation spec does) or by hash,
   SMART Health Cards by issuer, key and rid. Added entries wait in a queue: pending lists them (with their ids),
   remove takes queued entries out again, add puts them back. Publish signs the queued entries (a revocation list
   while the country has few; beyond that the partitions they change and the next revocation index) and the next
   trust list naming them, which nodes gossip and verifiers sync: a verifier that lacks what the trust list names
-  refuses this country's certificates until it has it.`
+  refuses this country's certificates until it has it.
+  Import publishes a large set of DCC hashes at once, without the queue: FILE holds one UCI|COUNTRYCODEUCI|
+  SIGNATURE:BASE64 or one UCI per line (# comments), or the packed form: the 8 bytes ENTREVB1, then 17-byte records
+  (hash type 1 UCI, 2 COUNTRYCODEUCI, 3 SIGNATURE; the first 16 bytes of the hash). Entries already published are
+  skipped; an import of nothing new publishes nothing.`
 
 export async function runRevocation(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
@@ -29,6 +37,7 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
       after: { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean', default: false },
+      file: { type: 'string' },
     },
     strict: true,
   })
@@ -70,6 +79,31 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
     io.stdout(values.json ? `${JSON.stringify(summary)}\n` : `Published the ${summary.country} ${what}${naming}.${rest}\n`)
     return 0
   }
+  if (sub === 'import') {
+    if (values.file === undefined) throw usageError('give --file with the revoked hashes')
+    const file = await readFile(values.file).catch((cause: unknown) => {
+      throw usageError(`cannot read --file ${values.file}: ${cause instanceof Error ? cause.message : String(cause)}`)
+    })
+    const days = values['validity-days'] === undefined ? undefined : Number(values['validity-days'])
+    if (days !== undefined && !Number.isInteger(days)) throw usageError('--validity-days must be an integer')
+    let body: Buffer = file
+    if (!file.subarray(0, BULK_MAGIC.byteLength).equals(BULK_MAGIC)) {
+      // A bare UCI is hashed with the node's country code (COUNTRYCODEUCI).
+      const health = (await callOperator(target, 'GET', '/health')) as { country: string }
+      body = packBulkText(file.toString('utf8'), health.country)
+    }
+    const result = (await postOperatorBytes(target, `/v1/operator/certificate-revocations/import${days === undefined ? '' : `?validityDays=${days}`}`, body)) as {
+      records: number
+      added: number
+      index?: { seq: number }
+      partitions?: number
+      trustList?: { seq: number }
+    }
+    const published =
+      result.index === undefined ? ' Nothing new: nothing was published.' : ` Published revocation index seq ${result.index.seq} (${result.partitions ?? 0} changed partition(s)) and trust list seq ${result.trustList?.seq ?? '?'} naming it.`
+    io.stdout(values.json ? `${JSON.stringify(result)}\n` : `Imported ${result.added} new of ${result.records} record(s).${published}\n`)
+    return 0
+  }
   if (sub === 'pending') {
     const query = new URLSearchParams({ ...(values.after === undefined ? {} : { after: values.after }), ...(values.limit === undefined ? {} : { limit: values.limit }) }).toString()
     const pending = (await callOperator(target, 'GET', `/v1/operator/certificate-revocations${query === '' ? '' : `?${query}`}`)) as {
@@ -91,5 +125,5 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
     io.stdout(values.json ? `${JSON.stringify(removed)}\n` : `Removed ${removed.removed} queued entr${removed.removed === 1 ? 'y' : 'ies'}; ${removed.queued} wait to be published.\n`)
     return 0
   }
-  throw usageError('usage: entente revocation add|pending|remove|publish ...')
+  throw usageError('usage: entente revocation add|pending|remove|publish|import ...')
 }

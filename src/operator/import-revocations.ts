@@ -1,0 +1,73 @@
+// Bulk import of revoked DCC hashes: packed records sorted once, stored as published entries in key order (no queue
+// rows), then the index and the partitions they touch published by publishRevocationIndex. Never signs by itself.
+import { EntenteError } from '../model/errors.js'
+import { BulkRevocationRecords } from '../revocation/bulk-revocation-file.js'
+import { DCC_HASH_BYTES } from '../revocation/constants.js'
+import type { RevocationGroup } from '../revocation/partition-layout.js'
+import { indexRefs } from '../store/revocation-partition-store.js'
+import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, slicer, sortPacked, type PublishedRevocations, type PublishRevocationIndexInput } from './publish-revocation-index.js'
+
+/** Keys stored per transaction: a few ms each, so the node answers between them. */
+const KEYS_PER_STEP = 5000
+/** Records checked or split per step (a few ms). */
+const RECORDS_PER_STEP = 50_000
+
+export interface ImportedRevocations {
+  /** Records in the body, and how many of them were new (not published before, not repeated in the body). */
+  readonly records: number
+  readonly added: number
+  /** The publish of the imported entries; undefined when nothing was new (a re-import changes nothing). */
+  readonly published: PublishedRevocations | undefined
+}
+
+/**
+ * Imports packed records (see bulk-revocation-file.ts) and publishes them. Crash-safe like the sliced publish: entries
+ * stored before a stop are not counted by any index, so the next publish lays out every group again with them.
+ */
+export async function importCertificateRevocations(input: Omit<PublishRevocationIndexInput, 'imported'> & { readonly body: Uint8Array }): Promise<ImportedRevocations> {
+  const { revocations, country } = input
+  const store = revocations.partitions
+  const slice = slicer(input.sliceMs ?? PUBLISH_SLICE_MS)
+  const parsed = new BulkRevocationRecords(input.body)
+  const records = parsed.count
+  for (let i = 0; i < records; i += RECORDS_PER_STEP) {
+    parsed.check(i, i + RECORDS_PER_STEP)
+    await slice()
+  }
+  for (let i = 0; i < records; i += RECORDS_PER_STEP) {
+    parsed.copy(i, i + RECORDS_PER_STEP)
+    await slice()
+  }
+  const groups = parsed.groups()
+  const limits = input.limits ?? DEFAULT_REVOCATION_LIMITS
+  if (store.publishedCount(country) + store.queueCount(country) + records > limits.maxRevocationEntries) {
+    throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `${country} may hold at most ${limits.maxRevocationEntries} revoked entries (published and queued)`)
+  }
+  // The root is checked before anything is stored (the publish checks it again).
+  const trustHead = input.trust.head(country)
+  if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocations`)
+  if (trustHead.rootThumbprint !== input.rootKey.thumbprint) {
+    throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `the root key ${input.rootKey.thumbprint} is not ${country}'s current root ${trustHead.rootThumbprint}`)
+  }
+  const imported = new Map<RevocationGroup, Buffer>()
+  let added = 0
+  for (const [group, packed] of groups) {
+    const sorted = await sortPacked(packed, slice)
+    // The new keys copied a step at a time (one concat of 160 MB would hold the event loop).
+    const fresh = Buffer.allocUnsafe(sorted.byteLength)
+    let written = 0
+    const step = KEYS_PER_STEP * DCC_HASH_BYTES
+    for (let i = 0; i < sorted.byteLength; i += step) {
+      written += store.importEntries(country, group, sorted.subarray(i, i + step)).copy(fresh, written)
+      await slice()
+    }
+    if (written > 0) imported.set(group, fresh.subarray(0, written))
+    added += written / DCC_HASH_BYTES
+  }
+  // Nothing new and every stored entry counted by the head index: nothing to publish. Entries a stopped import left
+  // uncounted are published now (the publish lays out every group again).
+  const head = store.indexHead(country)
+  const counted = head === undefined ? 0 : indexRefs(head).reduce((n, ref) => n + ref.count, 0)
+  if (added === 0 && store.publishedCount(country) <= counted) return { records, added, published: undefined }
+  return { records, added, published: await publishRevocationIndex({ ...input, imported }) }
+}
