@@ -1,11 +1,11 @@
 // Verifies a signed certificate revocation list: size, shape, country, signature by a root the caller trusts for
 // that country (from its verified trust list), chain against the held list, freshness. Pure: `now` injected.
-import { flattenedVerify } from 'jose'
 import { EntenteError } from '../model/errors.js'
-import { DEFAULT_CLOCK_SKEW_MS } from '../trust-list/constants.js'
-import { importRootPublicKey, rootAlg } from '../trust-list/root-key.js'
 import { decodeRevocationList, type RevocationListInput } from './decode-revocation-list.js'
+import { checkRevocationChain, checkRevocationFreshness, verifyRootSignature } from './revocation-document-checks.js'
 import type { RevocationListHead, TrustedRoot, VerifiedRevocationList } from './revocation-list.types.js'
+
+const LIST_NAMES = { label: 'revocation list', held: 'revocation list' }
 
 export interface VerifyRevocationListOptions {
   readonly now: Date
@@ -35,45 +35,11 @@ export async function verifyRevocationList(input: RevocationListInput, options: 
   }
 
   // 3: signed by the root the payload names, and that root is one the caller trusts for the country.
-  if (signature.kid !== payload.rootThumbprint) {
-    throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `signed by ${signature.kid}, but the list names root ${payload.rootThumbprint}`)
-  }
-  const root = options.roots.find((r) => r.thumbprint === signature.kid)
-  if (root === undefined) {
-    throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `root ${signature.kid} is not ${payload.country}'s trusted root`)
-  }
-  const alg = rootAlg(root.jwk)
-  if (signature.alg !== alg) throw new EntenteError('ERR_REVOCATION_SIGNATURE', `alg ${signature.alg} does not fit the ${root.jwk.crv} root`)
-  try {
-    await flattenedVerify({ payload: decoded.signed.payload, protected: signature.protected, signature: signature.signature }, await importRootPublicKey(root.jwk), {
-      algorithms: [alg],
-    })
-  } catch (cause) {
-    throw new EntenteError('ERR_REVOCATION_SIGNATURE', `revocation list signature by ${signature.kid} does not verify`, { cause })
-  }
+  await verifyRootSignature(decoded.signed.payload, signature, payload.rootThumbprint, options.roots, payload.country, 'revocation list')
 
-  // 4: chain rules against the held list: never fewer revocations than already seen.
-  if (head !== undefined) {
-    if (payload.seq === head.payload.seq) {
-      if (decoded.hash === head.hash) throw new EntenteError('ERR_REVOCATION_DUPLICATE', `revocation list seq ${payload.seq} is already held`)
-      throw new EntenteError('ERR_REVOCATION_EQUIVOCATION', `two different revocation lists with seq ${payload.seq}`, { details: { hashes: [head.hash, decoded.hash] } })
-    }
-    if (payload.seq < head.payload.seq) {
-      throw new EntenteError('ERR_REVOCATION_ROLLBACK', `revocation list seq ${payload.seq} is older than the held seq ${head.payload.seq}`)
-    }
-    if (Date.parse(payload.issuedAt) < Date.parse(head.payload.issuedAt)) throw new EntenteError('ERR_REVOCATION_ROLLBACK', 'issuedAt goes backwards')
-    if (payload.seq === head.payload.seq + 1 && payload.prev !== head.hash) {
-      throw new EntenteError('ERR_REVOCATION_CHAIN', `prev ${String(payload.prev)} is not the held revocation list ${head.hash}`)
-    }
-  }
-
-  // 5: freshness: a frozen mirror must not keep serving an old list (with fewer revocations) forever.
-  if (Date.parse(payload.issuedAt) > now.getTime() + (options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS)) {
-    throw new EntenteError('ERR_REVOCATION_NOT_YET_VALID', `issued in the future (${payload.issuedAt})`)
-  }
-  if (options.allowExpired !== true && now.getTime() >= Date.parse(payload.expiresAt)) {
-    throw new EntenteError('ERR_REVOCATION_EXPIRED', `revocation list expired at ${payload.expiresAt}`)
-  }
+  // 4: chain rules against the held list, 5: freshness.
+  if (head !== undefined) checkRevocationChain(payload, decoded.hash, { seq: head.payload.seq, issuedAt: head.payload.issuedAt, hash: head.hash }, LIST_NAMES)
+  checkRevocationFreshness(payload, now, options, 'revocation list')
   return { signed: decoded.signed, payload, hash: decoded.hash, size: decoded.size }
 }
 

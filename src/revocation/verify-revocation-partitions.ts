@@ -2,12 +2,8 @@
 // country, chain against the held index or last revocation list, freshness, layout caps) and each partition
 // (signature, and exactly the id, seq and hash the verified index names: a forged, replayed or unnamed partition is
 // refused). Pure: `now` injected.
-import { flattenedVerify } from 'jose'
 import { EntenteError } from '../model/errors.js'
 import type { PartitionRef, RevocationIndexPayload } from '../model/schema.types.js'
-import type { DecodedSignature } from '../trust-list/decode-signed-document.js'
-import { DEFAULT_CLOCK_SKEW_MS } from '../trust-list/constants.js'
-import { importRootPublicKey, rootAlg } from '../trust-list/root-key.js'
 import { partitionCount } from './build-revocation-partitions.js'
 import { DCC_HASH_BYTES, MAX_INDEX_PARTITIONS } from './constants.js'
 import {
@@ -19,6 +15,7 @@ import {
   type RevocationPartitionInput,
 } from './decode-revocation-partitions.js'
 import { parsePartitionId, shcKey } from './partition-layout.js'
+import { checkRevocationChain, checkRevocationFreshness, verifyRootSignature } from './revocation-document-checks.js'
 import type { TrustedRoot } from './revocation-list.types.js'
 
 /** The latest chained revocation document the caller holds for the country: an index, or its last single list. */
@@ -75,26 +72,9 @@ export async function verifyRevocationIndex(input: RevocationIndexInput, options
   // 4: layout: ascending distinct ids, no partition inside another, counts within the layout's cap, totals that add up.
   checkLayout(payload)
 
-  // 5: chain against the held index (or last single list): never fewer revocations than already seen.
-  if (head !== undefined) {
-    if (payload.seq === head.seq) {
-      if (decoded.hash === head.hash) throw new EntenteError('ERR_REVOCATION_DUPLICATE', `revocation index seq ${payload.seq} is already held`)
-      throw new EntenteError('ERR_REVOCATION_EQUIVOCATION', `two different revocation documents with seq ${payload.seq}`, { details: { hashes: [head.hash, decoded.hash] } })
-    }
-    if (payload.seq < head.seq) throw new EntenteError('ERR_REVOCATION_ROLLBACK', `revocation index seq ${payload.seq} is older than the held seq ${head.seq}`)
-    if (Date.parse(payload.issuedAt) < Date.parse(head.issuedAt)) throw new EntenteError('ERR_REVOCATION_ROLLBACK', 'issuedAt goes backwards')
-    if (payload.seq === head.seq + 1 && payload.prev !== head.hash) {
-      throw new EntenteError('ERR_REVOCATION_CHAIN', `prev ${String(payload.prev)} is not the held revocation document ${head.hash}`)
-    }
-  }
-
-  // 6: freshness: a frozen mirror must not keep serving an old index (with fewer revocations) forever.
-  if (Date.parse(payload.issuedAt) > now.getTime() + (options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS)) {
-    throw new EntenteError('ERR_REVOCATION_NOT_YET_VALID', `issued in the future (${payload.issuedAt})`)
-  }
-  if (options.allowExpired !== true && now.getTime() >= Date.parse(payload.expiresAt)) {
-    throw new EntenteError('ERR_REVOCATION_EXPIRED', `revocation index expired at ${payload.expiresAt}`)
-  }
+  // 5: chain against the held index (or last single list): never fewer revocations than already seen. 6: freshness.
+  if (head !== undefined) checkRevocationChain(payload, decoded.hash, head, { label: 'revocation index', held: 'revocation document' })
+  checkRevocationFreshness(payload, now, options, 'revocation index')
   return { signed: decoded.signed, payload, hash: decoded.hash, size: decoded.size }
 }
 
@@ -131,27 +111,6 @@ export async function verifyRevocationPartition(input: RevocationPartitionInput,
   // 4: content fits the id and count, sorted and distinct, so a lookup's binary search is sound.
   checkContent(decoded, ref)
   return { signed: decoded.signed, payload, hash: decoded.hash, size: decoded.size, ref }
-}
-
-async function verifyRootSignature(
-  signedPayload: string,
-  signature: DecodedSignature,
-  named: string,
-  roots: readonly TrustedRoot[],
-  country: string,
-  label: string,
-): Promise<void> {
-  if (signature.kid !== named) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `signed by ${signature.kid}, but the ${label} names root ${named}`)
-  const root = roots.find((r) => r.thumbprint === signature.kid)
-  if (root === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `root ${signature.kid} is not ${country}'s trusted root`)
-  const alg = rootAlg(root.jwk)
-  if (signature.alg !== alg) throw new EntenteError('ERR_REVOCATION_SIGNATURE', `alg ${signature.alg} does not fit the ${root.jwk.crv} root`)
-  try {
-    // jose reads b64 from the protected header, so both payload forms verify here.
-    await flattenedVerify({ payload: signedPayload, protected: signature.protected, signature: signature.signature }, await importRootPublicKey(root.jwk), { algorithms: [alg] })
-  } catch (cause) {
-    throw new EntenteError('ERR_REVOCATION_SIGNATURE', `${label} signature by ${signature.kid} does not verify`, { cause })
-  }
 }
 
 function checkLayout(payload: RevocationIndexPayload): void {
