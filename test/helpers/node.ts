@@ -1,5 +1,6 @@
 // A real node directory (made by `entente init`) and an in-process node over it, with a controllable clock.
 // The store is closed and the directory removed when the test file ends, whether its tests passed or not.
+import { cpSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { loadNodeConfig } from '../../src/config/node-config.js'
 import { createNode } from '../../src/node.js'
@@ -36,4 +37,19 @@ export async function createTestNode(country: string, options: { now?: Date; lim
       return Promise.resolve(node.app.request(p, { ...init, headers }))
     },
   }
+}
+
+/**
+ * A second in-process node over a copy of `node`'s directory and a consistent copy of its store (same root key and
+ * queue: the same input signs the same bytes), closed when the file ends.
+ */
+export async function copyTestNode(node: Pick<TestNode, 'dir' | 'store'>, now: Date) {
+  const dir = path.join(tempDir('entente-copy-'), path.basename(node.dir))
+  cpSync(node.dir, dir, { recursive: true })
+  const config = await loadNodeConfig(dir)
+  for (const suffix of ['', '-wal', '-shm']) rmSync(config.paths.store + suffix, { force: true })
+  node.store.database.prepare('VACUUM INTO ?').run(config.paths.store)
+  const copy = createNode(config, { now: () => now, valueSetsDir: vectorPath('valuesets') })
+  onFileEnd(() => copy.store.close())
+  return { ...copy, dir }
 }

@@ -1,11 +1,6 @@
 // A bulk revocation import publishes what queueing and publishing the same set publishes (same index hash), refuses
 // a malformed record by its number before storing anything, and a re-import of the same set changes nothing.
-import { cpSync, rmSync } from 'node:fs'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createNode } from '../../src/node.js'
-import { onFileEnd, tempDir } from '../helpers/temp.js'
-import { vectorPath } from '../helpers/vectors.js'
 import { loadNodeConfig } from '../../src/config/node-config.js'
 import { rootAccess } from '../../src/config/node-root.js'
 import { sha256 } from '../../src/model/encoding.js'
@@ -13,7 +8,7 @@ import { importCertificateRevocations } from '../../src/operator/import-revocati
 import { publishRevocationIndex } from '../../src/operator/publish-revocation-index.js'
 import { BULK_MAGIC, packBulkText } from '../../src/revocation/bulk-revocation-file.js'
 import { indexRefs } from '../../src/store/revocation-partition-store.js'
-import { createTestNode } from '../helpers/node.js'
+import { copyTestNode, createTestNode, type TestNode } from '../helpers/node.js'
 
 const NOW = new Date('2026-06-01T12:00:00Z')
 const N = 20_000
@@ -25,19 +20,7 @@ function packed(from: number, count: number): Buffer {
   return Buffer.concat([BULK_MAGIC, ...records])
 }
 
-type TestNode = Awaited<ReturnType<typeof createTestNode>>
-
-/** A second node over a copy of `node`'s directory and store (same root key: the same set signs the same bytes). */
-async function copyOf(node: TestNode) {
-  const dir = path.join(tempDir('entente-copy-'), 'GR')
-  cpSync(node.dir, dir, { recursive: true })
-  const config = await loadNodeConfig(dir)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(config.paths.store + suffix, { force: true })
-  node.store.database.prepare('VACUUM INTO ?').run(config.paths.store)
-  const copy = createNode(config, { now: () => NOW, valueSetsDir: vectorPath('valuesets') })
-  onFileEnd(() => copy.store.close())
-  return { ...copy, dir }
-}
+const copyOf = (node: Pick<TestNode, 'dir' | 'store'>) => copyTestNode(node, NOW)
 
 async function inputOf(node: Pick<TestNode, 'dir' | 'store' | 'revocations'>) {
   const rootKey = await rootAccess(await loadNodeConfig(node.dir)).loadRootKey()

@@ -1,18 +1,13 @@
 // A large revocation publish runs in slices: the node answers HTTP and timers while it stores entries (the entries
 // of the publish appear step by step, never all at once), and the result is byte for byte the one an unsliced
 // publish of the same state gives. Also: a publish stopped before its index is repaired by the next one.
-import { cpSync, rmSync } from 'node:fs'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadNodeConfig } from '../../src/config/node-config.js'
 import { rootAccess } from '../../src/config/node-root.js'
 import { sha256 } from '../../src/model/encoding.js'
-import { createNode } from '../../src/node.js'
 import { publishRevocationIndex } from '../../src/operator/publish-revocation-index.js'
 import { indexRefs } from '../../src/store/revocation-partition-store.js'
-import { createTestNode } from '../helpers/node.js'
-import { onFileEnd, tempDir } from '../helpers/temp.js'
-import { vectorPath } from '../helpers/vectors.js'
+import { copyTestNode, createTestNode, type TestNode } from '../helpers/node.js'
 
 const NOW = new Date('2026-06-01T12:00:00Z')
 
@@ -23,17 +18,7 @@ async function queue(node: { operator: { revokeCertificates(request: unknown): P
   }
 }
 
-/** A second node over a copy of `node`'s directory and store (same root key, same queue). */
-async function copyOf(node: Awaited<ReturnType<typeof createTestNode>>) {
-  const dir = path.join(tempDir('entente-copy-'), 'GR')
-  cpSync(node.dir, dir, { recursive: true })
-  const config = await loadNodeConfig(dir)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(config.paths.store + suffix, { force: true })
-  node.store.database.prepare('VACUUM INTO ?').run(config.paths.store)
-  const copy = createNode(config, { now: () => NOW, valueSetsDir: vectorPath('valuesets') })
-  onFileEnd(() => copy.store.close())
-  return { ...copy, dir }
-}
+const copyOf = (node: Pick<TestNode, 'dir' | 'store'>) => copyTestNode(node, NOW)
 
 async function publish(node: { dir: string; store: Parameters<typeof publishRevocationIndex>[0]['trust']; revocations: Parameters<typeof publishRevocationIndex>[0]['revocations'] }, sliceMs: number) {
   const rootKey = await rootAccess(await loadNodeConfig(node.dir)).loadRootKey()
