@@ -82,8 +82,11 @@ async function storedResponse(c: Context, compressed: CompressedBodies, hash: st
   const headers = { etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
   const match = c.req.header('if-none-match')
   if (match !== undefined && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return c.body(null, 304, headers)
-  const packed = coding === 'identity' ? undefined : await compressed.get(hash, coding, body)
-  const bytes = packed ?? body()
+  // Read from the store at most once, whether compressed or sent as is.
+  let raw: Buffer | undefined
+  const read = () => (raw ??= body())
+  const packed = coding === 'identity' ? undefined : await compressed.get(hash, coding, read)
+  const bytes = packed ?? read()
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
     ...headers,
     ...(packed === undefined ? { etag: `"${hash}"` } : { 'content-encoding': coding }),
