@@ -20,6 +20,8 @@ import { operatorBodyLimit } from './body-limits.js'
 import { readJson, readJsonObject } from './read-json.js'
 import { preferredEncoding } from './content-encoding.js'
 import { BULK_IMPORT_PATH, mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
+import { PUBLIC_CORS_HEADERS, publicCors } from './public-cors.js'
+import { defaultWebDir, mountWebVerifier } from './web-routes.js'
 
 export interface AppDeps {
   readonly config: ResolvedNodeConfig
@@ -37,6 +39,8 @@ export interface AppDeps {
   readonly admission?: Admission
   /** Signed revocation indexes, served in the bundle as `revocationIndexes`. */
   readonly revocationIndexes?: BundleDocumentFeed
+  /** The built web verifier served at /verify/ (default: dist/web at the package root). */
+  readonly webDir?: string
 }
 
 const COUNTRY = /^[A-Z]{2}$/
@@ -81,6 +85,8 @@ export function createApp(deps: AppDeps): Hono {
   const timedUnlessImport: MiddlewareHandler = (c, next) => (c.req.method === 'POST' && c.req.path === BULK_IMPORT_PATH ? next() : timed(c, next))
   app.use('*', timedUnlessImport)
   app.onError((error, c) => problemResponse(c, error))
+  // A web verifier on another origin syncs from these (the bundle sets the same headers itself).
+  for (const route of ['/v1/trust-lists/*', '/v1/revocation-lists/*', '/v1/revocations/*']) app.use(route, publicCors)
   app.notFound((c) => problemResponse(c, new EntenteError('ERR_HTTP_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)))
 
   // --- public, anonymous ---------------------------------------------------------------------------
@@ -144,6 +150,8 @@ export function createApp(deps: AppDeps): Hono {
   mountRevocationRoutes(app, deps)
 
   mountExports(app, { store, now, config })
+
+  mountWebVerifier(app, deps.webDir ?? defaultWebDir())
 
   // --- operator, behind the bearer token ------------------------------------------------------------
   const operator = new Hono()
@@ -304,7 +312,7 @@ function bundleAnswer(
   count: (response: Response, bytes: number) => Response,
 ): Response {
   const etag = response.etags[encoding]
-  const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding' }
+  const headers = { etag, 'cache-control': 'public, max-age=30', 'x-entente-token': response.token, vary: 'accept-encoding', ...PUBLIC_CORS_HEADERS }
   if (body === undefined || etagMatches(c.req.header('if-none-match'), etag)) return count(c.body(null, 304, headers), 0)
   const answer = c.body(body as Uint8Array<ArrayBuffer>, 200, {
     ...headers,
