@@ -80,3 +80,12 @@ try {
   rmSync(dist, { recursive: true, force: true })
   throw error
 }
+
+// The offline web verifier (nodes serve it at /verify/), into dist/web: a browser bundle of the same core.
+try {
+  const { buildWeb } = await import('./build-web.js')
+  await buildWeb({ out: path.join(dist, 'web') })
+} catch (error) {
+  rmSync(dist, { recursive: true, force: true })
+  throw error
+}
