@@ -19,6 +19,25 @@ export default tseslint.config(
     },
   },
   {
+    // The verification core runs in browsers and other runtimes too: it reaches crypto, inflation and X.509 parsing
+    // only through src/platform (node:crypto stays behind the Node implementation there).
+    files: ['src/certificates/**/*.ts', 'src/model/**/*.ts', 'src/trust-list/**/*.ts', 'src/revocation/**/*.ts', 'src/verifier/**/*.ts', 'src/platform/**/*.ts'],
+    ignores: ['src/verifier/sync-client.ts', 'src/verifier/state-file.ts', 'src/verifier/load-verifier.ts', 'src/platform/node-crypto-platform.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:|(assert|buffer|child_process|crypto|dns|fs|http|https|net|os|path|stream|tls|url|util|worker_threads|zlib)(/.*)?$)',
+              message: 'the verification core is runtime-neutral: use src/platform (crypto-platform.types.ts) instead of Node modules',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

@@ -2,7 +2,8 @@
 // certificates fully offline.
 //   import { loadVerifier } from 'entente-trust'
 //   const verifier = await loadVerifier('bundle.json') // the bundle `entente sync` wrote, partition files beside it
-//   const verdict = verifier.verify('HC1:...')
+//   const verdict = await verifier.verify('HC1:...')
+import './platform/use-node-platform.js'
 export { createVerifier, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
 export { mergeBundle, emptyVerifiedBundle, type BundleInput, type MergeOptions, type MergeReport } from './verifier/verify-bundle.js'
 export { loadVerifier } from './verifier/load-verifier.js'

@@ -1,5 +1,6 @@
 // Composition root: one country's node from its config: store, operator service, HTTP API (and, later,
 // gossip). The only place where the layers are wired together.
+import './platform/use-node-platform.js'
 import type { Server } from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'

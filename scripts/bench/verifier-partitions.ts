@@ -159,7 +159,7 @@ try {
   writeFileSync(embedded, JSON.stringify(await readState(out)))
   log(`load of the same state embedded in one JSON (${statSync(embedded).size.toLocaleString('en')} B, readState + createVerifier): ${JSON.stringify(child('embedded', embedded))}`)
   const verifier = await loadVerifier(out, { now: NOW })
-  log(`verdicts: revoked ${verifier.verify(gr.issue({ uci: REVOKED })).reasons.map((r) => r.code).join(',')}; fine ${verifier.verify(gr.issue({ uci: FINE })).valid}`)
+  log(`verdicts: revoked ${(await verifier.verify(gr.issue({ uci: REVOKED }))).reasons.map((r) => r.code).join(',')}; fine ${(await verifier.verify(gr.issue({ uci: FINE }))).valid}`)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -1,5 +1,6 @@
 // Public surface of offline certificate verification (EU DCC and SMART Health Cards).
 // Pure: nothing here does I/O; callers read files and pass `now`.
+import '../platform/use-node-platform.js'
 export type { CertificateErrorCode } from './error-codes.js'
 export type {
   AcceptedVaccine,

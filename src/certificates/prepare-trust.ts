@@ -5,10 +5,11 @@
 // read (which parses every DSC not yet parsed: listing is the exhaustive check). SHC keys are few and checked eagerly.
 // Pure: no I/O; `now` is not needed here (windows are checked at verification time).
 import { compileDccSchema, type DccSchemaValidator } from './dcc/validate-dcc-schema.js'
-import { createPublicKey, hash, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint } from 'jose'
 import { isEntenteError } from '../model/errors.js'
-import { fromBase64Transient } from '../model/encoding.js'
+import { fromBase64Transient, sha256, toBase64 } from '../model/encoding.js'
+import { cryptoPlatform } from '../platform/crypto-platform.js'
+import type { PublicKey } from '../platform/crypto-platform.types.js'
 import type { CertificateErrorCode } from './error-codes.js'
 import { parseDsc, type DscInfo } from './dcc/parse-dsc.js'
 import { revocationSets } from './revocation-check.js'
@@ -33,7 +34,7 @@ export interface PreparedDccSigner {
 export interface PreparedShcSigner {
   country: string
   entry: ShcSigner
-  key: KeyObject
+  key: PublicKey
   validFrom: Date | undefined
   validUntil: Date | undefined
 }
@@ -87,16 +88,16 @@ export function shcKeyId(issuer: string, kid: string): string {
 }
 
 /** Checks an SHC issuer JWK (EC P-256, use sig, alg ES256, public only) and returns its thumbprint. */
-export async function checkShcJwk(jwk: PublicJwk): Promise<{ thumbprint: string; key: KeyObject }> {
+export async function checkShcJwk(jwk: PublicJwk): Promise<{ thumbprint: string; key: PublicKey }> {
   if (jwk.kty !== 'EC') throw new TrustEntryError('ERR_SIGNATURE_ALG_UNSUPPORTED', `JWK kty must be EC, not ${String(jwk.kty)}`)
   if (jwk.crv !== 'P-256') throw new TrustEntryError('ERR_SIGNATURE_ALG_UNSUPPORTED', `JWK crv must be P-256, not ${String(jwk.crv)}`)
   if (jwk.alg !== 'ES256') throw new TrustEntryError('ERR_SIGNATURE_ALG_UNSUPPORTED', `JWK alg must be ES256, not ${String(jwk.alg)}`)
   if (jwk.use !== 'sig') throw new TrustEntryError('ERR_KEY_USAGE', `JWK use must be sig, not ${String(jwk.use)}`)
   if (jwk.d !== undefined) throw new TrustEntryError('ERR_DECODE_SIGNER', 'JWK holds a private key')
   if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string') throw new TrustEntryError('ERR_DECODE_SIGNER', 'JWK lacks x or y')
-  let key: KeyObject
+  let key: PublicKey
   try {
-    key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' })
+    key = await cryptoPlatform().publicKeyFromJwk({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y })
   } catch (error) {
     throw new TrustEntryError('ERR_DECODE_SIGNER', `JWK is not a valid P-256 public key: ${(error as Error).message}`)
   }
@@ -166,8 +167,7 @@ class LazyDccSigner implements PreparedDccSigner {
 
 /** Standard base64 of the first 8 bytes of SHA-256 of the DER: what a DSC's kid must be (hcert §3.3.1). */
 function derKid(der: Uint8Array): string {
-  // One-shot: a Hash object per DSC was most of the cost of this check over 20,000 DSCs.
-  return hash('sha256', der, 'buffer').subarray(0, 8).toString('base64')
+  return toBase64(sha256(der).subarray(0, 8))
 }
 
 export interface PrepareTrustOptions {

@@ -1,4 +1,5 @@
 // The `entente` command: dispatches to subcommands; every failure becomes one line `entente: CODE: message`.
+import '../platform/use-node-platform.js'
 import { processIo, reportError, type CliIo } from './io.js'
 
 type Command = { readonly run: (argv: string[], io: CliIo) => Promise<number>; readonly help: string }

@@ -226,7 +226,7 @@ export class DiplomatService {
     const publicKey = toBase64url(credential.publicKey)
     try {
       // Only keys the offline verifier can re-check may approve anything.
-      coseKeyToPublicKey(credential.publicKey)
+      await coseKeyToPublicKey(credential.publicKey)
     } catch (cause) {
       throw new EntenteError('ERR_DIPLOMAT_WEBAUTHN', 'the passkey uses a key type approvals cannot carry', { cause })
     }
@@ -559,7 +559,7 @@ export class DiplomatService {
     }
     try {
       // The evidence must pass the very check every verifier will run on the published list.
-      verifyApproval(approval, { action: proposal.action, country: this.country, entry, diplomat: toDiplomat(credential) })
+      await verifyApproval(approval, { action: proposal.action, country: this.country, entry, diplomat: toDiplomat(credential) })
     } catch (cause) {
       throw new EntenteError('ERR_DIPLOMAT_WEBAUTHN', `the approval would not verify in the published list: ${messageOf(cause)}`, { cause })
     }

@@ -143,7 +143,7 @@ async function demoVerifications(members: FederationMember[], plan: FederationPl
     const root = await readRootKey(verifier.config.paths.rootKey)
     await syncBundle({ sources: [verifier.url], home: verifier.country, anchor: { thumbprint: root.thumbprint }, out, now: () => new Date() })
     const v = await createVerifier(await readState(out), dccSchema === undefined ? {} : { dccSchema })
-    const verdict = v.verify(certificate)
+    const verdict = await v.verify(certificate)
     const file = path.join(options.dataDir, `demo-certificate-${issuer.country}.txt`)
     await writeFile(file, `${certificate}\n`)
     files.push(file)

@@ -1,13 +1,20 @@
-// Byte encodings and digests used across Entente. Pure: no I/O (node:crypto hashing only).
-import { hash } from 'node:crypto'
+// Byte encodings and digests used across Entente. Pure: no I/O (hashing through the crypto platform).
+import { cryptoPlatform } from '../platform/crypto-platform.js'
 
-// One-shot hashing: no Hash object per digest, which dominated hashing thousands of small inputs (DSCs).
 export function sha256(data: Uint8Array | string): Uint8Array {
-  return hash('sha256', data, 'buffer')
+  return cryptoPlatform().sha256(data)
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+export function toHex(data: Uint8Array): string {
+  let text = ''
+  for (const byte of data) text += HEX[byte] ?? ''
+  return text
 }
 
 export function sha256Hex(data: Uint8Array | string): string {
-  return hash('sha256', data, 'hex')
+  return toHex(cryptoPlatform().sha256(data))
 }
 
 export function toBase64url(data: Uint8Array): string {

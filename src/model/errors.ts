@@ -86,6 +86,8 @@ export type HttpErrorCode =
   /** http.tls names a certificate or key that is missing, unreadable, not PEM, or not a matching pair. */
   | 'ERR_TLS_CERTIFICATE'
   | 'ERR_INTERNAL'
+  /** The runtime lacks a primitive verification needs (WebCrypto outside a secure context, say). */
+  | 'ERR_PLATFORM'
 
 export type EntenteErrorCode =
   | TrustListErrorCode

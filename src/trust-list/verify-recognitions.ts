@@ -1,15 +1,17 @@
 // Re-verifies the diplomats' evidence behind every recognition and withdrawal of a trust list: each approval is
 // a WebAuthn assertion, by a diplomat the same list names, over a challenge bound to exactly that entry.
-// Pure: no I/O, no clock, no network; only node:crypto. The same code runs on the approving node and offline.
-import { constants, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto'
+// Pure: no I/O, no clock, no network (signatures through the crypto platform). The same code runs on the approving
+// node and offline.
 import { Decoder } from 'cbor-x'
 import { canonicalBytes, canonicalize } from '../model/canonical-json.js'
-import { fromBase64url, sha256, toBase64url, utf8 } from '../model/encoding.js'
+import { fromBase64url, sha256, toBase64, toBase64url, utf8 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { Approval, Diplomat, Recognition, TrustListPayload } from '../model/schema.types.js'
 import { floorsAfter, governanceEntry, sameGovernance, type ChainPosition } from './handover.js'
 import type { RecognitionErrorCode } from './recognition-error-codes.js'
 import type { TrustListHead } from './trust-list.types.js'
+import { cryptoPlatform } from '../platform/crypto-platform.js'
+import type { PublicKey, SignatureScheme } from '../platform/crypto-platform.types.js'
 
 /** What a quorum approves: adding a recognition, withdrawing one, or a new diplomat set and quorum. */
 export type ApprovalAction = 'recognize' | 'withdraw' | 'govern'
@@ -79,7 +81,7 @@ export interface VerifiedApproval {
 }
 
 /** Verifies one approval against one diplomat record. Throws an ERR_RECOGNITION_* EntenteError. */
-export function verifyApproval(approval: Approval, context: ApprovalContext, keys = new PublicKeyCache()): VerifiedApproval {
+export async function verifyApproval(approval: Approval, context: ApprovalContext, keys = new PublicKeyCache()): Promise<VerifiedApproval> {
   const { diplomat } = context
   if (approval.credentialId !== diplomat.credentialId) {
     throw fail('ERR_RECOGNITION_UNKNOWN_CREDENTIAL', `approval by ${approval.credentialId} checked against ${diplomat.credentialId}`)
@@ -110,9 +112,11 @@ export function verifyApproval(approval: Approval, context: ApprovalContext, key
     throw fail('ERR_RECOGNITION_USER_VERIFICATION', `approval by ${diplomat.credentialId} lacks user presence and verification`)
   }
   // WebAuthn §7.2 step 20: the signature covers authenticatorData || SHA-256(clientDataJSON).
-  const signed = Buffer.concat([authenticatorData, sha256(clientDataBytes)])
-  const key = keys.get(diplomat)
-  if (!verifySignature(key, signed, signature)) {
+  const signed = new Uint8Array(authenticatorData.byteLength + 32)
+  signed.set(authenticatorData)
+  signed.set(sha256(clientDataBytes), authenticatorData.byteLength)
+  const key = await keys.get(diplomat)
+  if (!(await verifySignature(key, signed, signature))) {
     throw fail('ERR_RECOGNITION_SIGNATURE', `approval by ${diplomat.credentialId} has an invalid signature`)
   }
   const view = new DataView(authenticatorData.buffer, authenticatorData.byteOffset, authenticatorData.byteLength)
@@ -155,8 +159,8 @@ interface Governance {
  * approving at a position at or after the head's epoch and newer than any evidence the head holds for that country
  * (so approvals of a withdrawn recognition can never be copied back); withdrawals are never dropped silently.
  */
-export function verifyRecognitions(payload: RecognitionEvidence, head?: TrustListHead): EvidenceReport {
-  const own = governanceOf(payload)
+export async function verifyRecognitions(payload: RecognitionEvidence, head?: TrustListHead): Promise<EvidenceReport> {
+  const own = await governanceOf(payload)
   const withdrawals = payload.withdrawals ?? []
   checkQuorumRule(payload)
   // One entry per country and list side; and a country cannot be recognized and withdrawn at once.
@@ -181,9 +185,9 @@ export function verifyRecognitions(payload: RecognitionEvidence, head?: TrustLis
     }
   }
   const keys = new PublicKeyCache()
-  const governanceReset = head === undefined ? checkOwnEpoch(payload) : checkGovernanceChange(payload, head, keys)
+  const governanceReset = head === undefined ? checkOwnEpoch(payload) : await checkGovernanceChange(payload, head, keys)
   const carried: string[] = []
-  const prior = head === undefined ? undefined : { governance: governanceOf(head.payload), head }
+  const prior = head === undefined ? undefined : { governance: await governanceOf(head.payload), head }
   // Floors never go down: per country, the newest evidence the head held (or its floor) stays the lower bound.
   const required = new Map<string, number>(Object.entries(head === undefined ? {} : floorsAfter(head.payload)))
   for (const [country, floor] of required) {
@@ -198,7 +202,7 @@ export function verifyRecognitions(payload: RecognitionEvidence, head?: TrustLis
         // Identical to the head's entry, evidence included: judged when it first appeared.
         if (before.some((b) => canonicalize(b) === canonicalize(recognition))) continue
         const floor = required.get(recognition.country) ?? 0
-        checkEntry(action, recognition, payload.country, prior.governance, keys, { floor, head: prior.head })
+        await checkEntry(action, recognition, payload.country, prior.governance, keys, { floor, head: prior.head })
         continue
       }
       // On its own: nothing may be older than the list's own floor for the country (a carried entry sits on it).
@@ -215,7 +219,7 @@ export function verifyRecognitions(payload: RecognitionEvidence, head?: TrustLis
         carried.push(recognition.country)
         continue
       }
-      checkEntry(action, recognition, payload.country, own, keys, { floor: ownFloor - 1 })
+      await checkEntry(action, recognition, payload.country, own, keys, { floor: ownFloor - 1 })
     }
   }
   if (head !== undefined) checkWithdrawalsKept(payload, head.payload)
@@ -243,7 +247,7 @@ function checkOwnEpoch(payload: RecognitionEvidence): boolean {
 }
 
 /** With a head: a changed diplomat set or quorum needs a quorum of the head's diplomats approving exactly it. */
-function checkGovernanceChange(payload: RecognitionEvidence, head: TrustListHead, keys: PublicKeyCache): boolean {
+async function checkGovernanceChange(payload: RecognitionEvidence, head: TrustListHead, keys: PublicKeyCache): Promise<boolean> {
   const before = head.payload
   const { governance } = payload
   if (sameGovernance(before, payload)) {
@@ -270,7 +274,7 @@ function checkGovernanceChange(payload: RecognitionEvidence, head: TrustListHead
     return true
   }
   const entry = governanceEntry(payload)
-  const previous = governanceOf(before)
+  const previous = await governanceOf(before)
   const approvers = new Set<string>()
   for (const approval of approvals) {
     const details = { country: payload.country, action: 'govern' }
@@ -280,7 +284,7 @@ function checkGovernanceChange(payload: RecognitionEvidence, head: TrustListHead
     }
     if (approvers.has(approval.credentialId)) throw fail('ERR_RECOGNITION_DUPLICATE_DIPLOMAT', `governance change: ${diplomat.name} approved twice`, details)
     checkPosition(approval, previous, { floor: 0, head }, 'govern', payload.country)
-    wrap('govern', payload.country, () => verifyApproval(approval, { action: 'govern', country: payload.country, entry, diplomat }, keys))
+    await wrap('govern', payload.country, () => verifyApproval(approval, { action: 'govern', country: payload.country, entry, diplomat }, keys))
     approvers.add(approval.credentialId)
   }
   if (approvers.size < previous.quorum) {
@@ -291,14 +295,14 @@ function checkGovernanceChange(payload: RecognitionEvidence, head: TrustListHead
   return false
 }
 
-function checkEntry(
+async function checkEntry(
   action: 'recognize' | 'withdraw',
   recognition: Recognition,
   country: string,
   governance: Governance,
   keys: PublicKeyCache,
   position: { floor: number; head?: TrustListHead },
-): void {
+): Promise<void> {
   const details = { country: recognition.country, action }
   const entry = recognitionEntry(recognition)
   const approvers = new Set<string>()
@@ -311,7 +315,7 @@ function checkEntry(
       throw fail('ERR_RECOGNITION_DUPLICATE_DIPLOMAT', `${action} ${recognition.country}: ${diplomat.name} approved twice`, details)
     }
     checkPosition(approval, governance, position, action, recognition.country)
-    wrap(action, recognition.country, () => verifyApproval(approval, { action, country, entry, diplomat }, keys))
+    await wrap(action, recognition.country, () => verifyApproval(approval, { action, country, entry, diplomat }, keys))
     approvers.add(approval.credentialId)
   }
   if (approvers.size < governance.quorum) {
@@ -350,13 +354,13 @@ function checkWithdrawalsKept(payload: RecognitionEvidence, before: TrustListPay
   }
 }
 
-function governanceOf(payload: Pick<TrustListPayload, 'diplomats' | 'quorum' | 'governance'>): Governance {
+async function governanceOf(payload: Pick<TrustListPayload, 'diplomats' | 'quorum' | 'governance'>): Promise<Governance> {
   const diplomats = new Map<string, Diplomat>()
   const publicKeys = new Set<string>()
   for (const diplomat of payload.diplomats) {
     // One credential, one diplomat: otherwise a single passkey could count twice toward the quorum. Keys compare as
     // decoded public keys (SPKI), so the same key in another COSE encoding is still the same key.
-    const key = coseKeyToPublicKey(bytes(diplomat.publicKey, 'diplomat publicKey')).key.export({ type: 'spki', format: 'der' }).toString('base64')
+    const key = toBase64((await coseKeyToPublicKey(bytes(diplomat.publicKey, 'diplomat publicKey'))).key.spki)
     if (diplomats.has(diplomat.credentialId) || publicKeys.has(key)) {
       throw fail('ERR_RECOGNITION_MALFORMED', `diplomat credential ${diplomat.credentialId} is listed twice`)
     }
@@ -376,17 +380,17 @@ function uniqueCountries(entries: readonly Recognition[], what: string): Set<str
   return seen
 }
 
-function wrap(action: string, country: string, check: () => unknown): void {
+async function wrap(action: string, country: string, check: () => Promise<unknown>): Promise<void> {
   try {
-    check()
+    await check()
   } catch (error) {
     if (error instanceof EntenteError) throw new EntenteError(error.code, `${action} ${country}: ${error.message}`, { cause: error, details: { country, action } })
     throw error
   }
 }
 
-/** A diplomat's COSE_Key as a node:crypto key with its COSE algorithm; throws ERR_RECOGNITION_MALFORMED. */
-export function coseKeyToPublicKey(coseKey: Uint8Array): { key: KeyObject; alg: number } {
+/** A diplomat's COSE_Key as a public key with its COSE algorithm; throws ERR_RECOGNITION_MALFORMED. */
+export async function coseKeyToPublicKey(coseKey: Uint8Array): Promise<{ key: PublicKey; alg: number }> {
   let decoded: unknown
   try {
     // A fresh decoder per key: no shared decoder state; maps stay Maps so integer labels survive.
@@ -406,14 +410,14 @@ export function coseKeyToPublicKey(coseKey: Uint8Array): { key: KeyObject; alg: 
   try {
     // RFC 9053: kty 2 = EC2 (crv 1 = P-256), kty 1 = OKP (crv 6 = Ed25519), kty 3 = RSA.
     if (alg === -7 && kty === 2 && label(-1) === 1) {
-      return { alg, key: createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: binary(-2), y: binary(-3) }, format: 'jwk' }) }
+      return { alg, key: await cryptoPlatform().publicKeyFromJwk({ kty: 'EC', crv: 'P-256', x: binary(-2), y: binary(-3) }) }
     }
     if (alg === -8 && kty === 1 && label(-1) === 6) {
-      return { alg, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: binary(-2) }, format: 'jwk' }) }
+      return { alg, key: await cryptoPlatform().publicKeyFromJwk({ kty: 'OKP', crv: 'Ed25519', x: binary(-2) }) }
     }
     if (alg === -257 && kty === 3) {
-      const key = createPublicKey({ key: { kty: 'RSA', n: binary(-1), e: binary(-2) }, format: 'jwk' })
-      if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) throw fail('ERR_RECOGNITION_MALFORMED', 'RSA diplomat key under 2048 bits')
+      const key = await cryptoPlatform().publicKeyFromJwk({ kty: 'RSA', n: binary(-1), e: binary(-2) })
+      if ((key.modulusBits ?? 0) < MIN_RSA_BITS) throw fail('ERR_RECOGNITION_MALFORMED', 'RSA diplomat key under 2048 bits')
       return { alg, key }
     }
   } catch (error) {
@@ -425,9 +429,9 @@ export function coseKeyToPublicKey(coseKey: Uint8Array): { key: KeyObject; alg: 
 
 /** Parses each diplomat's key once per verification run. */
 export class PublicKeyCache {
-  readonly #keys = new Map<string, { key: KeyObject; alg: number }>()
+  readonly #keys = new Map<string, Promise<{ key: PublicKey; alg: number }>>()
 
-  get(diplomat: Diplomat): { key: KeyObject; alg: number } {
+  get(diplomat: Diplomat): Promise<{ key: PublicKey; alg: number }> {
     let key = this.#keys.get(diplomat.publicKey)
     if (key === undefined) {
       key = coseKeyToPublicKey(bytes(diplomat.publicKey, 'diplomat publicKey'))
@@ -437,23 +441,16 @@ export class PublicKeyCache {
   }
 }
 
-function verifySignature({ key, alg }: { key: KeyObject; alg: number }, data: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    switch (alg) {
-      // WebAuthn ES256 signatures are ASN.1 DER, not the raw r||s of JOSE.
-      case -7:
-        return cryptoVerify('sha256', data, { key, dsaEncoding: 'der' }, signature)
-      case -8:
-        return cryptoVerify(null, data, key, signature)
-      case -257:
-        return cryptoVerify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, signature)
-      default:
-        return false
-    }
-  } catch {
-    // Malformed DER and the like: not a valid signature.
-    return false
-  }
+// WebAuthn ES256 signatures are ASN.1 DER, not the raw r||s of JOSE.
+const SCHEMES: ReadonlyMap<number, SignatureScheme> = new Map<number, SignatureScheme>([
+  [-7, { name: 'ECDSA', hash: 'SHA-256', encoding: 'der' }],
+  [-8, { name: 'Ed25519' }],
+  [-257, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }],
+])
+
+async function verifySignature({ key, alg }: { key: PublicKey; alg: number }, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  const scheme = SCHEMES.get(alg)
+  return scheme !== undefined && (await cryptoPlatform().verify(scheme, key, data, signature))
 }
 
 interface ClientData {
@@ -485,12 +482,18 @@ function bytes(text: string, what: string): Uint8Array {
   return decoded
 }
 
+/** Compares in time independent of where the bytes differ. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && timingSafeEqual(a, b)
+  if (a.byteLength !== b.byteLength) return false
+  let difference = 0
+  for (let i = 0; i < a.byteLength; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  return difference === 0
 }
 
+const utf8Encoder = new TextEncoder()
+
 function sameText(a: string, b: string): boolean {
-  return sameBytes(Buffer.from(a), Buffer.from(b))
+  return sameBytes(utf8Encoder.encode(a), utf8Encoder.encode(b))
 }
 
 function fail(code: RecognitionErrorCode, message: string, details?: Record<string, unknown>): EntenteError {

@@ -149,7 +149,7 @@ export async function verifyTrustList(
   // 7.5: evidence. The root signing a recognition or a new diplomat set is not enough: each needs a quorum of
   // valid passkey approvals by the diplomats in force (the head's), bound to a chain position, so an operator alone
   // cannot grant trust, install puppets, lower the quorum or bring back a withdrawn recognition.
-  const evidence = verifyRecognitions(payload, head)
+  const evidence = await verifyRecognitions(payload, head)
 
   // 8: freshness. An expired list is refused so a frozen mirror cannot keep serving revoked signers forever.
   const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS

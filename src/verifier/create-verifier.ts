@@ -64,7 +64,7 @@ export interface VerifierStatus {
 
 export interface Verifier {
   readonly home: string
-  verify(payload: string, options?: { now?: Date; showHolder?: boolean }): Verdict
+  verify(payload: string, options?: { now?: Date; showHolder?: boolean }): Promise<Verdict>
   status(): VerifierStatus
 }
 
@@ -269,7 +269,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
 
   return {
     home: state.home,
-    verify(payload, callOptions = {}) {
+    async verify(payload, callOptions = {}) {
       const now = callOptions.now ?? clock()
       const certificateOptions = { now, ...(callOptions.showHolder === undefined ? {} : { showHolder: callOptions.showHolder }) }
       // One verification: the issuing country's revocations are asked through the callback once the signature
@@ -277,7 +277,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       const isRevoked = revocationCallback((country) => {
         return lookups.get(country)
       })
-      const verdict = verifyCertificate(payload, base, { ...certificateOptions, isRevoked })
+      const verdict = await verifyCertificate(payload, base, { ...certificateOptions, isRevoked })
       const extra: Reason[] = []
       const stale = (expiresAt: string) => now.getTime() > Date.parse(expiresAt) + graceMs
       // Old trust data fails loudly, as trust data: the certificate itself may be fine.

@@ -90,7 +90,7 @@ function actualOutcome(field: Field, json: Record<string, unknown>, verdict: Ver
       const cose = hex(json.COSE)
       if (compressed === undefined || cose === undefined) return undefined
       const result = attempt(() => inflateHc1(compressed))
-      return result.ok && result.value.equals(cose)
+      return result.ok && Buffer.from(result.value).equals(cose)
     }
   }
 }
@@ -115,7 +115,7 @@ describe('EU DCC conformance (shared/vectors/dcc)', () => {
           ],
         },
       })
-      const verdict = verifyCertificate(json.PREFIX as string, trust, { now: parseValidationClock(ctx.VALIDATIONCLOCK) })
+      const verdict = await verifyCertificate(json.PREFIX as string, trust, { now: parseValidationClock(ctx.VALIDATIONCLOCK) })
       for (const field of FIELDS) {
         const want = expected[`EXPECTED${field}`]
         if (typeof want !== 'boolean') continue

@@ -41,9 +41,9 @@ beforeAll(async () => {
   cose = Buffer.from(vector.COSE, 'hex')
 })
 
-function assertRejected(payload: string): Verdict {
+async function assertRejected(payload: string): Promise<Verdict> {
   count++
-  const verdict = verifyCertificate(payload, trust, { now: NOW })
+  const verdict = await verifyCertificate(payload, trust, { now: NOW })
   if (verdict.valid) return verdict
   expect(verdict.reasons.length).toBeGreaterThan(0)
   for (const r of verdict.reasons) expect(r.code).toMatch(/^ERR_/)
@@ -91,12 +91,12 @@ function mutatedBytes(base: Uint8Array) {
 }
 
 describe('fuzz: every decoder, >= 10,000 inputs', () => {
-  it('mutated HC1 text (real vector and our own) never throws and never passes', () => {
+  it('mutated HC1 text (real vector and our own) never throws and never passes', async () => {
     let valid = 0
     for (const base of [hc1, realHc1]) {
-      fc.assert(
-        fc.property(mutatedText(base, B45), (text) => {
-          if (assertRejected(text).valid) valid++
+      await fc.assert(
+        fc.asyncProperty(mutatedText(base, B45), async (text) => {
+          if ((await assertRejected(text)).valid) valid++
         }),
         params(1500),
       )
@@ -105,10 +105,10 @@ describe('fuzz: every decoder, >= 10,000 inputs', () => {
     expect(valid).toBe(0)
   })
 
-  it('mutated COSE bytes through zlib + base45 and through the COSE decoder', () => {
-    fc.assert(
-      fc.property(mutatedBytes(cose), (bytes) => {
-        const verdict = assertRejected(`HC1:${base45(deflateSync(bytes))}`)
+  it('mutated COSE bytes through zlib + base45 and through the COSE decoder', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedBytes(cose), async (bytes) => {
+        const verdict = await assertRejected(`HC1:${base45(deflateSync(bytes))}`)
         expect(verdict.valid).toBe(false)
         onlyEntenteErrors(() => decodeCose(bytes))
       }),
@@ -116,11 +116,11 @@ describe('fuzz: every decoder, >= 10,000 inputs', () => {
     )
   })
 
-  it('random bytes through base45, zlib, CBOR, COSE, DSC parsing', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
-        assertRejected(`HC1:${base45(bytes)}`)
-        assertRejected(`HC1:${base45(deflateSync(bytes))}`)
+  it('random bytes through base45, zlib, CBOR, COSE, DSC parsing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), async (bytes) => {
+        await assertRejected(`HC1:${base45(bytes)}`)
+        await assertRejected(`HC1:${base45(deflateSync(bytes))}`)
         onlyEntenteErrors(() => createCborDecoder()(bytes, 'fuzz'))
         onlyEntenteErrors(() => decodeCose(bytes))
         onlyEntenteErrors(() => parseDsc(bytes))
@@ -129,10 +129,10 @@ describe('fuzz: every decoder, >= 10,000 inputs', () => {
     )
   })
 
-  it('random strings as payloads and through base45 and the HC1 decoder', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), fc.constantFrom('HC1:', 'shc:/', 'eyJ', ''), (text, prefix) => {
-        assertRejected(prefix + text)
+  it('random strings as payloads and through base45 and the HC1 decoder', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 300 }), fc.constantFrom('HC1:', 'shc:/', 'eyJ', ''), async (text, prefix) => {
+        await assertRejected(prefix + text)
         onlyEntenteErrors(() => decodeBase45(text))
         onlyEntenteErrors(() => decodeHc1(prefix + text))
       }),
@@ -140,12 +140,12 @@ describe('fuzz: every decoder, >= 10,000 inputs', () => {
     )
   })
 
-  it('mutated SHC QR digits and JWS text never throw and never pass', () => {
-    fc.assert(fc.property(mutatedText(shcQr, '0123456789/ '), (text) => void assertRejected(text)), params(1000))
+  it('mutated SHC QR digits and JWS text never throw and never pass', async () => {
+    await fc.assert(fc.asyncProperty(mutatedText(shcQr, '0123456789/ '), async (text) => void (await assertRejected(text))), params(1000))
     let valid = 0
-    fc.assert(
-      fc.property(mutatedText(shcJws, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'), (text) => {
-        if (assertRejected(text).valid) valid++
+    await fc.assert(
+      fc.asyncProperty(mutatedText(shcJws, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'), async (text) => {
+        if ((await assertRejected(text)).valid) valid++
       }),
       params(1500),
     )
@@ -153,11 +153,11 @@ describe('fuzz: every decoder, >= 10,000 inputs', () => {
     expect(valid).toBeLessThan(15)
   })
 
-  it('random SHC payload bytes, QR chunks, files and CRLs', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), fc.string({ maxLength: 200 }), (bytes, text) => {
+  it('random SHC payload bytes, QR chunks, files and CRLs', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), fc.string({ maxLength: 200 }), async (bytes, text) => {
         const header = Buffer.from('{"zip":"DEF","alg":"ES256","kid":"k"}').toString('base64url')
-        assertRejected(`${header}.${deflateRawSync(bytes).toString('base64url')}.${Buffer.alloc(64).toString('base64url')}`)
+        await assertRejected(`${header}.${deflateRawSync(bytes).toString('base64url')}.${Buffer.alloc(64).toString('base64url')}`)
         onlyEntenteErrors(() => decodeShcJws(`${header}.${Buffer.from(bytes).toString('base64url')}.AA`))
         onlyEntenteErrors(() => decodeShcQr(`shc:/${text}`))
         onlyEntenteErrors(() => decodeSmartHealthCardFile(text))

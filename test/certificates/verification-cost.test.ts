@@ -31,7 +31,7 @@ const codes = (verdict: Verdict) => verdict.reasons.map((r) => r.code)
 async function counted(payload: string, material: TrustMaterial, isRevoked?: IsRevoked): Promise<{ verdict: Verdict; checks: number }> {
   const trust = await prepareTrust(material)
   const before = signatureChecks()
-  const verdict = verifyCertificate(payload, trust, { now: NOW, ...(isRevoked === undefined ? {} : { isRevoked }) })
+  const verdict = await verifyCertificate(payload, trust, { now: NOW, ...(isRevoked === undefined ? {} : { isRevoked }) })
   return { verdict, checks: signatureChecks() - before }
 }
 
@@ -170,11 +170,11 @@ describe('DSCs are parsed on first use', () => {
     // Copying a prepared trust (as a verifier does per country) parses nothing either.
     expect({ ...trust }.rejected.size).toBe(0)
     expect(trust.rejected.size).toBe(0)
-    const verdict = verifyCertificate(makeHc1(dsc, { kid: junkSigner.kid }), trust, { now: NOW })
+    const verdict = await verifyCertificate(makeHc1(dsc, { kid: junkSigner.kid }), trust, { now: NOW })
     expect(codes(verdict)).toEqual(['ERR_DECODE_SIGNER'])
     expect(verdict.reasons[0]?.message).toMatch(/unusable/)
     expect(trust.rejected.get(junkSigner.kid)?.code).toBe('ERR_DECODE_SIGNER')
-    expect(verifyCertificate(makeHc1(dsc), trust, { now: NOW }).valid).toBe(true)
+    expect((await verifyCertificate(makeHc1(dsc), trust, { now: NOW })).valid).toBe(true)
   })
 
   it('listing the problems parses every DSC, in trust-material order', async () => {

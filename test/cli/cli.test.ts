@@ -77,7 +77,7 @@ describe('entente publish and inspect', () => {
     expect(human.stdout).toContain('Trust list GR seq 2')
     expect(human.stdout).toContain(rootThumbprint)
 
-    const machine = await cli(['inspect', '--json', '--root', rootThumbprint, out2])
+    const machine = await cli(['inspect', '--json', `--root=${rootThumbprint}`, out2])
     const parsed = JSON.parse(machine.stdout) as { valid: boolean; payload: { seq: number; prev: string } }
     expect(parsed.valid).toBe(true)
     expect(parsed.payload.prev).toBe((JSON.parse((await cli(['inspect', '--json', out1])).stdout) as { hash: string }).hash)
@@ -112,7 +112,7 @@ describe('entente publish and inspect', () => {
     expect(result.code).toBe(0)
     const newRoot = (JSON.parse(result.stdout) as { rootThumbprint: string }).rootThumbprint
     expect(newRoot).not.toBe(oldRoot)
-    expect((await cli(['inspect', '--root', oldRoot, rotation])).code).toBe(0)
+    expect((await cli(['inspect', `--root=${oldRoot}`, rotation])).code).toBe(0)
     expect(readdirSync(dir)).toContain(`root-key.${oldRoot}.retired.jwk`)
     const after = await cli(['publish', '--dir', dir, '--json'])
     expect(JSON.parse(after.stdout)).toMatchObject({ seq: 3, rootThumbprint: newRoot })

@@ -118,7 +118,7 @@ describe.skipIf(unavailable !== undefined)('a federation of five hosts on a brid
     await publish(gr)
     await converged('GR with its signer everywhere')
     const bundle = path.join(dataDir, 'verifier-bundle.json')
-    const sync = (out: string) => [process.execPath, ENTENTE_BIN, 'sync', '--from', gr.url, '--home', 'GR', '--root', gr.rootThumbprint, '--out', out, '--json']
+    const sync = (out: string) => [process.execPath, ENTENTE_BIN, 'sync', '--from', gr.url, '--home', 'GR', `--root=${gr.rootThumbprint}`, '--out', out, '--json']
     // Without the CA the node's certificate is not trusted: that sync fails rather than falling back to anything.
     const [untrusted, synced] = await Promise.all([lab.execIn('VF', sync(path.join(dataDir, 'untrusted-bundle.json'))), lab.execIn('VF', sync(bundle), caEnv)])
     expect(untrusted.code).toBe(1)

@@ -47,7 +47,7 @@ describe('partitioned revocations from a node to a verifier', () => {
     const published = await cli(['revocation', 'publish', ...target])
     expect(published.stdout).toMatch(/Published the GR revocation index seq 1 \(2 changed partition\(s\), expires [^)]+\) and trust list seq 2 naming it\./)
     const out = path.join(root, 'verifier', 'state.json')
-    const sync = await cli(['sync', '--home', 'GR', '--root', thumbprint, '--out', out, '--from', node.url])
+    const sync = await cli(['sync', '--home', 'GR', `--root=${thumbprint}`, '--out', out, '--from', node.url])
     expect(sync.code, sync.stderr).toBe(0)
     const now = new Date()
     expect((await verify(out, fixture.issue({ at: now, uci: 'URN:UVCI:01:GR:GONE' }))).reasons.map((r) => r.code)).toEqual(['ERR_CERT_REVOKED'])

@@ -4,6 +4,8 @@ import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll } from 'vitest'
 import { releaseAll } from '../helpers/temp.js'
+// Tests run the core on the native platform, as the Node entry points do; the web platform's own tests switch.
+import '../../src/platform/use-node-platform.js'
 
 const parent = process.env.ENTENTE_TEST_TMP
 if (parent === undefined) throw new Error('ENTENTE_TEST_TMP is not set: run the tests through vitest.config.ts')

@@ -104,9 +104,9 @@ describe('verification is offline', () => {
 
       // The library, from the package entry point.
       const verifier = await createVerifier(JSON.parse(readFileSync(bundleFile, 'utf8')), { now: NOW })
-      expect(verifier.verify(certificates.valid).valid).toBe(true)
-      expect(verifier.verify(certificates.revoked).reasons.map((r) => r.code)).toEqual(['ERR_CERT_REVOKED'])
-      expect(verifier.verify(certificates.unrecognized).reasons.map((r) => r.code)).toEqual(['ERR_NOT_RECOGNIZED'])
+      expect((await verifier.verify(certificates.valid)).valid).toBe(true)
+      expect((await verifier.verify(certificates.revoked)).reasons.map((r) => r.code)).toEqual(['ERR_CERT_REVOKED'])
+      expect((await verifier.verify(certificates.unrecognized)).reasons.map((r) => r.code)).toEqual(['ERR_NOT_RECOGNIZED'])
       expect(attempts).toEqual([])
     } finally {
       restore()
@@ -119,9 +119,9 @@ describe('verification is offline', () => {
 const SRC = path.resolve(import.meta.dirname, '../../src')
 const NETWORK_MODULES = new Set(['net', 'http', 'https', 'http2', 'tls', 'dns', 'dgram', 'child_process', 'worker_threads', 'cluster', 'inspector'])
 const NETWORK_PACKAGES = [/^undici/, /^node-fetch/, /^ws$/, /^libp2p/, /^@libp2p\//, /^@chainsafe\//, /^@multiformats\//, /^hono/, /^@hono\//, /^better-sqlite3/, /^axios/]
-// What the core may use: crypto and encodings, no I/O.
-const ALLOWED_PACKAGES = new Set(['jose', 'ajv', 'ajv-formats', 'cbor-x', '@peculiar/x509', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-ecc', '@digitalbazaar/base45', 'reflect-metadata'])
-const ALLOWED_BUILTINS = new Set(['crypto', 'zlib', 'util', 'buffer'])
+// What the core may use: runtime-neutral crypto and encodings, no I/O, and no Node module at all (it runs in browsers).
+const ALLOWED_PACKAGES = new Set(['jose', 'ajv', 'ajv-formats', 'cbor-x', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-rsa', '@digitalbazaar/base45', 'fflate', '@noble/hashes'])
+const BUILTINS = new Set([...NETWORK_MODULES, 'crypto', 'zlib', 'util', 'buffer', 'fs', 'path', 'os', 'stream', 'url', 'assert'])
 
 function specifiers(text: string): string[] {
   const found: string[] = []
@@ -150,7 +150,7 @@ function walk(entries: string[]): { files: Set<string>; builtins: Set<string>; p
       if (spec.startsWith('.')) {
         const resolved = path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'))
         if (!resolved.endsWith('.json')) queue.push(resolved)
-      } else if (spec.startsWith('node:') || NETWORK_MODULES.has(spec.split('/')[0] ?? '') || ALLOWED_BUILTINS.has(spec)) {
+      } else if (spec.startsWith('node:') || BUILTINS.has(spec.split('/')[0] ?? '')) {
         builtins.add(spec.replace(/^node:/, '').split('/')[0] ?? spec)
       } else {
         const parts = spec.split('/')
@@ -161,15 +161,17 @@ function walk(entries: string[]): { files: Set<string>; builtins: Set<string>; p
   return { files, builtins, packages, fetchCalls }
 }
 
-describe('the verification core imports no network module', () => {
+describe('the verification core imports no network module, and no Node module at all', () => {
   it('create-verifier.ts and verify-bundle.ts, with everything they import', () => {
-    const graph = walk([path.join(SRC, 'verifier/create-verifier.ts'), path.join(SRC, 'verifier/verify-bundle.ts')])
+    const graph = walk([path.join(SRC, 'verifier/create-verifier.ts'), path.join(SRC, 'verifier/verify-bundle.ts'), path.join(SRC, 'certificates/verify-certificate.ts')])
     // The walk really covers the core: trust lists, revocation lists, certificates, recognitions.
     const relative = [...graph.files].map((f) => path.relative(SRC, f))
     expect(relative).toEqual(expect.arrayContaining(['trust-list/verify-trust-list.ts', 'revocation/verify-revocation-list.ts', 'certificates/verify-certificate.ts', 'trust-list/verify-recognitions.ts']))
     expect(relative.length).toBeGreaterThan(30)
     expect(relative.filter((f) => /sync-client|gossip|http\/|store\//.test(f))).toEqual([])
-    expect([...graph.builtins].filter((b) => NETWORK_MODULES.has(b) || !ALLOWED_BUILTINS.has(b))).toEqual([])
+    expect(relative).toContain('platform/web-crypto-platform.ts')
+    expect(relative.filter((f) => f.includes('node-crypto-platform'))).toEqual([])
+    expect([...graph.builtins]).toEqual([])
     expect([...graph.packages].filter((p) => NETWORK_PACKAGES.some((re) => re.test(p)) || !ALLOWED_PACKAGES.has(p))).toEqual([])
     expect(graph.fetchCalls).toEqual([])
   })
@@ -178,5 +180,7 @@ describe('the verification core imports no network module', () => {
     expect(specifiers("import { connect } from 'node:net'\nimport type { X } from 'undici'\nconst m = await import('./x.js')")).toEqual(['node:net', './x.js'])
     const sync = walk([path.join(SRC, 'verifier/sync-client.ts')])
     expect(sync.fetchCalls).toContain('verifier/sync-client.ts')
+    expect(sync.builtins).toContain('fs')
+    expect(walk([path.join(SRC, 'platform/node-crypto-platform.ts')]).builtins).toEqual(new Set(['crypto', 'zlib']))
   })
 })

@@ -76,20 +76,20 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
     const omitted = await firstSync(gr, [list], [])
     expect(omitted.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'none', needs: expect.objectContaining({ seq: 2 }) as unknown })])
     const blind = await createVerifier(omitted.state, { now: NOW })
-    const revoked = blind.verify(gr.issue({ uci: REVOKED }))
+    const revoked = await blind.verify(gr.issue({ uci: REVOKED }))
     expect(revoked.valid).toBe(false)
     expect(codes(revoked)).toEqual(['ERR_REVOCATIONS_MISSING'])
     expect(revoked.reasons[0]?.message).toMatch(/GR .*seq 2/)
     // Every certificate of that country, not only revoked ones: the verifier cannot tell which are.
-    expect(codes(blind.verify(gr.issue()))).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect(codes(await blind.verify(gr.issue()))).toEqual(['ERR_REVOCATIONS_MISSING'])
     expect(blind.status().countries[0]).toMatchObject({ country: 'GR', missingRevocations: { seq: 2 } })
 
     // The honest node's bundle fixes it.
     const fixed = await mergeBundle(omitted.state, bundleOf([list], { revocations: [r2] }), { now: NOW, home: 'GR' })
     expect(fixed.report.missingRevocations).toEqual([])
     const verifier = await createVerifier(fixed.state, { now: NOW })
-    expect(codes(verifier.verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
-    expect(verifier.verify(gr.issue()).valid).toBe(true)
+    expect(codes(await verifier.verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
+    expect((await verifier.verify(gr.issue())).valid).toBe(true)
     expect(verifier.status().countries[0]?.missingRevocations).toBeUndefined()
   })
 
@@ -98,14 +98,14 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
     expect(frozen.state.revocationSeqs).toEqual({ GR: 1 })
     expect(frozen.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'older', holds: expect.objectContaining({ seq: 1 }) as unknown })])
     const blind = await createVerifier(frozen.state, { now: NOW })
-    const revoked = blind.verify(gr.issue({ uci: REVOKED }))
+    const revoked = await blind.verify(gr.issue({ uci: REVOKED }))
     expect(revoked.valid).toBe(false)
     expect(codes(revoked)).toEqual(['ERR_REVOCATIONS_MISSING'])
     expect(revoked.reasons[0]?.message).toMatch(/seq 2, but only seq 1 is held/)
 
     const fixed = await mergeBundle(frozen.state, bundleOf([], { revocations: [r2] }), { now: NOW, home: 'GR' })
     expect(fixed.report.missingRevocations).toEqual([])
-    expect(codes((await createVerifier(fixed.state, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
+    expect(codes(await (await createVerifier(fixed.state, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
   })
 
   it('takes a revocation list newer than the pointer (the trust list may lag), and a list naming none as before', async () => {
@@ -115,12 +115,12 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
     const newer = await c.publishRevocations(revoking(REVOKED))
     const merged = await firstSync(c, [lagging], [newer])
     expect(merged.report.missingRevocations).toEqual([])
-    expect(codes((await createVerifier(merged.state, { now: NOW })).verify(c.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
+    expect(codes(await (await createVerifier(merged.state, { now: NOW })).verify(c.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
 
     const plain = await VerifierCountry.create('GR')
     const unnamed = await firstSync(plain, [await plain.publish()], [])
     expect(unnamed.report.missingRevocations).toEqual([])
-    expect((await createVerifier(unnamed.state, { now: NOW })).verify(plain.issue()).valid).toBe(true)
+    expect((await (await createVerifier(unnamed.state, { now: NOW })).verify(plain.issue())).valid).toBe(true)
   })
 
   it('ATTACK: the named seq with other bytes (the root signed two) is refused; the named one then replaces it', async () => {
@@ -132,18 +132,18 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
     const listed = await c.publish({ edit: (p) => void (p.revocationList = pointer) })
     const tricked = await firstSync(c, [listed], [base, decoy])
     expect(tricked.report.missingRevocations).toEqual([expect.objectContaining({ country: 'GR', kind: 'other-hash' })])
-    expect(codes((await createVerifier(tricked.state, { now: NOW })).verify(c.issue({ uci: REVOKED })))).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect(codes(await (await createVerifier(tricked.state, { now: NOW })).verify(c.issue({ uci: REVOKED })))).toEqual(['ERR_REVOCATIONS_MISSING'])
 
     const fixed = await mergeBundle(tricked.state, bundleOf([], { revocations: [real] }), { now: NOW, home: 'GR' })
     expect(fixed.report.rejected).toEqual([])
     expect(fixed.report.missingRevocations).toEqual([])
-    expect(codes((await createVerifier(fixed.state, { now: NOW })).verify(c.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
+    expect(codes(await (await createVerifier(fixed.state, { now: NOW })).verify(c.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
   })
 
   it('re-checks on load: a bundle file edited to drop the named list is refused the same way', async () => {
     const full = await firstSync(gr, [list], [r2])
     const edited: VerifiedBundle = { ...full.state, revocations: [], revocationSeqs: {} }
-    expect(codes((await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect(codes(await (await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_REVOCATIONS_MISSING'])
   })
 
   it('ATTACK: a recognized country’s named revocation list omitted on the first sync', async () => {
@@ -156,11 +156,11 @@ describe('mergeBundle and createVerifier: omitted or frozen revocation lists', (
     const omitted = await firstSync(home, lists, [])
     expect(omitted.report.missingRevocations.map((g) => g.country)).toEqual(['CY'])
     const blind = await createVerifier(omitted.state, { now: NOW })
-    expect(codes(blind.verify(cy.issue({ uci: 'URN:UVCI:01:CY:GONE' })))).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect(codes(await blind.verify(cy.issue({ uci: 'URN:UVCI:01:CY:GONE' })))).toEqual(['ERR_REVOCATIONS_MISSING'])
     // The home country names nothing: its certificates are unaffected.
-    expect(blind.verify(home.issue()).valid).toBe(true)
+    expect((await blind.verify(home.issue())).valid).toBe(true)
     const fixed = await mergeBundle(omitted.state, bundleOf([], { revocations: [cyRevocations] }), { now: NOW, home: 'GR' })
-    expect(codes((await createVerifier(fixed.state, { now: NOW })).verify(cy.issue({ uci: 'URN:UVCI:01:CY:GONE' })))).toEqual(['ERR_CERT_REVOKED'])
+    expect(codes(await (await createVerifier(fixed.state, { now: NOW })).verify(cy.issue({ uci: 'URN:UVCI:01:CY:GONE' })))).toEqual(['ERR_CERT_REVOKED'])
   })
 })
 
@@ -197,7 +197,7 @@ describe('syncBundle: warnings and source status for omitted or frozen revocatio
     expect(all.sources[1]?.revocationsOmitted).toEqual([expect.objectContaining({ country: 'GR', kind: 'older' })])
     expect(lines).toContainEqual(expect.stringMatching(/frozen\.json: WARNING: GR names its revocation list seq 2; this source served only seq 1 \(frozen\)/))
     expect(all.missingRevocations).toEqual([])
-    expect(codes((await createVerifier(all.state, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
+    expect(codes(await (await createVerifier(all.state, { now: NOW })).verify(gr.issue({ uci: REVOKED })))).toEqual(['ERR_CERT_REVOKED'])
 
     // An unchanged mirror file is not read again.
     expect((await syncBundle({ sources: [omitting], home: 'GR', out, now: () => NOW })).sources[0]?.status).toBe('not-modified')

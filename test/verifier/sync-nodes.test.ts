@@ -111,7 +111,7 @@ describe('sync from real nodes, then verify offline', () => {
     await gr.node.operator.publish()
     expect(heldSeq(cy.node, 'GR')).toBe(2)
 
-    const first = await sync('--from', gr.node.url, '--root', gr.thumbprint)
+    const first = await sync('--from', gr.node.url, `--root=${gr.thumbprint}`)
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)
     expect(first.report?.seqs).toEqual({ GR: 3, CY: 2 })
@@ -127,7 +127,7 @@ describe('sync from real nodes, then verify offline', () => {
 
     // A new verifier naming both at once, the stale one first: the freshest valid list wins, B is named stale.
     const other = path.join(root, 'verifier', 'other.json')
-    const both = await cli(['sync', '--home', 'GR', '--root', gr.thumbprint, '--out', other, '--json', '--from', cy.node.url, '--from', gr.node.url])
+    const both = await cli(['sync', '--home', 'GR', `--root=${gr.thumbprint}`, '--out', other, '--json', '--from', cy.node.url, '--from', gr.node.url])
     const bothReport = JSON.parse(both.stdout) as { seqs: Record<string, number>; sources: { source: string; status: string }[] }
     expect(both.code).toBe(0)
     expect(bothReport.seqs).toEqual({ GR: 3, CY: 2 })
@@ -156,7 +156,7 @@ describe('sync from real nodes, then verify offline', () => {
     writeFileSync(mirror, JSON.stringify(bundle))
 
     const fresh = path.join(root, 'verifier', 'fresh.json')
-    const result = await cli(['sync', '--home', 'GR', '--root', gr.thumbprint, '--out', fresh, '--from', mirror, '--json'])
+    const result = await cli(['sync', '--home', 'GR', `--root=${gr.thumbprint}`, '--out', fresh, '--from', mirror, '--json'])
     expect(result.stderr).toBe('')
     const report = JSON.parse(result.stdout) as { seqs: Record<string, number>; sources: { status: string; rejected: { country: string; code: string }[] }[] }
     expect(result.code).toBe(1)
@@ -170,7 +170,7 @@ describe('sync from real nodes, then verify offline', () => {
     // Tampering with the home list leaves nothing to trust.
     const homeless = { ...bundle, lists: bundle.lists.map((l) => ({ ...l, signatures: [{ ...l.signatures[0]!, signature: l.signatures[0]!.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }] })) }
     writeFileSync(mirror, JSON.stringify(homeless))
-    const none = await cli(['sync', '--home', 'GR', '--root', gr.thumbprint, '--out', path.join(root, 'verifier', 'none.json'), '--from', mirror])
+    const none = await cli(['sync', '--home', 'GR', `--root=${gr.thumbprint}`, '--out', path.join(root, 'verifier', 'none.json'), '--from', mirror])
     expect(none.code).toBe(1)
     expect(none.stderr).toMatch(/ERR_SYNC_NO_VALID_SOURCE/)
   })

@@ -157,7 +157,7 @@ describe('sync state: what a sync reads, fetches and writes', () => {
     expect(node.requests).toEqual(['/v1/bundle?since=5.0.0'])
     expect(homeMoved.summary.seqs).toMatchObject({ GR: 3, CY: 2 })
     const verifier = await createVerifier(await readState(out), { now: NOW })
-    expect(verifier.verify(cy.issue()).valid).toBe(true)
+    expect((await verifier.verify(cy.issue())).valid).toBe(true)
   })
 
   it('a new home list recognizing a country the verifier lacks fetches that country’s list, not the whole bundle', async () => {
@@ -173,7 +173,7 @@ describe('sync state: what a sync reads, fetches and writes', () => {
     const result = await sync()
     expect(node.requests).toEqual(['/v1/bundle?since=4.0.0', '/v1/trust-lists/MT'])
     expect(result.summary.seqs).toMatchObject({ GR: 3, MT: 1 })
-    expect((await createVerifier(await readState(out), { now: NOW })).verify(mt.issue()).valid).toBe(true)
+    expect((await (await createVerifier(await readState(out), { now: NOW })).verify(mt.issue())).valid).toBe(true)
   })
 
   it('a restored older bundle cannot roll back (the record keeps the highest seqs), and a bundle without a record still works', async () => {
@@ -267,8 +267,8 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect(full.missingRevocations).toEqual([])
     expect(full.summary.revocationSeqs).toEqual({ GR: 1 })
     const load = async () => createVerifier(await readState(out), { now: NOW })
-    expect((await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
-    expect((await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).valid).toBe(true)
+    expect((await (await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    expect((await (await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' }))).valid).toBe(true)
 
     // One more revocation: one partition changes; the delta carries the new index, the sync fetches that partition only.
     const second = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE'], previous)
@@ -279,16 +279,16 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect(second.parts.length).toBeLessThan(second.total)
     expect(node.requests).toEqual([expect.stringMatching(/^\/v1\/bundle\?since=/), ...second.parts.map((p) => `/v1/revocations/GR/partitions/${p.hash}`)])
     expect(delta.summary.revocationSeqs).toEqual({ GR: 2 })
-    expect((await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:LATE' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    expect((await (await load()).verify(gr.issue({ uci: 'URN:UVCI:01:GR:LATE' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
 
     // The state with one partition dropped (or edited) gains nothing: the country is refused, or the load fails.
     const state = (await readState(out)) as NonNullable<Awaited<ReturnType<typeof readState>>> & BundleInput
     const dropped = { ...state, revocationPartitions: (state.revocationPartitions ?? []).slice(1) }
-    expect((await createVerifier(dropped, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect((await (await createVerifier(dropped, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' }))).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
     const [one, ...rest] = state.revocationPartitions ?? []
     const edited = { ...state, revocationPartitions: [{ ...(one as SignedRevocationPartition), payload: (one as SignedRevocationPartition).payload.replace('"seq":', '"seq":1') }, ...rest] }
     // An edited partition is no longer the one its index names by hash: as good as missing.
-    expect((await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' })).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect((await (await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' }))).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
   })
 
   it('partitions live in files beside the bundle: a sync writes only the changed ones, removes the ones no index names, survives a crash before the bundle, and an edited or missing file refuses the country until a sync fetches it again', async () => {
@@ -306,7 +306,7 @@ describe('partitioned revocations: an index per country, partitions by content h
     const files = () => readdirSync(dir).filter((f) => f.endsWith('.part')).sort()
     const named = (parts: readonly { hash: string }[]) => parts.map((p) => `${p.hash}.part`).sort()
     const sync = () => syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
-    const codes = async (uci: string) => (await loadVerifier(out, { now: NOW })).verify(gr.issue({ uci })).reasons.map((r) => r.code)
+    const codes = async (uci: string) => (await (await loadVerifier(out, { now: NOW })).verify(gr.issue({ uci }))).reasons.map((r) => r.code)
 
     const full = await sync()
     expect(full.partitionFiles).toEqual({ written: first.total, removed: 0 })
@@ -323,11 +323,11 @@ describe('partitioned revocations: an index per country, partitions by content h
     // An older state file with the partitions inside still loads, and its next sync moves them into files.
     const older = path.join(path.dirname(out), 'older.json')
     writeFileSync(older, JSON.stringify(await readState(out)))
-    expect((await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    expect((await (await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
     const migrated = await syncBundle({ sources: ['http://node.example'], home: 'GR', out: older, now: () => NOW, fetch: node.fetch })
     expect(migrated.partitionFiles.written).toBe(first.total)
     expect((JSON.parse(readFileSync(older, 'utf8')) as Record<string, unknown>).revocationPartitions).toBeUndefined()
-    expect((await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' })).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    expect((await (await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
 
     // One more revocation: only the changed partition's file is written; the file it replaces is removed.
     const second = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE'], previous)
@@ -416,11 +416,11 @@ describe('sync size caps: on the wire and decompressed, each named', () => {
     expect(wire.details.sources[0]?.error?.code).toBe('ERR_SYNC_WIRE_TOO_LARGE')
     expect(wire.details.sources[0]?.error?.message).toMatch(new RegExp(`sends ${bomb.length} bytes on the wire, over the 1000-byte cap`))
 
-    const line = await cli(['sync', '--from', url, '--home', 'GR', '--root', gr.thumbprint, '--out', out, '--max-decompressed-bytes', '1048576'])
+    const line = await cli(['sync', '--from', url, '--home', 'GR', `--root=${gr.thumbprint}`, '--out', out, '--max-decompressed-bytes', '1048576'])
     expect(line.code).not.toBe(0)
     expect(line.stderr).toMatch(/^entente: ERR_SYNC_DECOMPRESSED_TOO_LARGE: .*decompresses \(gzip\) to more than 1048576 bytes/m)
     expect(line.stderr).toMatch(/--max-decompressed-bytes/)
-    const wireLine = await cli(['sync', '--from', url, '--home', 'GR', '--root', gr.thumbprint, '--out', out, '--max-bytes', '1000'])
+    const wireLine = await cli(['sync', '--from', url, '--home', 'GR', `--root=${gr.thumbprint}`, '--out', out, '--max-bytes', '1000'])
     expect(wireLine.stderr).toMatch(/^entente: ERR_SYNC_WIRE_TOO_LARGE: /m)
   })
 })

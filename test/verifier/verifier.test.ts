@@ -62,7 +62,7 @@ describe('mergeBundle', () => {
     expect(walked.state.seqs.GR).toBe(1)
     expect(walked.report.rejected).toEqual(expect.arrayContaining([expect.objectContaining({ country: 'GR' })]))
     const verifier = await createVerifier(walked.state, { now: NOW })
-    expect(verifier.verify(c.issue()).valid).toBe(false)
+    expect((await verifier.verify(c.issue())).valid).toBe(false)
   })
 
   it('refuses a home list under another root, and a first sync without a pin', async () => {
@@ -142,7 +142,7 @@ describe('mergeBundle', () => {
     const merged = await mergeBundle(first.state, bundleOf([fork]), { now: NOW, home: 'GR' })
     expect(merged.report.alarms).toEqual([{ country: 'CY', seq: 1, isNew: true }])
     const verifier = await createVerifier(merged.state, { now: NOW })
-    expect(codes(verifier.verify(c.issue()))).toContain('ERR_NOT_RECOGNIZED_EQUIVOCATION')
+    expect(codes(await verifier.verify(c.issue()))).toContain('ERR_NOT_RECOGNIZED_EQUIVOCATION')
 
     // A "proof" against GR under a key of the forger's own does not count.
     const forger = await VerifierCountry.create('GR')
@@ -192,13 +192,13 @@ describe('createVerifier', () => {
 
   it('passes home and recognized certificates, reports the unrecognized and the unrecognized scope', async () => {
     const verifier = await createVerifier(state, { now: NOW })
-    expect(verifier.verify(gr.issue())).toMatchObject({ valid: true, issuer: 'GR' })
-    expect(verifier.verify(cy.issue())).toMatchObject({ valid: true, issuer: 'CY' })
-    const unrecognized = verifier.verify(xx.issue())
+    expect(await verifier.verify(gr.issue())).toMatchObject({ valid: true, issuer: 'GR' })
+    expect(await verifier.verify(cy.issue())).toMatchObject({ valid: true, issuer: 'CY' })
+    const unrecognized = await verifier.verify(xx.issue())
     expect(unrecognized.valid).toBe(false)
     expect(codes(unrecognized)).toEqual(['ERR_NOT_RECOGNIZED'])
     // DE is recognized for tests only.
-    expect(codes(verifier.verify(de.issue()))).toContain('ERR_NOT_RECOGNIZED_SCOPE')
+    expect(codes(await verifier.verify(de.issue()))).toContain('ERR_NOT_RECOGNIZED_SCOPE')
     expect(verifier.status().countries.map((c) => [c.country, c.role])).toEqual([
       ['GR', 'home'],
       ['CY', 'recognized'],
@@ -209,10 +209,10 @@ describe('createVerifier', () => {
 
   it('rejects a certificate its country revoked, and only that country’s', async () => {
     const verifier = await createVerifier(state, { now: NOW })
-    expect(codes(verifier.verify(cy.issue({ uci: revokedUci })))).toEqual(['ERR_CERT_REVOKED'])
-    expect(verifier.verify(cy.issue({ uci: 'URN:UVCI:01:CY:FINE' })).valid).toBe(true)
+    expect(codes(await verifier.verify(cy.issue({ uci: revokedUci })))).toEqual(['ERR_CERT_REVOKED'])
+    expect((await verifier.verify(cy.issue({ uci: 'URN:UVCI:01:CY:FINE' }))).valid).toBe(true)
     // GR's list names the hash of a DE UCI: DE certificates are judged by DE's revocations only.
-    expect(codes(verifier.verify(de.issue({ uci: 'URN:UVCI:01:DE:X' })))).not.toContain('ERR_CERT_REVOKED')
+    expect(codes(await verifier.verify(de.issue({ uci: 'URN:UVCI:01:DE:X' })))).not.toContain('ERR_CERT_REVOKED')
   })
 
   it('one signature check per verdict, also for a country with a revocation list', async () => {
@@ -223,7 +223,7 @@ describe('createVerifier', () => {
       [gr.issue(), true],
     ] as const) {
       const before = signatureChecks()
-      expect(verifier.verify(payload).valid).toBe(valid)
+      expect((await verifier.verify(payload)).valid).toBe(valid)
       expect(signatureChecks() - before).toBe(1)
     }
   })
@@ -231,7 +231,7 @@ describe('createVerifier', () => {
   it('fails closed when a revocation list it once held is missing (dropped by a mirror or a rotation)', async () => {
     const stripped: VerifiedBundle = { ...state, revocations: (state.revocations ?? []).filter((r) => decodeRevocationList(r).payload.country !== 'CY') }
     const verifier = await createVerifier(stripped, { now: NOW })
-    const verdict = verifier.verify(cy.issue({ uci: revokedUci }))
+    const verdict = await verifier.verify(cy.issue({ uci: revokedUci }))
     expect(verdict.valid).toBe(false)
     expect(codes(verdict)[0]).toBe('ERR_EXPIRED_TRUST_LIST')
     expect(verdict.reasons[0]?.message).toMatch(/revocation list of CY .* is no longer held/)
@@ -240,17 +240,17 @@ describe('createVerifier', () => {
   it('fails on expired trust data after the grace period, naming the trust data, not the certificate', async () => {
     const late = new Date(Date.parse(gr.tc.head!.payload.expiresAt) + 3_600_000)
     const strict = await createVerifier(state, { now: late })
-    const verdict = strict.verify(gr.issue())
+    const verdict = await strict.verify(gr.issue())
     expect(verdict.valid).toBe(false)
     expect(codes(verdict)[0]).toBe('ERR_EXPIRED_TRUST_LIST')
     expect(verdict.reasons[0]?.message).toMatch(/home trust list of GR expired/)
     const lenient = await createVerifier(state, { now: late, graceSeconds: 2 * 3600 })
     // Within the grace of the lists; the 7-day revocation lists are older still, and they count as trust data too.
-    const graced = lenient.verify(gr.issue())
+    const graced = await lenient.verify(gr.issue())
     expect(codes(graced)).toEqual(['ERR_EXPIRED_TRUST_LIST'])
     expect(graced.reasons[0]?.message).toMatch(/revocation list of GR expired/)
     const longer = await createVerifier(state, { now: late, graceSeconds: 30 * 86_400 })
-    expect(longer.verify(gr.issue()).valid).toBe(true)
+    expect((await longer.verify(gr.issue())).valid).toBe(true)
     await expect(createVerifier(state, { graceSeconds: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' })
   })
 
@@ -272,7 +272,7 @@ describe('createVerifier', () => {
     const merged = await mergeBundle(state, bundleOf([await shadow.publish()]), { now: NOW, home: 'GR' })
     expect(merged.report.unrecognized).toContain('ZZ')
     const verifier = await createVerifier(merged.state, { now: NOW })
-    expect(verifier.verify(cy.issue())).toMatchObject({ valid: true, issuer: 'CY' })
+    expect(await verifier.verify(cy.issue())).toMatchObject({ valid: true, issuer: 'CY' })
   })
 
   it('forged trust-list signatures never enter a bundle', async () => {

@@ -103,19 +103,20 @@ if (job.mode === 'sync') {
   const peakRssMiB = process.resourceUsage().maxRSS / 1024
   const rates: Record<string, { perSecond: number; microseconds: number; rawPerSecond: number; verdict: string }> = {}
   for (const c of job.certificates) {
-    const verdict = verifier.verify(c.qr)
+    // Awaited: the verdict is a promise since the core became runtime-neutral (and a plain value before).
+    const verdict = await verifier.verify(c.qr)
     const codes = verdict.reasons.map((r) => r.code)
     const ok =
       c.expect === 'valid' ? verdict.valid : c.expect === 'revoked' ? !verdict.valid && codes.some((code) => code.includes('REVOKED')) : !verdict.valid
     if (!ok) throw new Error(`${c.name}: expected ${c.expect}, got valid=${verdict.valid} ${codes.join(',')}`)
     // Interleaved with raw ECDSA P-256 verifications in short slices, so machine load hits both alike and the ratio
     // stays comparable between runs on a busy machine.
-    for (let i = 0; i < 50; i++) verifier.verify(c.qr)
+    for (let i = 0; i < 50; i++) await verifier.verify(c.qr)
     const ours = { n: 0, ms: 0 }
     const raw = { n: 0, ms: 0 }
     while (ours.ms < job.ms) {
-      slice(() => verifier.verify(c.qr), ours)
-      slice(rawVerify, raw)
+      await slice(() => verifier.verify(c.qr), ours)
+      await slice(rawVerify, raw)
     }
     rates[c.name] = {
       perSecond: (ours.n / ours.ms) * 1000,
@@ -134,12 +135,12 @@ async function optionalLoader(): Promise<((file: string) => Promise<Verifier>) |
 }
 
 /** Counts calls of `run` for SLICE_MS (clock read every 10 calls). */
-function slice(run: () => unknown, tally: { n: number; ms: number }): void {
+async function slice(run: () => unknown, tally: { n: number; ms: number }): Promise<void> {
   const t0 = performance.now()
   const end = t0 + SLICE_MS
   let now = t0
   while (now < end) {
-    for (let i = 0; i < 10; i++) run()
+    for (let i = 0; i < 10; i++) await run()
     tally.n += 10
     now = performance.now()
   }

@@ -1,6 +1,6 @@
 // The EU DCC revocation hashes of a certificate: of the UCI, of issuing country + UCI and of the signature.
-// Pure: no I/O (node:crypto hashing only).
-import { hash } from 'node:crypto'
+// Pure: no I/O (hashing through the crypto platform).
+import { sha256 } from '../../model/encoding.js'
 import type { DccHashType } from '../revocation-check.js'
 
 interface HashInput {
@@ -16,7 +16,7 @@ class DccRevocationHashes implements Partial<Record<DccHashType, Uint8Array>> {
   constructor(private readonly input: HashInput) {}
 
   private sha256(type: DccHashType, data: string | Uint8Array): Uint8Array {
-    return (this.memo[type] ??= hash('sha256', data, 'buffer'))
+    return (this.memo[type] ??= sha256(data))
   }
 
   get UCI(): Uint8Array | undefined {

@@ -32,7 +32,7 @@ export function unprefixHc1(payload: string): string {
 }
 
 /** zlib is mandatory (hcert §4.4): an uncompressed COSE after HC1: is rejected (vector common/Z2). */
-export function inflateHc1(compressed: Uint8Array, limits: DecodeLimits = defaultLimits): Buffer {
+export function inflateHc1(compressed: Uint8Array, limits: DecodeLimits = defaultLimits): Uint8Array {
   return inflateCapped(compressed, { raw: false, maxOutputLength: limits.maxInflatedBytes })
 }
 

@@ -39,7 +39,7 @@ function triedBefore(candidates: readonly PreparedDccSigner[], end: number, dsc:
   return false
 }
 
-function findSigner(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust): Found {
+async function findSigner(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust): Promise<Found> {
   const toBeSigned = sigStructure(cose)
   let failure: Reason | undefined
   let unusable: TrustProblem | undefined
@@ -54,18 +54,18 @@ function findSigner(cose: CoseSign1, kid: string | undefined, cwtIss: string | u
     }
     const dsc = parsed.dsc
     if (i > 0 && triedBefore(candidates, i, dsc)) continue
-    const reason = verifyCoseSignature(cose, dsc, toBeSigned)
+    const reason = await verifyCoseSignature(cose, dsc, toBeSigned)
     if (reason === undefined) return { signer: candidate, dsc }
     failure ??= reason
   }
   if (failure !== undefined) return { reason: failure }
   const problem = unusable ?? (kid === undefined ? undefined : trust.rejected.get(kid))
   if (problem !== undefined) return { reason: { code: problem.code, message: `signer ${kid ?? ''} unusable: ${problem.message}` } }
-  return { reason: diagnoseUnknownKid(cose, kid, cwtIss, trust, toBeSigned) }
+  return { reason: await diagnoseUnknownKid(cose, kid, cwtIss, trust, toBeSigned) }
 }
 
 /** Not found by kid: if another signer of the claimed country verifies it, the kid is wrong, not the key unknown. */
-function diagnoseUnknownKid(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust, toBeSigned: Buffer): Reason {
+async function diagnoseUnknownKid(cose: CoseSign1, kid: string | undefined, cwtIss: string | undefined, trust: PreparedTrust, toBeSigned: Uint8Array): Promise<Reason> {
   const pools = [cwtIss === undefined || cwtIss === '*' ? [] : (trust.dccByCountry.get(cwtIss) ?? []), trust.dccByCountry.get('*') ?? []]
   const total = pools[0]!.length + pools[1]!.length
   let tried = 0
@@ -74,7 +74,7 @@ function diagnoseUnknownKid(cose: CoseSign1, kid: string | undefined, cwtIss: st
       if (tried >= MAX_KID_DIAGNOSIS_CHECKS) break
       tried++
       const parsed = candidate.parsed()
-      if (parsed.ok && verifyCoseSignature(cose, parsed.dsc, toBeSigned) === undefined) {
+      if (parsed.ok && (await verifyCoseSignature(cose, parsed.dsc, toBeSigned)) === undefined) {
         return {
           code: 'ERR_KID_MISMATCH',
           message: `kid ${kid ?? '(none)'} does not match signer ${candidate.entry.kid}, whose key verifies the signature`,
@@ -87,7 +87,7 @@ function diagnoseUnknownKid(cose: CoseSign1, kid: string | undefined, cwtIss: st
   return { code: 'ERR_KEY_UNKNOWN', message: unknown + limited }
 }
 
-export function verifyDcc(payload: string, trust: PreparedTrust, options: VerifyOptions, isRevoked: IsRevoked): Verdict {
+export async function verifyDcc(payload: string, trust: PreparedTrust, options: VerifyOptions, isRevoked: IsRevoked): Promise<Verdict> {
   const now = options.now.getTime()
   const skew = (options.clockSkewSeconds ?? 0) * 1000
   const { cose, claims } = decodeHc1(payload, options.limits ?? defaultLimits)
@@ -108,7 +108,7 @@ export function verifyDcc(payload: string, trust: PreparedTrust, options: Verify
   const type = content.type ?? 'other'
 
   // 1: signer by kid, and the signature.
-  const { signer, dsc, reason } = findSigner(cose, kid, claims.iss, trust)
+  const { signer, dsc, reason } = await findSigner(cose, kid, claims.iss, trust)
   if (reason !== undefined) reasons.push(reason)
 
   // 2: the CWT's own validity (iat <= now <= exp).

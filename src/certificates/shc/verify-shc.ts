@@ -2,7 +2,7 @@
 // key by exact iss and kid (= JWK thumbprint), check the ES256 signature, nbf/exp, the issuer CRL (rid),
 // then recognition and policy (revocation is one callback question). Pure: no I/O; `now` is supplied by the
 // caller. Throws only EntenteError.
-import { verify as cryptoVerify } from 'node:crypto'
+import { cryptoPlatform } from '../../platform/crypto-platform.js'
 import { SHC_MAX_SINGLE_QR_JWS, defaultLimits } from '../constants.js'
 import { isoSeconds } from '../iso-seconds.js'
 import { judgeSignedEntity } from '../judge-signed-entity.js'
@@ -31,20 +31,19 @@ function findSigner(decoded: DecodedShcJws, trust: PreparedTrust): { signer?: Pr
   }
 }
 
-function verifyEs256(decoded: DecodedShcJws, signer: PreparedShcSigner): Reason | undefined {
+const ES256 = { name: 'ECDSA', hash: 'SHA-256', encoding: 'ieee-p1363' } as const
+const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
+
+async function verifyEs256(decoded: DecodedShcJws, signer: PreparedShcSigner): Promise<Reason | undefined> {
   // JWS ES256 signatures are raw r||s (RFC 7518 §3.4); DER-encoded ones are rejected.
   if (decoded.signature.length !== 64) return { code: 'ERR_SIGNATURE', message: 'ES256 signature must be 64 bytes (raw r||s)' }
-  let ok: boolean
   countSignatureCheck()
-  try {
-    ok = cryptoVerify('sha256', Buffer.from(decoded.signingInput, 'latin1'), { key: signer.key, dsaEncoding: 'ieee-p1363' }, decoded.signature)
-  } catch {
-    ok = false
-  }
+  // The signing input is ASCII (base64url and a dot), so latin1 gives its bytes.
+  const ok = await cryptoPlatform().verify(ES256, signer.key, latin1(decoded.signingInput), decoded.signature)
   return ok ? undefined : { code: 'ERR_SIGNATURE', message: 'JWS signature does not verify' }
 }
 
-export function verifyShc(payload: string, trust: PreparedTrust, options: VerifyOptions, isRevoked: IsRevoked): Verdict {
+export async function verifyShc(payload: string, trust: PreparedTrust, options: VerifyOptions, isRevoked: IsRevoked): Promise<Verdict> {
   const limits = options.limits ?? defaultLimits
   const now = options.now.getTime()
   const skew = (options.clockSkewSeconds ?? 0) * 1000
@@ -68,7 +67,7 @@ export function verifyShc(payload: string, trust: PreparedTrust, options: Verify
   // 1: key by exact iss and kid, and the signature.
   const { signer, reason } = findSigner(decoded, trust)
   if (reason !== undefined) reasons.push(reason)
-  const signatureReason = signer === undefined ? undefined : verifyEs256(decoded, signer)
+  const signatureReason = signer === undefined ? undefined : await verifyEs256(decoded, signer)
   if (signatureReason !== undefined) reasons.push(signatureReason)
 
   // 2: nbf <= now <= exp.

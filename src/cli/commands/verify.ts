@@ -267,7 +267,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     if (values.batch === undefined) {
       if (verifier !== undefined) {
         const text = positionals[0] === '-' ? (await readInput('-', io)).replace(/[\r\n]+$/, '') : (positionals[0] ?? '')
-        const verdict = verifier.verify(text, { now: at, showHolder })
+        const verdict = await verifier.verify(text, { now: at, showHolder })
         io.stdout(`${values.json ? JSON.stringify(verdict) : formatVerdict(verdict)}\n`)
         return verdict.valid ? 0 : 1
       }
@@ -275,7 +275,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
       const trust = await prepareTrust(material, schemaOption)
       for (const problem of trust.problems) io.stderr(`warning: ignoring signer ${problem.kid}: ${problem.message}\n`)
       const text = positionals[0] === '-' ? (await readInput('-', io)).replace(/[\r\n]+$/, '') : (positionals[0] ?? '')
-      const verdict = verifyCertificate(text, trust, { now: at, showHolder })
+      const verdict = await verifyCertificate(text, trust, { now: at, showHolder })
       io.stdout(`${values.json ? JSON.stringify(verdict) : formatVerdict(verdict)}\n`)
       return verdict.valid ? 0 : 1
     }
@@ -317,7 +317,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
           trust = cached
         }
         const now = parseAt(typeof entry.at === 'string' ? entry.at : undefined, at)
-        const verdict = verifier === undefined ? verifyCertificate(entry.payload, trust, { now, showHolder }) : verifier.verify(entry.payload, { now, showHolder })
+        const verdict = await (verifier === undefined ? verifyCertificate(entry.payload, trust, { now, showHolder }) : verifier.verify(entry.payload, { now, showHolder }))
         allValid &&= verdict.valid
         output = values.json ? JSON.stringify(verdict) : formatVerdict(verdict)
       } catch (error) {

@@ -1,6 +1,6 @@
 // Builds the EU DCC gateway's `GET /trustList/DSC` array from the verified lists a node holds.
 // Pure: no I/O; `now` is supplied by the caller. It never fabricates the gateway's upload signature.
-import { createHash, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { parseDsc } from '../../certificates/dcc/parse-dsc.js'
 import { isEntenteError } from '../../model/errors.js'
 import { fromBase64 } from '../../model/encoding.js'
@@ -86,7 +86,7 @@ export function exportableDscs(heads: readonly ExportHead[], now: Date): Exporta
       // NaN (an unreadable date) fails both comparisons, so such an entry is left out.
       if (!(at >= from && at <= until)) continue
       seen.add(signer.kid)
-      out.push({ country: head.country, signer, der, kid: dsc.kid, key: dsc.key, issuedAt: head.issuedAt })
+      out.push({ country: head.country, signer, der, kid: dsc.kid, key: createPublicKey({ key: Buffer.from(dsc.key.spki), format: 'der', type: 'spki' }), issuedAt: head.issuedAt })
     }
   }
   return out.sort((a, b) => compare(a.kid, b.kid) || compare(a.country, b.country))
