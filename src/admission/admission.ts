@@ -97,11 +97,15 @@ export class Admission {
     if (this.#cache?.key === key) return this.#cache.anchors
     const held = new Map<string, HeldCountry>()
     const live = new Set<string>()
-    for (const head of store.heads()) {
+    // Summaries, not documents: a head is read and decoded only when its hash is new (200 heads are some 18 MB of JSON
+    // to parse, and every stored list, the node's own publishes too, moves the key).
+    for (const head of store.headSummaries()) {
       live.add(head.hash)
       let recognitions = this.#recognitions.get(head.hash)
       if (recognitions === undefined) {
-        recognitions = decodeTrustList(head.signed, Number.MAX_SAFE_INTEGER).payload.recognitions.map((r) => ({ country: r.country, rootThumbprint: r.rootThumbprint }))
+        const signed = store.head(head.country)?.signed
+        if (signed === undefined) continue
+        recognitions = decodeTrustList(signed, Number.MAX_SAFE_INTEGER).payload.recognitions.map((r) => ({ country: r.country, rootThumbprint: r.rootThumbprint }))
         this.#recognitions.set(head.hash, recognitions)
       }
       // Only a chain this node verified from its first list vouches for others: a list first met on its own (seq > 1)

@@ -37,7 +37,7 @@ export const DEFAULT_REVOCATION_LIMITS: RevocationLimits = { maxRevocationEntrie
 
 /** Whether this country's next revocation publish is partitioned (see `maxRevocationListEntries`). */
 export function publishesPartitioned(revocations: RevocationRepository, country: string, limits: RevocationLimits = DEFAULT_REVOCATION_LIMITS): boolean {
-  if (revocations.partitions.indexHead(country) !== undefined || limits.maxRevocationListEntries <= 0) return true
+  if (revocations.partitions.indexHeadRef(country) !== undefined || limits.maxRevocationListEntries <= 0) return true
   // The former pending set plus the queue: an upper bound of the next single list (overlaps count twice).
   const draft = revocations.draft(country)
   const queued = revocations.partitions.queueCounts(country, limits.maxRevocationListEntries)
@@ -81,7 +81,7 @@ export function removeQueuedRevocations(revocations: RevocationRepository, count
  */
 export function importFormerRevocations(revocations: RevocationRepository, country: string, now: Date): void {
   const draft = revocations.draft(country)
-  const head = revocations.partitions.indexHead(country) === undefined ? revocations.head(country) : undefined
+  const head = revocations.partitions.indexHeadRef(country) === undefined ? revocations.head(country) : undefined
   const listed = head === undefined ? { dcc: [], shc: [] } : decodeRevocationList(head.signed, Number.MAX_SAFE_INTEGER).payload
   if (draft.dcc.length + draft.shc.length + listed.dcc.length + listed.shc.length === 0) return
   const merged = normalizeEntries({ dcc: [...listed.dcc, ...draft.dcc], shc: [...listed.shc, ...draft.shc] })
@@ -120,11 +120,11 @@ export interface PublishedRevocations {
 }
 
 /** Default longest run of publish work between yields to the event loop (ms). */
-export const PUBLISH_SLICE_MS = 20
+export const PUBLISH_SLICE_MS = 10
 /** Rows one step reads or writes (one statement or transaction): a few ms each. */
 const ROWS_PER_STEP = 2000
-/** Partitions stored per transaction. */
-const PARTITIONS_PER_STEP = 16
+/** JSON bytes of partitions stored per transaction (at least one partition): 16 partitions, about 1 MB, held 60 ms. */
+const PARTITION_BYTES_PER_STEP = 256 * 1024
 
 export async function publishRevocationIndex(input: PublishRevocationIndexInput): Promise<PublishedRevocations> {
   const { trust, revocations, country, rootKey, now } = input
@@ -141,6 +141,7 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   const chain = revocations.chainHead(country)
   const indexHead = store.indexHead(country)
   const previous = indexHead === undefined ? [] : indexRefs(indexHead)
+  await slice()
   // Entries no index counts: a publish stopped between its entries and its index (see the store). Laying out every
   // group again from the stored entries makes the next index count them all. Only more entries than counted: fewer
   // (an index held from peers over a store that lost its entries) must never lay out an emptier set.
@@ -224,6 +225,8 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
       const payload = buildRevocationPartition({ country, rootThumbprint: rootKey.thumbprint, content, previous: latest, now })
       const count = content.dcc === undefined ? (content.shc?.length ?? 0) : content.dcc.byteLength / DCC_HASH_BYTES
       refs.push({ id: content.id, seq: payload.seq, hash: hashRevocationDocument(payload), count })
+      // Building and signing a partition each take several ms (base64, canonical JSON, schema): a step each.
+      await slice()
       signed.push({ id: content.id, signed: await signRevocationPartition(payload, rootKey) })
       await slice()
     }
@@ -231,9 +234,14 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
 
   // 4: the next index, continuing the chain (of the former single lists, for the first one); verified like any peer
   // would before anything is stored.
+  // An index of 4,000 partitions takes 10 to 20 ms to build, to sign and to verify (schema, canonical JSON): a slice each.
+  await slice('long step')
   const indexPayload = buildRevocationIndex({ country, rootThumbprint: rootKey.thumbprint, partitions: refs, head: chain, now, validityDays: input.validityDays, maxEntries })
   const roots = rootsOf(decodeTrustList(trustHead.signed, Number.MAX_SAFE_INTEGER).payload)
-  const index = await verifyRevocationIndex(await signRevocationIndex(indexPayload, rootKey), { now, country, roots, head: chain, maxBytes: Number.MAX_SAFE_INTEGER })
+  await slice('long step')
+  const signedIndex = await signRevocationIndex(indexPayload, rootKey)
+  await slice('long step')
+  const index = await verifyRevocationIndex(signedIndex, { now, country, roots, head: chain, maxBytes: Number.MAX_SAFE_INTEGER })
   const partitions: VerifiedRevocationPartition[] = []
   for (const p of signed) {
     partitions.push(await verifyRevocationPartition(p.signed, { index, roots }))
@@ -243,8 +251,11 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   // 5: stored in bounded transactions: partitions, entries (key order), then the index alone, only on the head it was
   // built on; then the queue rows it took in (a stop before that leaves rows already published: the next publish
   // finds them held and drops them).
-  for (let i = 0; i < partitions.length; i += PARTITIONS_PER_STEP) {
-    store.putPartitions(partitions.slice(i, i + PARTITIONS_PER_STEP), now)
+  for (let i = 0; i < partitions.length; ) {
+    let end = i + 1
+    for (let bytes = partitions[i]?.size ?? 0; end < partitions.length && bytes + (partitions[end]?.size ?? 0) <= PARTITION_BYTES_PER_STEP; end++) bytes += partitions[end]?.size ?? 0
+    store.putPartitions(partitions.slice(i, end), now)
+    i = end
     await slice()
   }
   for (const entries of touched.values()) {
@@ -253,6 +264,7 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
       await slice()
     }
   }
+  await slice('long step')
   const stored = store.commitIndex(index, { expectedHead: indexHead?.hash, receivedAt: now })
   for (let afterId = store.firstQueueId(country) - 1; afterId >= 0 && afterId < queueUpTo; afterId += ROWS_PER_STEP) {
     store.dequeueRange(country, afterId, Math.min(afterId + ROWS_PER_STEP, queueUpTo))
@@ -266,11 +278,14 @@ interface Region {
   readonly prefix: string
 }
 
-/** A function to await between steps: yields to the event loop (setImmediate: after pending I/O) once `ms` passed. */
-export function slicer(ms: number): () => Promise<void> {
+/**
+ * A function to await between steps: yields to the event loop (setImmediate: after pending I/O) once `ms` passed, or
+ * always when `before` a step known to be long (tens of ms at 10 million entries), so it starts on a fresh slice.
+ */
+export function slicer(ms: number): (before?: 'long step') => Promise<void> {
   let since = performance.now()
-  return async () => {
-    if (performance.now() - since < ms) return
+  return async (before) => {
+    if (before === undefined && performance.now() - since < ms) return
     await new Promise<void>((resolve) => setImmediate(resolve))
     since = performance.now()
   }
@@ -344,7 +359,7 @@ async function regionContents(
     after = chunk.subarray(chunk.byteLength - DCC_HASH_BYTES)
     await slice()
   }
-  const packed = await mergePacked(Buffer.concat(chunks), inRegion, slice)
+  const packed = await mergePacked(await concatSliced(chunks, slice), inRegion, slice)
   return layoutKeys(packedKeys(packed), maxEntries, prefix, 32).map((leaf) => ({
     id: partitionId(group, leaf.prefix),
     dcc: packed.subarray(leaf.start * DCC_HASH_BYTES, leaf.end * DCC_HASH_BYTES),
@@ -373,6 +388,8 @@ export async function sortPacked(packed: Buffer, slice: () => Promise<void>): Pr
   const out = Buffer.allocUnsafe(packed.byteLength)
   let written = 0
   const byHash = (a: number, b: number): number => packed.compare(packed, b * width, (b + 1) * width, a * width, (a + 1) * width)
+  // A step is a run of buckets holding about ROWS_PER_STEP keys: at 10 million keys 256 buckets took over 50 ms.
+  let sinceStep = 0
   for (let b = 0; b < 65536; b++) {
     const bucket = order.subarray(counts[b], counts[b + 1])
     if (bucket.length > 1) bucket.sort(byHash)
@@ -381,9 +398,25 @@ export async function sortPacked(packed: Buffer, slice: () => Promise<void>): Pr
       packed.copy(out, written * width, i * width, (i + 1) * width)
       written++
     }
-    if (b % 256 === 255) await slice()
+    sinceStep += bucket.length + 1
+    if (sinceStep >= ROWS_PER_STEP) {
+      sinceStep = 0
+      await slice()
+    }
   }
   return out.subarray(0, written * width)
+}
+
+/** The chunks as one buffer, copied a chunk at a time: one Buffer.concat of a region of 10 million keys held 160 ms. */
+async function concatSliced(chunks: readonly Buffer[], slice: () => Promise<void>): Promise<Buffer> {
+  if (chunks.length === 1) return chunks[0] as Buffer
+  const out = Buffer.allocUnsafe(chunks.reduce((n, chunk) => n + chunk.byteLength, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    at += chunk.copy(out, at)
+    await slice()
+  }
+  return out
 }
 
 /** Merges ascending packed hashes with ascending keys not among them, a step at a time. */

@@ -129,7 +129,7 @@ async function storeOwnRevocationList(
 
 /** Once a country publishes revocation indexes, its chain continues there: no single list may fork it. */
 function refuseAfterIndex(revocations: RevocationRepository, country: string): void {
-  if (revocations.partitions.indexHead(country) !== undefined) {
+  if (revocations.partitions.indexHeadRef(country) !== undefined) {
     throw new EntenteError('ERR_REVOCATION_CHAIN', `${country} publishes revocation indexes now; single revocation lists would fork its chain`)
   }
 }

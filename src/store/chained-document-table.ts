@@ -112,6 +112,12 @@ export class ChainedDocumentTable<S> {
       .map(toRef)
   }
 
+  /** The head of a country without its document. */
+  headRef(country: string): StoredDocumentRef | undefined {
+    const row = this.#prepare<[string], RefRow>(`SELECT ${REF_COLUMNS} FROM ${this.#spec.heads} h JOIN ${this.#spec.history} l ON l.id = h.list_id WHERE h.country = ?`).get(country)
+    return row === undefined ? undefined : toRef(row)
+  }
+
   /** Heads accepted after change token `afterId`, without their documents. */
   changedRefsSince(afterId: number): StoredDocumentRef[] {
     return this.#prepare<[number], RefRow>(`SELECT ${REF_COLUMNS} FROM ${this.#spec.heads} h JOIN ${this.#spec.history} l ON l.id = h.list_id WHERE l.id > ? ORDER BY h.country`)

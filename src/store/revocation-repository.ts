@@ -71,7 +71,7 @@ export class RevocationRepository {
    * (the index continues that chain).
    */
   chainHead(country: string): { readonly kind: 'index' | 'list'; readonly seq: number; readonly hash: string; readonly issuedAt: string; readonly expiresAt: string } | undefined {
-    const index = this.partitions.indexHead(country)
+    const index = this.partitions.indexHeadRef(country)
     if (index !== undefined) return { kind: 'index', seq: index.seq, hash: index.hash, issuedAt: index.issuedAt, expiresAt: index.expiresAt }
     const list = this.#lists.head(country)
     return list === undefined ? undefined : { kind: 'list', seq: list.seq, hash: list.hash, issuedAt: list.issuedAt, expiresAt: list.expiresAt }

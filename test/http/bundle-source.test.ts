@@ -1,9 +1,7 @@
-// The bundle source: assembling and compressing a large bundle never holds the event loop for long (measured with
-// monitorEventLoopDelay), the bytes served are the stored JWS exactly, and deltas carry only what changed. Lists
+// The bundle source: assembling and compressing a large bundle never holds the event loop for long (the main
+// thread's CPU between ticks), the bytes served are the stored JWS exactly, and deltas carry only what changed. Lists
 // are stored as the store receives verified lists, with bodies made up for size: the bundle never parses them.
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { BundleSource, type BundleResponse } from '../../src/http/bundle-source.js'
@@ -11,6 +9,7 @@ import type { SignedTrustList, TrustListPayload } from '../../src/model/schema.t
 import { SqliteStore } from '../../src/store/sqlite-store.js'
 import type { VerifiedTrustList } from '../../src/trust-list/trust-list.types.js'
 import { T0 } from '../helpers/country.js'
+import { blocking } from '../helpers/event-loop.js'
 import { onFileEnd } from '../helpers/temp.js'
 
 const EXPIRES = new Date(T0.getTime() + 30 * 86_400_000).toISOString()
@@ -56,46 +55,6 @@ const code = (i: number) => String.fromCharCode(65 + Math.floor(i / 26), 65 + (i
 
 async function json(response: BundleResponse): Promise<{ token: string; full: boolean; lists: SignedTrustList[]; revocations: unknown[] }> {
   return JSON.parse((await response.body('identity')).toString()) as { token: string; full: boolean; lists: SignedTrustList[]; revocations: unknown[] }
-}
-
-/**
- * The longest time the event loop was held while `work` ran, in ms, by a drift probe ticking every millisecond: the
- * main thread's own CPU time between two ticks where Linux reports it (/proc/thread-self/schedstat), so time the OS
- * gave to other processes on a busy machine does not count; elsewhere the wall time between ticks. The wall-time
- * histogram of monitorEventLoopDelay is returned beside it for the failure message.
- */
-async function blocking(work: () => Promise<unknown>): Promise<{ maxBlockMs: number; wallMaxMs: number; elapsedMs: number }> {
-  const clock = threadCpuClock() ?? (() => performance.now())
-  const histogram = monitorEventLoopDelay({ resolution: 2 })
-  let maxBlockMs = 0
-  let last = clock()
-  const probe = setInterval(() => {
-    const now = clock()
-    maxBlockMs = Math.max(maxBlockMs, now - last)
-    last = now
-  }, 1)
-  const start = performance.now()
-  histogram.enable()
-  try {
-    await work()
-    // The work may end in a stretch of synchronous code: let both probes see the loop turn once more.
-    await new Promise((resolve) => setTimeout(resolve, 5))
-    maxBlockMs = Math.max(maxBlockMs, clock() - last)
-  } finally {
-    histogram.disable()
-    clearInterval(probe)
-  }
-  return { maxBlockMs, wallMaxMs: histogram.max / 1e6, elapsedMs: performance.now() - start }
-}
-
-/** Milliseconds of CPU the calling thread has run, from Linux's schedstat (nanoseconds); undefined elsewhere. */
-function threadCpuClock(): (() => number) | undefined {
-  const read = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6
-  try {
-    return Number.isFinite(read()) ? read : undefined
-  } catch {
-    return undefined
-  }
 }
 
 describe('BundleSource', () => {
