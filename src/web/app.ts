@@ -356,7 +356,9 @@ async function showVerdict(page: Page, payload: string): Promise<void> {
   $('verdict-code').textContent = view.code ?? ''
   box.hidden = false
   $('show-holder').hidden = verdict.format === 'unknown'
-  $('verdict-word').focus()
+  // The live region announces the verdict; focus stays where the guard typed, unless the camera or a file chooser
+  // took it away, and then it goes to the verdict.
+  if (document.activeElement === document.body || document.activeElement === $('stop-scan') || document.activeElement === $('file')) $('verdict-word').focus()
   box.scrollIntoView({ block: 'nearest' })
 }
 
