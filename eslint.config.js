@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'test-output/**', 'coverage/**', 'tmp-scratch/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'test-output/**', 'coverage/**', 'tmp-scratch/**', 'dist/**', 'src/model/schema-validators.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

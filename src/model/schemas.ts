@@ -1,9 +1,9 @@
-// Runtime validation against registry-schema/ (the contract) with ajv, draft 2020-12.
-// Pure: the schemas are imported as modules; no file or network access.
-import { _, Ajv2020, str, type CodeKeywordDefinition, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import { useFunc } from 'ajv/dist/compile/util.js'
+// Runtime validation against registry-schema/ (the contract), draft 2020-12, with validators ajv generated ahead of
+// time (scripts/generate-schema-validators.ts). Pure: no file or network access, no code generation.
+import type { ErrorObject } from 'ajv/dist/2020.js'
+import equalModule from 'ajv/dist/runtime/equal.js'
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js'
-import addFormats from 'ajv-formats'
+import { fullFormats } from 'ajv-formats/dist/formats.js'
 import bundle from '../../registry-schema/bundle.v1.schema.json' with { type: 'json' }
 import federation from '../../registry-schema/federation.v1.schema.json' with { type: 'json' }
 import verifiedBundle from '../../registry-schema/verified-bundle.v1.schema.json' with { type: 'json' }
@@ -20,6 +20,7 @@ import nodeConfig from '../../registry-schema/node-config.v1.schema.json' with {
 import signedTrustList from '../../registry-schema/signed-trust-list.v1.schema.json' with { type: 'json' }
 import trustList from '../../registry-schema/trust-list.v1.schema.json' with { type: 'json' }
 import { EntenteError, type EntenteErrorCode } from './errors.js'
+import { createValidators, type PrecompiledValidator } from './schema-validators.generated.js'
 import type {
   Bundle,
   FederationPlan,
@@ -57,23 +58,10 @@ export interface SchemaTypes {
 }
 export type SchemaName = keyof SchemaTypes
 
-const BASE = 'https://entente.example/schema/'
-
-/** Compiled validators for every schema. Build once per process and pass it along; compiling is the slow part. */
+/** Validators for every schema, precompiled from registry-schema/ (src/model/schema-validators.generated.ts): no
+ * code is generated at run time, so they work under a strict Content Security Policy, and start instantly. */
 export class SchemaValidators {
-  readonly #ajv: Ajv2020
-  readonly #compiled = new Map<SchemaName, ValidateFunction>()
-
-  constructor() {
-    // No meta-schema pass over our own fixed schemas on every start (test/model/schemas.test.ts checks them against
-    // the 2020-12 meta-schema), and no optimizing pass over the generated code: together about half of what a
-    // verifier spends before its first check. Strict mode still applies at compile time.
-    this.#ajv = new Ajv2020({ allErrors: false, strict: true, strictTuples: false, validateSchema: false, code: { optimize: false } })
-    addFormats.default(this.#ajv)
-    // Same keyword, same place among the string keywords (before minLength), same error; see MAX_LENGTH.
-    this.#ajv.removeKeyword('maxLength').addKeyword({ ...MAX_LENGTH, before: 'minLength' })
-    for (const schema of allSchemas) this.#ajv.addSchema(schema)
-  }
+  readonly #validators = precompiledValidators()
 
   /** Returns the value typed as the schema says, or throws `code` with the first violation. */
   check<N extends SchemaName>(name: N, value: unknown, code: EntenteErrorCode): SchemaTypes[N] {
@@ -90,38 +78,22 @@ export class SchemaValidators {
     return this.#validator(name)(value)
   }
 
-  #validator(name: SchemaName): ValidateFunction {
-    let validate = this.#compiled.get(name)
-    if (validate === undefined) {
-      validate = this.#ajv.getSchema(`${BASE}${name}.schema.json`)
-      if (validate === undefined) throw new Error(`schema ${name} is not registered`)
-      this.#compiled.set(name, validate)
-    }
+  #validator(name: SchemaName): PrecompiledValidator {
+    const validate = this.#validators[name]
+    if (validate === undefined) throw new Error(`schema ${name} is not registered`)
     return validate
   }
 }
 
-/**
- * ajv's maxLength counts code points in a JS loop over every string it checks (a DSC's base64 is ~1 KB; a bundle holds
- * 20,000). A string never has more code points than UTF-16 units, so only one longer than the limit in units needs
- * counting: the same verdict and error as ajv's own keyword.
- */
-// A CommonJS module's default export: Node's own ESM loader and bundlers disagree on which object that is.
-const ucs2length = ((ucs2lengthModule as { default?: unknown }).default ?? ucs2lengthModule) as typeof ucs2lengthModule.default
+// CommonJS modules' default exports: Node's own ESM loader and bundlers disagree on which object that is.
+const cjsDefault = <T>(module: unknown): T => ((module as { default?: unknown }).default ?? module) as T
 
-const MAX_LENGTH: CodeKeywordDefinition = {
-  keyword: 'maxLength',
-  type: 'string',
-  schemaType: 'number',
-  $data: true,
-  error: {
-    message: ({ schemaCode }) => str`must NOT have more than ${schemaCode} characters`,
-    params: ({ schemaCode }) => _`{limit: ${schemaCode}}`,
-  },
-  code(cxt) {
-    const { data, schemaCode } = cxt
-    cxt.fail$data(_`${data}.length > ${schemaCode} && ${useFunc(cxt.gen, ucs2length)}(${data}) > ${schemaCode}`)
-  },
+function precompiledValidators(): Partial<Record<SchemaName, PrecompiledValidator>> {
+  return createValidators({
+    ucs2length: cjsDefault<typeof ucs2lengthModule.default>(ucs2lengthModule),
+    equal: cjsDefault<(a: unknown, b: unknown) => boolean>(equalModule),
+    fullFormats,
+  })
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string {
@@ -131,7 +103,7 @@ function describe(errors: ErrorObject[] | null | undefined): string {
 }
 
 let shared: SchemaValidators | undefined
-/** The process-wide compiled validators: immutable once built, so sharing them is safe. */
+/** The process-wide validators: immutable once built, so sharing them is safe. */
 export function schemaValidators(): SchemaValidators {
   shared ??= new SchemaValidators()
   return shared

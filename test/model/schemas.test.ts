@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateSchemaTypes, typesFile } from '../../scripts/generate-schema-types.js'
+import { generateSchemaValidators, validatorsFile } from '../../scripts/generate-schema-validators.js'
 import type { EntenteError } from '../../src/model/errors.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
@@ -90,5 +91,12 @@ describe('registry-schema', () => {
 
   it('src/model/schema.types.ts is generated from the schemas and up to date', async () => {
     expect(readFileSync(typesFile, 'utf8')).toBe(await generateSchemaTypes())
+  })
+
+  it('the precompiled validators are generated from the current schemas (npm run schema:validators), and run no code generation', () => {
+    const text = readFileSync(validatorsFile, 'utf8')
+    expect(text).toBe(generateSchemaValidators())
+    // A page under a strict Content Security Policy refuses eval and new Function.
+    expect(text).not.toMatch(/new Function|\beval\(|require\(/)
   })
 })
