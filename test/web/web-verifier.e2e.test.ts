@@ -50,7 +50,10 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
     const init = await cli(['init', '--country', 'IL', '--dir', path.join(work, 'IL'), '--json', '--port', '0'])
     expect(init.code, init.stderr).toBe(0)
     const { operatorToken } = JSON.parse(init.stdout) as { operatorToken: string }
-    node = await startNode(await loadNodeConfig(path.join(work, 'IL')), { port: 0, valueSetsDir: vectorPath('valuesets') })
+    // Revocations as a signed index with partitions (as large countries publish them): the page keeps the
+    // partitions in IndexedDB by hash and hands them to the verifier.
+    const config = await loadNodeConfig(path.join(work, 'IL'))
+    node = await startNode({ ...config, limits: { ...config.limits, maxRevocationListEntries: 0 } }, { port: 0, valueSetsDir: vectorPath('valuesets') })
     const running = node
     const operator = async (method: string, route: string, body?: unknown) => {
       const response = await fetch(`${running.url}${route}`, { method, headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
@@ -79,7 +82,7 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
 
     // IL revokes one certificate through its operator API: queued, then published with the trust list naming it.
     await operator('POST', '/v1/operator/certificate-revocations', { dcc: [{ uci: REVOKED_UCI }] })
-    await operator('POST', '/v1/operator/certificate-revocations/publish', { validityDays: 3 })
+    expect(await operator('POST', '/v1/operator/certificate-revocations/publish', { validityDays: 3 })).toMatchObject({ format: 'index' })
 
     certificates.valid = il.issue({ at: now })
     certificates.revoked = il.issue({ at: now, uci: REVOKED_UCI })
@@ -184,6 +187,21 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
     })
     // The counter sees the service worker's own requests too: it fetched the shell when it installed.
     await expect.poll(() => requests.some((r) => r.startsWith('worker GET ') && r.endsWith('/verify/zxing_reader.wasm'))).toBe(true)
+
+    // The revocation partitions are held in IndexedDB by hash, apart from the verified state.
+    const partitions = await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('entente-verifier')
+          open.onerror = () => reject(new Error('no database'))
+          open.onsuccess = () => {
+            const count = open.result.transaction('partitions').objectStore('partitions').count()
+            count.onsuccess = () => resolve(count.result)
+            count.onerror = () => reject(new Error('no partitions store'))
+          }
+        }),
+    )
+    expect(partitions).toBeGreaterThan(0)
 
     // Cut the network both ways: the browser is offline and the node is gone.
     await context.setOffline(true)
