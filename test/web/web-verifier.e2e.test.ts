@@ -102,6 +102,9 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
     const page = await context.newPage()
     page.setDefaultTimeout(STEP_MS)
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`))
+    page.on('requestfailed', (r) => {
+      if (process.env.E2E_DEBUG !== undefined) console.log(`[page] request failed: ${r.url()}`)
+    })
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
       if (m.type() === 'error' || process.env.E2E_DEBUG !== undefined) console.log(`[page] ${m.type()}: ${m.text()}`)
@@ -252,6 +255,16 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
     // The counter is live: a fetch the page does make is seen (and answered by the service worker, offline).
     expect(await page.evaluate(async () => (await fetch('manifest.webmanifest')).status)).toBe(200)
     await expect.poll(() => requests.some((r) => r.startsWith('page GET ') && r.endsWith('/verify/manifest.webmanifest'))).toBe(true)
+
+    // Forty days later, still offline and never synced since: the page warns, and a good certificate cannot pass.
+    await page.clock.install({ time: new Date(Date.now() + 40 * 86_400_000) })
+    await page.reload()
+    await page.locator('body[data-ready="true"]').waitFor()
+    expect(await page.locator('#freshness-warning').textContent()).toContain('Trust data has expired')
+    // The page tries to sync by itself (its data is old); with no node it says so and keeps what it has.
+    await expect.poll(() => page.locator('#sync-status').textContent()).toContain('Sync failed')
+    expect(await paste(page, certificates.valid)).toBe('TRUST DATA TOO OLD')
+    await screenshots(page, 'trust-data-too-old')
   }, 60_000)
 })
 
