@@ -4,6 +4,7 @@
 // neither the schemas' $ids nor refs between files.
 import { allSchemas } from '../model/schemas.js'
 import { diplomatOpenApiPaths } from './diplomats/openapi-paths.js'
+import { webVerifierOpenApiPaths } from './web-routes.js'
 
 const problem = {
   description: 'RFC 9457 problem',
@@ -299,6 +300,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...diplomatOpenApiPaths(),
+      ...webVerifierOpenApiPaths(),
     },
     components: {
       securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'The token shown by entente init' } },

@@ -70,3 +70,21 @@ async function serve(c: Context, dir: string, name: string): Promise<Response> {
     'cross-origin-opener-policy': 'same-origin',
   })
 }
+
+/** The routes above in the node's OpenAPI document (merged by src/http/openapi.ts). */
+export function webVerifierOpenApiPaths(): Record<string, Record<string, unknown>> {
+  const problem = { description: 'RFC 9457 problem (the page is not built on this node, or no such file)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+  const tags = ['web verifier']
+  return {
+    '/verify': { get: { summary: 'Redirects to /verify/', tags, responses: { '301': { description: 'To /verify/' } } } },
+    '/verify/': { get: { summary: 'The offline web verifier (installable page; strict CSP)', tags, responses: { '200': { description: 'HTML page', content: { 'text/html': {} } }, '404': problem } } },
+    '/verify/{name}': {
+      get: {
+        summary: 'A file of the web verifier: script, service worker, styles, manifest, icons, the QR reader WebAssembly',
+        tags,
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,80}$' } }],
+        responses: { '200': { description: 'Static file' }, '404': problem },
+      },
+    },
+  }
+}
