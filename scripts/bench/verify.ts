@@ -3,8 +3,9 @@
 // user would otherwise pick. Reads the shared vectors (ENTENTE_VECTORS or ../shared/vectors).
 // Then the verifier SDK (createVerifier → verify) on a bundle where one country has a revocation list and one has
 // none, plus a QR code with an unknown kid; and the cost of preparing trust for many DSCs (CPU and heap).
+// The runtime-neutral (web) crypto platform is measured in Node and, bundled, in real Chromium (when installed).
 // Run: npm run bench:verify   (BENCH_MS per contender per round, BENCH_ROUNDS, BENCH_SLICE_MS, BENCH_DSCS,
-// BENCH_REVOKED)
+// BENCH_REVOKED; BENCH_ONLY_WEB=1 runs only the HC1 and web-platform parts)
 //
 // Method, for a stable ratio on a small, noisy machine: all contenders of a format run in the same process,
 // interleaved in short slices (rotating which goes first), for several rounds. A burst of load from elsewhere
@@ -14,7 +15,7 @@
 // their neighbours (SHC floor 0.70 next to the old entente, 0.77 next to the new one). Forcing a collection
 // between slices was tried and distorts more than it fixes (it slows every following slice).
 import { KeyObject, createPublicKey, verify as cryptoVerify } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -33,7 +34,11 @@ import { decodeShcQr } from '../../src/certificates/shc/decode-shc-qr.js'
 import { createDemoDsc, type DemoDsc } from '../../src/demo/demo-signer.js'
 import { issueDemoDcc } from '../../src/demo/issue-dcc.js'
 import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
-import type { PublicKey } from '../../src/platform/crypto-platform.types.js'
+import { useCryptoPlatform } from '../../src/platform/crypto-platform.js'
+import type { CryptoPlatform, PublicKey } from '../../src/platform/crypto-platform.types.js'
+import { nodeCryptoPlatform } from '../../src/platform/node-crypto-platform.js'
+import { webCryptoPlatform } from '../../src/platform/web-crypto-platform.js'
+import { CHROMIUM, openCoreInChromium } from '../../test/platform/chromium-core.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
 import { emptyVerifiedBundle, mergeBundle } from '../../src/verifier/verify-bundle.js'
 import { NOW as FIXTURE_NOW, VerifierCountry, bundleOf } from '../../test/verifier/fixtures.js'
@@ -216,6 +221,71 @@ async function benchDcc(): Promise<void> {
   if (peer !== undefined) print(verdict('entente / @pathcheck/dcc-sdk', ratio(ours, rates.get(peer.name)!), 3, 'x'))
 }
 
+/**
+ * The runtime-neutral (web) crypto platform, which the web verifier and any non-Node runtime use: in Node next to
+ * node:crypto and next to raw WebCrypto verification of the same bytes, and in real Chromium (the bundled core)
+ * next to Chromium's own raw WebCrypto verification.
+ */
+async function benchWebPlatform(): Promise<void> {
+  const vector = JSON.parse(read('dcc/AT/2DCode/raw/1.json')) as { PREFIX: string; TESTCTX: { CERTIFICATE: string; VALIDATIONCLOCK: string } }
+  const der = Buffer.from(vector.TESTCTX.CERTIFICATE, 'base64')
+  const now = new Date(vector.TESTCTX.VALIDATIONCLOCK)
+  const material = { signers: { AT: [{ format: 'dcc' as const, kid: parseDsc(der).kid, certificate: vector.TESTCTX.CERTIFICATE, usage: ['vaccination' as const, 'test' as const, 'recovery' as const] }] } }
+  // One prepared trust per platform: a DSC is parsed (and its key imported) by the platform that first uses it.
+  const nativeTrust = await prepareTrust(material)
+  const webTrust = await prepareTrust(material)
+  const on = <T>(platform: CryptoPlatform, run: () => Promise<T>): Promise<T> => {
+    useCryptoPlatform(platform)
+    return run().finally(() => useCryptoPlatform(nodeCryptoPlatform))
+  }
+  assertValid('web platform: DCC bench vector', await on(webCryptoPlatform, () => verifyCertificate(vector.PREFIX, webTrust, { now })))
+  const { cose } = decodeHc1(vector.PREFIX)
+  const toBeSigned = sigStructure(cose)
+  const signature = Buffer.from(cose.signature)
+  const keyObject = keyObjectOf(parseDsc(der).key)
+  const subtleKey = await crypto.subtle.importKey('jwk', keyObject.export({ format: 'jwk' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+  const rawNode = () => cryptoVerify('sha256', toBeSigned, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature)
+  const [subtleSignature, subtleData] = [new Uint8Array(signature), new Uint8Array(toBeSigned)]
+  const rawSubtle = () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, subtleKey, subtleSignature, subtleData)
+  if (!rawNode() || !(await rawSubtle())) throw new Error('raw verify of the DCC Sig_structure fails')
+  const contenders: Contender[] = [
+    { name: 'raw node:crypto ECDSA P-256 verify (Sig_structure)', role: 'raw', run: rawNode },
+    { name: 'entente verifyCertificate, node platform (node:crypto)', role: 'ours', run: () => verifyCertificate(vector.PREFIX, nativeTrust, { now }), isAsync: true },
+    { name: 'entente verifyCertificate, web platform (WebCrypto)', role: 'ours', run: () => on(webCryptoPlatform, () => verifyCertificate(vector.PREFIX, webTrust, { now })), isAsync: true },
+    { name: 'raw WebCrypto ECDSA P-256 verify in Node (same bytes)', role: 'floor', run: rawSubtle, isAsync: true },
+  ]
+  print(`\nWeb crypto platform (HC1 ES256, dcc/AT/1): in Node`)
+  const rates = await report(contenders)
+  const [raw, native, web, subtle] = contenders.map((c) => rates.get(c.name)!) as [number[], number[], number[], number[]]
+  print(`  web platform / node platform: ${ratio(web, native).toFixed(2)}; web platform / raw WebCrypto in Node: ${ratio(web, subtle).toFixed(2)}; raw WebCrypto / raw node:crypto: ${ratio(subtle, raw).toFixed(2)}`)
+
+  if (!existsSync(CHROMIUM)) {
+    print(`  Chromium: not run (${CHROMIUM} is absent)`)
+    return
+  }
+  const core = await openCoreInChromium()
+  try {
+    const jwk = keyObject.export({ format: 'jwk' })
+    const inBrowser: { ours: number; raw: number }[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      inBrowser.push(
+        await core.page.evaluate(
+          (input) => (globalThis as unknown as { entente: { benchVerify(i: typeof input): Promise<{ ours: number; raw: number }> } }).entente.benchVerify(input),
+          { payload: vector.PREFIX, certificate: vector.TESTCTX.CERTIFICATE, kid: parseDsc(der).kid, now: now.toISOString(), ms: ROUND_MS, rawKey: jwk, rawData: Buffer.from(toBeSigned).toString('hex'), rawSignature: signature.toString('hex') },
+        ),
+      )
+    }
+    const ours = inBrowser.map((r) => r.ours)
+    const rawChromium = inBrowser.map((r) => r.raw)
+    print('  in Chromium (the bundled core, interleaved with raw WebCrypto verification in the page):')
+    print(`  ${'entente verifyCertificate, web platform, Chromium'.padEnd(62)} ${median(ours).toFixed(0).padStart(9)}  ${spread(ours).padStart(7)}`)
+    print(`  ${'raw WebCrypto ECDSA P-256 verify in Chromium (same bytes)'.padEnd(62)} ${median(rawChromium).toFixed(0).padStart(9)}  ${spread(rawChromium).padStart(7)}`)
+    print(`  Chromium: entente / raw WebCrypto ${ratio(ours, rawChromium).toFixed(2)}; entente in Chromium / entente on node:crypto in Node ${(median(ours) / median(native)).toFixed(2)}`)
+  } finally {
+    await core.close()
+  }
+}
+
 async function benchShc(): Promise<void> {
   const qr = read('shc/example-00-f-qr-code-numeric-value-0.txt').trim()
   const jwks = JSON.parse(read('shc/issuer/.well-known/jwks.json')) as { keys: PublicJwk[] }
@@ -362,7 +432,8 @@ print(`node ${process.version} (V8 ${process.versions.v8}), ${process.platform}/
 print(`one process (pid ${process.pid}), single thread; ${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved in ${SLICE_MS} ms slices; figures are medians over rounds`)
 print(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 await benchDcc()
-await benchShc()
-await benchVerifier()
-await benchPrepareTrust()
+await benchWebPlatform()
+if (process.env.BENCH_ONLY_WEB === undefined) await benchShc()
+if (process.env.BENCH_ONLY_WEB === undefined) await benchVerifier()
+if (process.env.BENCH_ONLY_WEB === undefined) await benchPrepareTrust()
 print(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (a load above the core count means other processes competed)`)

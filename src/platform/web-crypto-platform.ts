@@ -1,11 +1,11 @@
 // The runtime-neutral implementation of the crypto platform: WebCrypto for signatures (in every browser, Node,
 // Deno and Bun), and small, well-kept pure libraries for what must stay synchronous or what WebCrypto lacks:
-// SHA-256 (@noble/hashes), DEFLATE (fflate) and X.509 parsing (@peculiar/asn1-x509).
+// SHA-256 (@noble/hashes), DEFLATE (pako) and X.509 parsing (@peculiar/asn1-x509).
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { RSAPublicKey } from '@peculiar/asn1-rsa'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { Certificate, ExtendedKeyUsage, SubjectPublicKeyInfo, id_ce_extKeyUsage } from '@peculiar/asn1-x509'
-import { Inflate } from 'fflate'
+import { Inflate, constants } from 'pako'
 import { EntenteError } from '../model/errors.js'
 import type { CryptoPlatform, EcCurve, PublicJwkInput, PublicKey, PublicKeyType, SignatureScheme, X509Fields } from './crypto-platform.types.js'
 
@@ -139,30 +139,33 @@ export function derToP1363(der: Uint8Array, curve: EcCurve): Uint8Array | undefi
   return offset === der.length ? out : undefined
 }
 
-// Input is fed in small pieces so that a DEFLATE bomb (up to ~1,000:1) is caught after about one piece's worth of
-// output beyond the cap, not after inflating it all.
-const INFLATE_PIECE = 1024
+// pako's default 64 KiB output chunk, allocated per call, costs more than inflating a 400-byte COSE message.
+// Certificates inflate to 1–4x their compressed size, so a chunk of 4x the input usually holds the whole output; a
+// larger output is still inflated correctly, in several chunks, each counted against the cap as it is produced.
+const MIN_CHUNK = 1024
+const MAX_CHUNK = 16 * 1024
 
-function inflateRawCapped(data: Uint8Array, maxOutputLength: number): Uint8Array {
+/** zlib (RFC 1950: header, DEFLATE, Adler-32 checked by pako) or raw DEFLATE, with a hard output cap. */
+function inflateCapped(data: Uint8Array, raw: boolean, maxOutputLength: number): Uint8Array {
   const chunks: Uint8Array[] = []
   let total = 0
-  let ended = false
-  const inflater = new Inflate((chunk, final) => {
+  const inflater = new Inflate({ raw, chunkSize: Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, data.length * 4)) })
+  inflater.onData = (chunk: Uint8Array) => {
     total += chunk.length
+    // Thrown out of push(): inflation stops here, about one chunk past the cap at most.
     if (total > maxOutputLength) throw new EntenteError('ERR_DECODE_TOO_LARGE', `inflated data exceeds ${maxOutputLength} bytes`)
     chunks.push(chunk)
-    if (final) ended = true
-  })
+  }
+  const what = raw ? 'invalid raw DEFLATE data' : 'invalid zlib data'
   try {
-    for (let offset = 0; offset < data.length; offset += INFLATE_PIECE) {
-      inflater.push(data.subarray(offset, offset + INFLATE_PIECE), offset + INFLATE_PIECE >= data.length)
-    }
-    if (data.length === 0) inflater.push(data, true)
+    inflater.push(data, true)
   } catch (error) {
     if (error instanceof EntenteError) throw error
-    throw new EntenteError('ERR_DECODE_ZLIB', 'invalid raw DEFLATE data', { cause: error })
+    throw new EntenteError('ERR_DECODE_ZLIB', what, { cause: error })
   }
-  if (!ended) throw new EntenteError('ERR_DECODE_ZLIB', 'invalid raw DEFLATE data: unexpected end')
+  // pako reports bad data in err/msg, and a stream that never reached its end by not ending.
+  if (inflater.err !== constants.Z_OK) throw new EntenteError('ERR_DECODE_ZLIB', `${what}: ${inflater.msg}`)
+  if ((inflater as Inflate & { ended?: boolean }).ended !== true) throw new EntenteError('ERR_DECODE_ZLIB', `${what}: unexpected end`)
   if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
   const out = new Uint8Array(total)
   let at = 0
@@ -173,47 +176,6 @@ function inflateRawCapped(data: Uint8Array, maxOutputLength: number): Uint8Array
   return out
 }
 
-function adler32(data: Uint8Array): number {
-  let a = 1
-  let b = 0
-  // 5552: the most bytes before b can exceed 2^53 ... kept far lower so both stay exact small integers.
-  for (let i = 0; i < data.length; ) {
-    const end = Math.min(i + 5552, data.length)
-    for (; i < end; i++) {
-      a += data[i] ?? 0
-      b += a
-    }
-    a %= 65521
-    b %= 65521
-  }
-  return (b * 65536 + a) >>> 0
-}
-
-/** RFC 1950: header (CM 8, window ≤ 32 KiB, check bits, no preset dictionary), raw DEFLATE, then the Adler-32. */
-function inflateZlib(data: Uint8Array, maxOutputLength: number): Uint8Array {
-  const cmf = data[0]
-  const flg = data[1]
-  if (cmf === undefined || flg === undefined || (cmf & 0x0f) !== 8 || cmf >> 4 > 7 || (cmf * 256 + flg) % 31 !== 0 || (flg & 0x20) !== 0) {
-    throw new EntenteError('ERR_DECODE_ZLIB', 'invalid zlib data: bad header')
-  }
-  if (data.length < 6) throw new EntenteError('ERR_DECODE_ZLIB', 'invalid zlib data: unexpected end')
-  const body = data.subarray(2)
-  const out = inflateRawCappedWithEnd(body, maxOutputLength)
-  const trailer = body.subarray(out.consumed, out.consumed + 4)
-  if (trailer.length < 4) throw new EntenteError('ERR_DECODE_ZLIB', 'invalid zlib data: unexpected end')
-  const expected = (((trailer[0] ?? 0) << 24) | ((trailer[1] ?? 0) << 16) | ((trailer[2] ?? 0) << 8) | (trailer[3] ?? 0)) >>> 0
-  if (adler32(out.bytes) !== expected) throw new EntenteError('ERR_DECODE_ZLIB', 'invalid zlib data: Adler-32 mismatch')
-  return out.bytes
-}
-
-/** Raw inflate that also says where the DEFLATE stream ended (the zlib trailer follows it). */
-function inflateRawCappedWithEnd(data: Uint8Array, maxOutputLength: number): { bytes: Uint8Array; consumed: number } {
-  // fflate does not report how many input bytes a stream used: the DEFLATE stream must end exactly where the 4-byte
-  // trailer begins.
-  const bytes = inflateRawCapped(data.subarray(0, data.length - 4), maxOutputLength)
-  return { bytes, consumed: data.length - 4 }
-}
-
 export const webCryptoPlatform: CryptoPlatform = {
   name: 'web',
 
@@ -222,7 +184,7 @@ export const webCryptoPlatform: CryptoPlatform = {
   },
 
   inflate(data, options) {
-    return options.raw ? inflateRawCapped(data, options.maxOutputLength) : inflateZlib(data, options.maxOutputLength)
+    return inflateCapped(data, options.raw, options.maxOutputLength)
   },
 
   parseX509(der): X509Fields {

@@ -120,7 +120,7 @@ const SRC = path.resolve(import.meta.dirname, '../../src')
 const NETWORK_MODULES = new Set(['net', 'http', 'https', 'http2', 'tls', 'dns', 'dgram', 'child_process', 'worker_threads', 'cluster', 'inspector'])
 const NETWORK_PACKAGES = [/^undici/, /^node-fetch/, /^ws$/, /^libp2p/, /^@libp2p\//, /^@chainsafe\//, /^@multiformats\//, /^hono/, /^@hono\//, /^better-sqlite3/, /^axios/]
 // What the core may use: runtime-neutral crypto and encodings, no I/O, and no Node module at all (it runs in browsers).
-const ALLOWED_PACKAGES = new Set(['jose', 'ajv', 'ajv-formats', 'cbor-x', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-rsa', '@digitalbazaar/base45', 'fflate', '@noble/hashes'])
+const ALLOWED_PACKAGES = new Set(['jose', 'ajv', 'ajv-formats', 'cbor-x', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@peculiar/asn1-rsa', '@digitalbazaar/base45', 'pako', '@noble/hashes'])
 const BUILTINS = new Set([...NETWORK_MODULES, 'crypto', 'zlib', 'util', 'buffer', 'fs', 'path', 'os', 'stream', 'url', 'assert'])
 
 function specifiers(text: string): string[] {
