@@ -19,10 +19,10 @@ export default tseslint.config(
     },
   },
   {
-    // The verification core runs in browsers and other runtimes too: it reaches crypto, inflation and X.509 parsing
+    // The verification core (and the web verifier built on it) runs in browsers and other runtimes too: it reaches crypto, inflation and X.509 parsing
     // only through src/platform (node:crypto stays behind the Node implementation there).
-    files: ['src/certificates/**/*.ts', 'src/model/**/*.ts', 'src/trust-list/**/*.ts', 'src/revocation/**/*.ts', 'src/verifier/**/*.ts', 'src/platform/**/*.ts'],
-    ignores: ['src/verifier/sync-client.ts', 'src/verifier/state-file.ts', 'src/verifier/load-verifier.ts', 'src/platform/node-crypto-platform.ts'],
+    files: ['src/certificates/**/*.ts', 'src/model/**/*.ts', 'src/trust-list/**/*.ts', 'src/revocation/**/*.ts', 'src/verifier/**/*.ts', 'src/platform/**/*.ts', 'src/web/**/*.ts'],
+    ignores: ['src/verifier/sync-client.ts', 'src/verifier/state-file.ts', 'src/verifier/load-verifier.ts', 'src/platform/node-crypto-platform.ts', 'src/web/buffer-shim.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
