@@ -1,11 +1,13 @@
 // The package as a stranger gets it: `npm pack` (which builds dist/ through `prepare`), the tarball installed into
 // an empty folder outside the checkout (no NODE_PATH, no npm_* settings of this run, install scripts off so no
 // native module is built), then a DCC from the shared vectors verified there with the library from ESM, from
-// TypeScript type-checked against the shipped .d.ts, and with the installed `entente` CLI.
+// TypeScript type-checked against the shipped .d.ts, with the runtime-neutral core bundled for browsers, and with the
+// installed `entente` CLI.
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { build, stop } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/temp.js'
 import { dccVector } from '../helpers/vectors.js'
@@ -84,8 +86,8 @@ import { parseDsc, prepareTrust, verifyCertificate } from '${pkg.name}/certifica
 const { payload, certificate, at } = JSON.parse(readFileSync('input.json', 'utf8'))
 const dsc = parseDsc(Buffer.from(certificate, 'base64'))
 const trust = await prepareTrust({ signers: { [dsc.country ?? '*']: [{ format: 'dcc', kid: dsc.kid, certificate, usage: ['vaccination'] }] } })
-const verdict = verifyCertificate(payload, trust, { now: new Date(at) })
-const tampered = verifyCertificate(payload.slice(0, -4) + 'AAAA', trust, { now: new Date(at) })
+const verdict = await verifyCertificate(payload, trust, { now: new Date(at) })
+const tampered = await verifyCertificate(payload.slice(0, -4) + 'AAAA', trust, { now: new Date(at) })
 console.log(JSON.stringify({ valid: verdict.valid, issuer: verdict.issuer, tampered: tampered.valid, api: typeof createVerifier, guard: typeof isEntenteError }))
 `,
     )
@@ -110,23 +112,64 @@ import { parseDsc, prepareTrust, verifyCertificate, type TrustMaterial } from '$
 const input = JSON.parse(readFileSync('input.json', 'utf8')) as { payload: string; certificate: string; at: string }
 const dsc = parseDsc(Buffer.from(input.certificate, 'base64'))
 const material: TrustMaterial = { signers: { [dsc.country ?? '*']: [{ format: 'dcc', kid: dsc.kid, certificate: input.certificate, usage: ['vaccination'] }] } }
-const verdict: Verdict = verifyCertificate(input.payload, await prepareTrust(material), { now: new Date(input.at) })
+const verdict: Verdict = await verifyCertificate(input.payload, await prepareTrust(material), { now: new Date(input.at) })
 // The shipped types are real (skipLibCheck would turn an unresolved one into any): wrong uses are compile errors.
 // @ts-expect-error a payload is text
-verifyCertificate(42, await prepareTrust(material), { now: new Date() })
+await verifyCertificate(42, await prepareTrust(material), { now: new Date() })
+// @ts-expect-error the verdict is a promise (WebCrypto is asynchronous): it must be awaited
+const notAwaited: Verdict = verifyCertificate(input.payload, await prepareTrust(material), { now: new Date() })
 // @ts-expect-error a verdict is an object
 const wrong: Verdict = 1
 // @ts-expect-error signers are listed per country
 const loose: TrustMaterial = { signers: [] }
 const make: (bundle: unknown) => Promise<Verifier> = (bundle) => createVerifier(bundle as Parameters<typeof createVerifier>[0], { now: new Date() })
-console.log(JSON.stringify({ valid: verdict.valid, make: typeof make, wrong: typeof wrong, loose: typeof loose }))
+console.log(JSON.stringify({ valid: verdict.valid, make: typeof make, wrong: typeof wrong, loose: typeof loose, notAwaited: typeof notAwaited }))
 `,
     )
     await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, env: strangerEnv() }).catch((error: Error & { stdout?: string }) => {
       throw new Error(`tsc failed:\n${error.stdout ?? error.message}`)
     })
     const { stdout } = await run(process.execPath, [path.join('out', 'verify.js')], { cwd: app, env: strangerEnv() })
-    expect(JSON.parse(stdout)).toEqual({ valid: true, make: 'function', wrong: 'number', loose: 'object' })
+    expect(JSON.parse(stdout)).toEqual({ valid: true, make: 'function', wrong: 'number', loose: 'object', notAwaited: 'object' })
+  }, SLOW_MS)
+
+  it('bundles its runtime-neutral core for browsers, which verifies with WebCrypto where neither Node modules nor Buffer exist', async () => {
+    // As a web integrator would: esbuild for the browser platform, resolving from the installed package only.
+    await build({
+      stdin: {
+        contents: `export { createVerifier, prepareTrust, verifyCertificate, cryptoPlatform } from '${pkg.name}/core'`,
+        resolveDir: app,
+        sourcefile: 'entry.js',
+      },
+      absWorkingDir: app,
+      nodePaths: [],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      outfile: path.join(app, 'core-bundle.mjs'),
+      logLevel: 'silent',
+    })
+    await stop()
+    const bundle = readFileSync(path.join(app, 'core-bundle.mjs'), 'utf8')
+    expect(bundle).not.toMatch(/from\s*["']node:|require\(["']node:/)
+    writeFileSync(
+      path.join(app, 'browser-like.mjs'),
+      `import { readFileSync } from 'node:fs'
+const input = JSON.parse(readFileSync('input.json', 'utf8'))
+// What a browser lacks: the core must not need it.
+delete globalThis.Buffer
+delete globalThis.process
+const { prepareTrust, verifyCertificate, cryptoPlatform } = await import('./core-bundle.mjs')
+const der = Uint8Array.from(atob(input.certificate), (c) => c.charCodeAt(0))
+const kid = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', der)).subarray(0, 8)))
+const trust = await prepareTrust({ signers: { DE: [{ format: 'dcc', kid, certificate: input.certificate, usage: ['vaccination'] }] } })
+const verdict = await verifyCertificate(input.payload, trust, { now: new Date(input.at) })
+const tampered = await verifyCertificate(input.payload.slice(0, -4) + 'AAAA', trust, { now: new Date(input.at) })
+console.log(JSON.stringify({ platform: cryptoPlatform().name, valid: verdict.valid, reasons: verdict.reasons.map((r) => r.code), tampered: tampered.valid }))
+`,
+    )
+    const { stdout } = await run(process.execPath, ['browser-like.mjs'], { cwd: app, env: strangerEnv() })
+    expect(JSON.parse(stdout)).toEqual({ platform: 'web', valid: true, reasons: [], tampered: false })
   }, SLOW_MS)
 
   it('verifies a certificate with the installed entente command', async () => {
