@@ -5,7 +5,8 @@
 // none, plus a QR code with an unknown kid; and the cost of preparing trust for many DSCs (CPU and heap).
 // The runtime-neutral (web) crypto platform is measured in Node and, bundled, in real Chromium (when installed).
 // Run: npm run bench:verify   (BENCH_MS per contender per round, BENCH_ROUNDS, BENCH_SLICE_MS, BENCH_DSCS,
-// BENCH_REVOKED; BENCH_ONLY_WEB=1 runs only the HC1 and web-platform parts)
+// BENCH_REVOKED; BENCH_ONLY_WEB=1 runs only the HC1 and web-platform parts; BENCH_BASELINE=DIR races the certificate
+// core of another checkout, e.g. an older commit, in the same process)
 //
 // Method, for a stable ratio on a small, noisy machine: all contenders of a format run in the same process,
 // interleaved in short slices (rotating which goes first), for several rounds. A burst of load from elsewhere
@@ -18,6 +19,7 @@ import { KeyObject, createPublicKey, verify as cryptoVerify } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -154,6 +156,18 @@ function verdict(name: string, value: number, target: number, unit: string): str
   return `  ${name.padEnd(32)} ${shown.padStart(6)}   target >= ${target}${unit}: ${value >= target ? 'met' : 'NOT met'}`
 }
 
+interface CoreApi {
+  prepareTrust(material: unknown): Promise<unknown>
+  verifyCertificate(payload: string, trust: unknown, options: { now: Date }): Verdict | Promise<Verdict>
+}
+
+/** BENCH_BASELINE=DIR: the certificate core of another checkout (an older commit, say), raced in the same process. */
+async function baselineCore(): Promise<CoreApi | undefined> {
+  const dir = process.env.BENCH_BASELINE
+  if (dir === undefined) return undefined
+  return (await import(pathToFileURL(path.resolve(dir, 'src/certificates/index.ts')).href)) as CoreApi
+}
+
 function keyObjectOf(key: PublicKey): KeyObject {
   return createPublicKey({ key: Buffer.from(key.spki), format: 'der', type: 'spki' })
 }
@@ -194,6 +208,12 @@ async function benchDcc(): Promise<void> {
       },
     },
   ]
+  const before = await baselineCore()
+  if (before !== undefined) {
+    const beforeTrust = await before.prepareTrust({ signers: { AT: [{ format: 'dcc', kid: dsc.kid, certificate: vector.TESTCTX.CERTIFICATE, usage: ['vaccination', 'test', 'recovery'] }] } })
+    assertValid('baseline: DCC bench vector', await before.verifyCertificate(vector.PREFIX, beforeTrust, { now }))
+    contenders.push({ name: 'baseline verifyCertificate (BENCH_BASELINE)', role: 'floor', run: () => before.verifyCertificate(vector.PREFIX, beforeTrust, { now }), isAsync: true })
+  }
   try {
     // The package's CommonJS entry goes through the "esm" loader, which fails on Node 20; its ESM
     // source loads fine through tsx.
@@ -332,6 +352,12 @@ async function benchShc(): Promise<void> {
     { name: 'jose compactVerify + inflateRaw + JSON.parse (QR text)', role: 'peer', run: viaJose, isAsync: true },
   ]
 
+  const before = await baselineCore()
+  if (before !== undefined) {
+    const beforeTrust = await before.prepareTrust({ signers: { US: [{ format: 'shc', kid: jwk.kid!, issuer: iss, jwk, usage: ['vaccination', 'test', 'recovery'] }] } })
+    assertValid('baseline: SHC bench vector', await before.verifyCertificate(qr, beforeTrust, { now }))
+    contenders.push({ name: 'baseline verifyCertificate, QR (BENCH_BASELINE)', role: 'floor', run: () => before.verifyCertificate(qr, beforeTrust, { now }), isAsync: true })
+  }
   print(`\nSHC ES256 (example-00, ${qr.length}-digit QR, JWS ${jws.length} chars)`)
   print('  @pathcheck/shc-sdk: not run, it always fetches the issuer JWKS (no offline verification with given keys); jose stands in')
   const rates = await report(contenders)
