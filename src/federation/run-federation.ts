@@ -2,6 +2,7 @@
 // node holds every country's list, show a cross-border verification, print the status, stop on Ctrl-C.
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fingerprintGroups } from '../trust-list/fingerprint.js'
 import type { CliIo } from '../cli/io.js'
 import { readRootKey } from '../config/secrets.js'
 import { issueDemoDcc } from '../demo/issue-dcc.js'
@@ -68,9 +69,11 @@ export async function runFederation(options: RunFederationOptions): Promise<numb
       [
         'Try:',
         `  curl ${home.url}/v1/bundle | head -c 300`,
-        `  npx entente sync --from ${home.url} --home ${home.country} --root ${homeRoot} --out bundle.json`,
+        // --root=VALUE: a thumbprint may start with '-', which would read as an option.
+        `  npx entente sync --from ${home.url} --home ${home.country} --root=${homeRoot} --out bundle.json`,
         ...certificates.map((file) => `  npx entente verify --bundle bundle.json - < ${path.relative(process.cwd(), file)}`),
         `  diplomat pages: ${members.map((m) => (m.config.webauthn?.origin ?? m.url) + '/diplomats').join('  ')}`,
+        `  web verifier: ${home.url}/verify/ (home root fingerprint ${fingerprintGroups(homeRoot)})`,
         '',
       ].join('\n'),
     )
