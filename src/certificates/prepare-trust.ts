@@ -131,7 +131,8 @@ class LazyDsc {
   get(): DscInfo | { error: unknown } {
     if (this.result === undefined) {
       try {
-        this.result = parseDsc(Buffer.from(this.certificate, 'base64'))
+        // The text was checked as base64 before this entry was made: the empty fallback never parses.
+        this.result = parseDsc(fromBase64Transient(this.certificate) ?? new Uint8Array())
       } catch (error) {
         this.result = { error }
       }

@@ -4,6 +4,7 @@
 // Two payload forms are accepted: unencoded canonical JSON text (RFC 7797, b64:false, what signers emit) and
 // base64url of it (documents signed before); every signature of one document uses the same form.
 import { isCanonicalText } from '../model/canonical-json.js'
+import { utf8Length, utf8Text } from '../model/bytes.js'
 import { fromBase64url, sha256Hex, utf8 } from '../model/encoding.js'
 import { EntenteError, type EntenteErrorCode } from '../model/errors.js'
 import { schemaValidators, type SchemaName, type SchemaTypes } from '../model/schemas.js'
@@ -129,20 +130,23 @@ function unencodedPayload(text: string, malformed: EntenteErrorCode): string {
   if (!text.startsWith('{')) throw new EntenteError(malformed, 'payload is not JSON text, though the header says b64:false')
   // Refused by other JWS libraries (jose), so never accepted here either: one document, one verdict everywhere.
   // Text whose UTF-8 is as long as itself is ASCII, which holds neither (and spares a Unicode scan of the payload).
-  if (Buffer.byteLength(text) !== text.length && UNENCODABLE_PAYLOAD.test(text)) throw new EntenteError(malformed, 'unencoded payload holds unpaired surrogates or unassigned code points')
+  if (utf8Length(text) !== text.length && UNENCODABLE_PAYLOAD.test(text)) throw new EntenteError(malformed, 'unencoded payload holds unpaired surrogates or unassigned code points')
   return text
 }
 
-/** The payload text of a signed document in either form, without any check: for tools that only need to peek. */
+/**
+ * The payload text of a signed document in either form, without any check: for tools that only need to peek.
+ * A payload that is not base64url reads as '' (it cannot be the text any hash names).
+ */
 export function payloadTextOf(signed: { readonly payload: string }): string {
-  return signed.payload.startsWith('{') ? signed.payload : Buffer.from(signed.payload, 'base64url').toString('utf8')
+  return signed.payload.startsWith('{') ? signed.payload : utf8Text(fromBase64url(signed.payload) ?? new Uint8Array())
 }
 
 function inputSize(input: unknown, malformed: EntenteErrorCode): number {
-  if (typeof input === 'string') return Buffer.byteLength(input)
+  if (typeof input === 'string') return utf8Length(input)
   if (input instanceof Uint8Array) return input.byteLength
   try {
-    return Buffer.byteLength(JSON.stringify(input))
+    return utf8Length(JSON.stringify(input))
   } catch (cause) {
     throw new EntenteError(malformed, 'the document is not serializable JSON', { cause })
   }

@@ -2,6 +2,7 @@
 // serialization with an unencoded payload (RFC 7797): the canonical JSON text is carried once, not base64url'd.
 // Checks nothing about the payload's meaning: each document's signer validates before calling this.
 import { GeneralSign, importJWK } from 'jose'
+import { toBase64url, utf8Bytes, utf8Length } from '../model/bytes.js'
 import { canonicalize } from '../model/canonical-json.js'
 import { EntenteError } from '../model/errors.js'
 import type { RootSigningKey } from './root-key.js'
@@ -50,8 +51,8 @@ export function signedDocumentBytes(payload: unknown, keys: readonly Pick<RootSi
   const text = canonicalize(payload)
   const unencoded = !UNENCODABLE_PAYLOAD.test(text)
   const signatures = keys.map((key) => ({
-    protected: Buffer.from(JSON.stringify(protectedHeader(key, typ, unencoded))).toString('base64url'),
+    protected: toBase64url(utf8Bytes(JSON.stringify(protectedHeader(key, typ, unencoded)))),
     signature: 'x'.repeat(SIGNATURE_CHARS),
   }))
-  return Buffer.byteLength(JSON.stringify({ payload: unencoded ? text : Buffer.from(text).toString('base64url'), signatures }))
+  return utf8Length(JSON.stringify({ payload: unencoded ? text : toBase64url(utf8Bytes(text)), signatures }))
 }

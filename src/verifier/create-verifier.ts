@@ -16,6 +16,7 @@ import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
 import { createRevocationLookup } from '../revocation/revocation-lookup.js'
 import { verifyRevocationIndex, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
+import { utf8Text } from '../model/bytes.js'
 import { sha256Hex } from '../model/encoding.js'
 import { payloadTextOf } from '../trust-list/decode-signed-document.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
@@ -187,7 +188,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     if (held !== undefined) return held
     const offered = options.revocationPartition?.(hash)
     // An edited or swapped partition is no longer the one the index names: as good as missing.
-    if (offered instanceof Uint8Array) return sha256Hex(offered) === hash ? Buffer.from(offered.buffer, offered.byteOffset, offered.byteLength).toString('utf8') : undefined
+    if (offered instanceof Uint8Array) return sha256Hex(offered) === hash ? utf8Text(offered) : undefined
     if (offered === undefined || typeof offered.payload !== 'string') return undefined
     const text = payloadTextOf(offered)
     return sha256Hex(text) === hash ? text : undefined

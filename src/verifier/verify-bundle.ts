@@ -21,6 +21,7 @@ import type { RevocationListHead } from '../revocation/revocation-list.types.js'
 import { rootsOf, verifyRevocationList } from '../revocation/verify-revocation-list.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import { payloadTextOf } from '../trust-list/decode-signed-document.js'
+import { fromBase64url, utf8Text } from '../model/bytes.js'
 import { sha256Hex } from '../model/encoding.js'
 import { detectEquivocation, verifyEquivocationProof } from '../trust-list/equivocation.js'
 import type { RootAnchor, TrustListHead } from '../trust-list/trust-list.types.js'
@@ -489,7 +490,8 @@ export async function mergeBundle(state: VerifiedBundle, input: BundleInput, opt
  * for choosing which root must verify a document or which held one to look at: it proves nothing by itself.
  */
 export function peekCountry(signed: { readonly payload: string }): string | undefined {
-  const head = signed.payload.startsWith('{') ? signed.payload.slice(0, 4096) : Buffer.from(signed.payload.slice(0, 5460), 'base64url').toString('utf8')
+  // 5460 base64url characters, a multiple of four, are 4095 whole bytes.
+  const head = signed.payload.startsWith('{') ? signed.payload.slice(0, 4096) : utf8Text(fromBase64url(signed.payload.slice(0, 5460)) ?? new Uint8Array())
   return /"country":"([A-Z]{2})"/.exec(head)?.[1]
 }
 

@@ -1,4 +1,5 @@
 // COSE_Sign1 (RFC 9052) parsing and its Sig_structure. Pure: no I/O; throws only EntenteError.
+import { concatBytes } from '../../model/bytes.js'
 import { EntenteError } from '../../model/errors.js'
 import { Tag, type CborDecode } from './cbor.js'
 
@@ -63,8 +64,8 @@ const SIG_STRUCTURE_HEAD = Uint8Array.of(0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x6
 const EMPTY_BSTR = Uint8Array.of(0x40)
 
 /** Sig_structure = ["Signature1", protected, external_aad = h'', payload], encoded by hand (no re-encoding of headers). */
-export function sigStructure(cose: Pick<CoseSign1, 'protectedBytes' | 'payload'>): Buffer {
-  return Buffer.concat([
+export function sigStructure(cose: Pick<CoseSign1, 'protectedBytes' | 'payload'>): Uint8Array {
+  return concatBytes([
     SIG_STRUCTURE_HEAD,
     bstrHeader(cose.protectedBytes.length),
     cose.protectedBytes,

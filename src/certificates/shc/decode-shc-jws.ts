@@ -1,5 +1,6 @@
 // SMART Health Card compact JWS structure: header (ES256, DEF, kid), raw-DEFLATE JSON payload, raw r||s
 // signature. Pure: no I/O, no signature check; throws only EntenteError.
+import { fromBase64url } from '../../model/bytes.js'
 import { EntenteError } from '../../model/errors.js'
 import { defaultLimits, type DecodeLimits } from '../constants.js'
 import { inflateCapped } from '../inflate-capped.js'
@@ -27,10 +28,11 @@ const UTF8: Readonly<TextDecoder> = new TextDecoder('utf-8', { fatal: true, igno
 // Three non-empty base64url parts (the signature may be empty only to be rejected later by length).
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
-function base64url(text: string): Buffer {
-  // Length 4k+1 cannot be base64url; Buffer would silently drop the dangling character.
-  if (text.length % 4 === 1) throw new EntenteError('ERR_DECODE_JWS', 'JWS part has an impossible base64url length')
-  return Buffer.from(text, 'base64url')
+function base64url(text: string): Uint8Array {
+  // Length 4k+1 cannot be base64url (the alphabet was checked with the whole JWS).
+  const bytes = fromBase64url(text)
+  if (bytes === undefined) throw new EntenteError('ERR_DECODE_JWS', 'JWS part has an impossible base64url length')
+  return bytes
 }
 
 function utf8Strict(bytes: Uint8Array, what: string): string {

@@ -1,5 +1,6 @@
 // SMART Health Card QR text ("shc:/" numeric mode, single or chunked) → compact JWS.
 // Pure: no I/O; throws only EntenteError.
+import { latin1Text } from '../../model/bytes.js'
 import { EntenteError } from '../../model/errors.js'
 import { defaultLimits, type DecodeLimits } from '../constants.js'
 
@@ -17,14 +18,14 @@ function pairValue(hi: number, lo: number, at: number): number {
 /** Each pair of digits is one character: value + 45 (so values above 77 are invalid). */
 export function decodeShcNumeric(digits: string, start = 0): string {
   if ((digits.length - start) % 2 !== 0) throw new EntenteError('ERR_DECODE_SHC_NUMERIC', 'odd number of digits')
-  const codes = Buffer.allocUnsafe((digits.length - start) / 2)
+  const codes = new Uint8Array((digits.length - start) / 2)
   for (let i = start, o = 0; i < digits.length; i += 2, o++) {
     const hi = digits.charCodeAt(i) - 48
     const lo = digits.charCodeAt(i + 1) - 48
     if (hi < 0 || hi > 9 || lo < 0 || lo > 9) throw new EntenteError('ERR_DECODE_SHC_NUMERIC', `non-digit at ${i}`)
     codes[o] = pairValue(hi, lo, i)
   }
-  return codes.toString('latin1')
+  return latin1Text(codes)
 }
 
 /**
@@ -34,7 +35,7 @@ export function decodeShcNumeric(digits: string, start = 0): string {
  */
 function decodeSingleQr(payload: string): string | undefined {
   const start = SHC_PREFIX.length
-  const codes = Buffer.allocUnsafe((payload.length - start) >> 1)
+  const codes = new Uint8Array((payload.length - start) >> 1)
   let o = 0
   let i = start
   for (; i + 1 < payload.length; i += 2) {
@@ -48,7 +49,7 @@ function decodeSingleQr(payload: string): string | undefined {
     if (last < 0 || last > 9) return undefined
     throw new EntenteError('ERR_DECODE_SHC_NUMERIC', 'odd number of digits')
   }
-  return codes.toString('latin1')
+  return latin1Text(codes)
 }
 
 export interface DecodedShcQr {
