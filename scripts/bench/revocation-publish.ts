@@ -100,7 +100,7 @@ async function importMode(keys: Buffer, baseMs: number): Promise<void> {
   const node = await freshNode('GR-import')
   try {
     const body = Buffer.allocUnsafe(BULK_MAGIC.byteLength + N * 17)
-    BULK_MAGIC.copy(body)
+    body.set(BULK_MAGIC)
     for (let i = 0; i < N; i++) {
       body[BULK_MAGIC.byteLength + i * 17] = 1
       keys.copy(body, BULK_MAGIC.byteLength + i * 17 + 1, i * 16, i * 16 + 16)

@@ -52,7 +52,7 @@ export async function importCertificateRevocations(input: Omit<PublishRevocation
   const imported = new Map<RevocationGroup, Buffer>()
   let added = 0
   for (const [group, packed] of groups) {
-    const sorted = await sortPacked(packed, slice)
+    const sorted = await sortPacked(Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), slice)
     // The new keys copied a step at a time (one concat of 160 MB would hold the event loop).
     const fresh = Buffer.allocUnsafe(sorted.byteLength)
     let written = 0

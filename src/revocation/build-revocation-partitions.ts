@@ -3,7 +3,8 @@
 // millions of entries, partition by partition (`buildRevocationPartition` + `buildRevocationIndex`, with the
 // regions `planRevocationUpdate` names). Pure: `now` injected; signing is separate.
 import { canonicalize } from '../model/canonical-json.js'
-import { fromBase64, sha256Hex } from '../model/encoding.js'
+import { concatBytes, fromHex } from '../model/bytes.js'
+import { fromBase64, sha256Hex, toBase64 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { PartitionRef, RevocationIndexPayload, RevocationPartitionPayload, ShcRevocation } from '../model/schema.types.js'
 import type { RevocationEntries } from './build-revocation-list.js'
@@ -40,7 +41,7 @@ export function revocationSet(entries: RevocationEntries): RevocationSet {
     if (bytes === undefined || (bytes.length !== 16 && bytes.length !== 32)) throw new EntenteError('ERR_REVOCATION_ENTRY', 'a DCC hash must be base64 of 16 or 32 bytes')
     byType[entry.hashType].push(bytes.subarray(0, DCC_HASH_BYTES))
   }
-  const dcc = Object.fromEntries(DCC_HASH_TYPES.map((t) => [t, sortPackedHashes(Buffer.concat(byType[t]))])) as Record<DccHashType, Uint8Array>
+  const dcc = Object.fromEntries(DCC_HASH_TYPES.map((t) => [t, sortPackedHashes(concatBytes(byType[t]))])) as Record<DccHashType, Uint8Array>
   return { dcc, shc: sortShcEntries(normalized.shc).entries }
 }
 
@@ -89,7 +90,7 @@ export function buildRevocationPartition(input: BuildPartitionInput): Revocation
     issuedAt: iso(wholeSeconds(input.now)),
   }
   if (group === 'shc') return { ...base, shc: [...(content.shc ?? [])] }
-  return { ...base, dcc: Buffer.from(content.dcc ?? new Uint8Array()).toString('base64') }
+  return { ...base, dcc: toBase64(content.dcc ?? new Uint8Array()) }
 }
 
 /** Entries in a partition payload. */
@@ -238,8 +239,11 @@ export function planRevocationUpdate(input: UpdatePlanInput): UpdatePlan {
 }
 
 /** The inclusive range of `bytes`-long keys that start with hex `prefix`, for a range query over stored keys. */
-export function prefixRange(prefix: string, bytes: number): { readonly low: Buffer; readonly high: Buffer } {
-  return { low: Buffer.from(prefix.padEnd(bytes * 2, '0'), 'hex'), high: Buffer.from(prefix.padEnd(bytes * 2, 'f'), 'hex') }
+export function prefixRange(prefix: string, bytes: number): { readonly low: Uint8Array; readonly high: Uint8Array } {
+  const low = fromHex(prefix.padEnd(bytes * 2, '0'))
+  const high = fromHex(prefix.padEnd(bytes * 2, 'f'))
+  if (low === undefined || high === undefined || low.length !== bytes) throw new EntenteError('ERR_REVOCATION_SCHEMA', `prefix ${prefix} is not hex of at most ${bytes} bytes`)
+  return { low, high }
 }
 
 function compare(a: string, b: string): number {

@@ -1,12 +1,12 @@
 // The packed form of a bulk revocation import: an 8-byte header `ENTREVB1` then fixed-width 17-byte records (one
 // hash-type byte: 1 UCI, 2 COUNTRYCODEUCI, 3 SIGNATURE; then the first 16 bytes of the DCC hash). Pure: no I/O.
-import { fromBase64 } from '../model/encoding.js'
+import { compareBytes, concatBytes, fromBase64, latin1Bytes } from '../model/bytes.js'
 import { EntenteError } from '../model/errors.js'
 import { DCC_HASH_BYTES } from './constants.js'
 import type { RevocationGroup } from './partition-layout.js'
 import { dccRevocationHash } from './parse-revocation-request.js'
 
-export const BULK_MAGIC = Buffer.from('ENTREVB1', 'latin1')
+export const BULK_MAGIC = latin1Bytes('ENTREVB1')
 export const BULK_RECORD_BYTES = 1 + DCC_HASH_BYTES
 /** The largest import body: 20 million records (a country's cap of published plus queued entries). */
 export const BULK_IMPORT_MAX_BYTES = 8 + 17 * 20_000_000
@@ -18,17 +18,16 @@ const HASH_TYPES = ['UCI', 'COUNTRYCODEUCI', 'SIGNATURE'] as const
  */
 export class BulkRevocationRecords {
   readonly count: number
-  readonly #records: Buffer
+  readonly #records: Uint8Array
   readonly #sizes = [0, 0, 0]
   readonly #written = [0, 0, 0]
-  #packed: Buffer[] | undefined
+  #packed: Uint8Array[] | undefined
 
   constructor(body: Uint8Array) {
-    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-    if (bytes.byteLength < BULK_MAGIC.byteLength || !bytes.subarray(0, BULK_MAGIC.byteLength).equals(BULK_MAGIC)) {
+    if (body.byteLength < BULK_MAGIC.byteLength || compareBytes(body.subarray(0, BULK_MAGIC.byteLength), BULK_MAGIC) !== 0) {
       throw new EntenteError('ERR_REVOCATION_ENTRY', 'a bulk revocation import starts with the header ENTREVB1')
     }
-    this.#records = bytes.subarray(BULK_MAGIC.byteLength)
+    this.#records = body.subarray(BULK_MAGIC.byteLength)
     this.count = Math.floor(this.#records.byteLength / BULK_RECORD_BYTES)
     if (this.#records.byteLength % BULK_RECORD_BYTES !== 0) {
       throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${this.count + 1}: truncated (records are ${BULK_RECORD_BYTES} bytes)`, { details: { record: this.count + 1 } })
@@ -46,20 +45,20 @@ export class BulkRevocationRecords {
 
   /** Copies the keys of records [from, to) to their group, once every record was checked. */
   copy(from: number, to: number): void {
-    const packed = (this.#packed ??= this.#sizes.map((n) => Buffer.allocUnsafe(n * DCC_HASH_BYTES)))
+    const packed = (this.#packed ??= this.#sizes.map((n) => new Uint8Array(n * DCC_HASH_BYTES)))
     const records = this.#records
     for (let i = from; i < Math.min(to, this.count); i++) {
       const at = i * BULK_RECORD_BYTES
       const t = (records[at] as number) - 1
-      const out = packed[t] as Buffer
+      const out = packed[t] as Uint8Array
       let w = this.#written[t] as number
       for (let b = 1; b < BULK_RECORD_BYTES; b++) out[w++] = records[at + b] as number
       this.#written[t] = w
     }
   }
 
-  groups(): Map<RevocationGroup, Buffer> {
-    const out = new Map<RevocationGroup, Buffer>()
+  groups(): Map<RevocationGroup, Uint8Array> {
+    const out = new Map<RevocationGroup, Uint8Array>()
     HASH_TYPES.forEach((hashType, t) => {
       const packed = this.#packed?.[t]
       if (packed !== undefined && packed.byteLength > 0) out.set(`dcc/${hashType}`, packed)
@@ -69,7 +68,7 @@ export class BulkRevocationRecords {
 }
 
 /** Packed records, one group's keys each (in file order, not yet sorted or deduplicated), in one go. */
-export function parseBulkRevocations(body: Uint8Array): Map<RevocationGroup, Buffer> {
+export function parseBulkRevocations(body: Uint8Array): Map<RevocationGroup, Uint8Array> {
   const records = new BulkRevocationRecords(body)
   records.check(0, records.count)
   records.copy(0, records.count)
@@ -81,11 +80,11 @@ export function parseBulkRevocations(body: Uint8Array): Map<RevocationGroup, Buf
  * a known `TYPE:` prefix, hashed as the EU revocation spec does, in both UCI forms, like `revocation add --uci`);
  * blank lines and `#` comments are skipped. Errors name the line.
  */
-export function packBulkText(text: string, country: string): Buffer {
-  const records: Buffer[] = [BULK_MAGIC]
+export function packBulkText(text: string, country: string): Uint8Array {
+  const records: Uint8Array[] = [BULK_MAGIC]
   const lines = text.split('\n')
   const record = (type: number, hash: Uint8Array): void => {
-    const r = Buffer.alloc(BULK_RECORD_BYTES)
+    const r = new Uint8Array(BULK_RECORD_BYTES)
     r[0] = type
     r.set(hash.subarray(0, DCC_HASH_BYTES), 1)
     records.push(r)
@@ -97,13 +96,14 @@ export function packBulkText(text: string, country: string): Buffer {
     const type = colon < 0 ? -1 : HASH_TYPES.indexOf(line.slice(0, colon) as (typeof HASH_TYPES)[number])
     if (type < 0) {
       if (line.length > 256) throw new EntenteError('ERR_REVOCATION_ENTRY', `line ${i + 1}: a UCI is at most 256 characters`, { details: { line: i + 1 } })
-      record(1, Buffer.from(dccRevocationHash('UCI', line, country), 'base64'))
-      record(2, Buffer.from(dccRevocationHash('COUNTRYCODEUCI', line, country), 'base64'))
+      // dccRevocationHash gives base64 of 16 bytes: it always decodes.
+      record(1, fromBase64(dccRevocationHash('UCI', line, country)) as Uint8Array)
+      record(2, fromBase64(dccRevocationHash('COUNTRYCODEUCI', line, country)) as Uint8Array)
       return
     }
     const hash = fromBase64(line.slice(colon + 1))
     if (hash === undefined || hash.length < DCC_HASH_BYTES) throw new EntenteError('ERR_REVOCATION_ENTRY', `line ${i + 1}: the hash must be base64 of 16 or more bytes`, { details: { line: i + 1 } })
     record(type + 1, hash)
   })
-  return Buffer.concat(records)
+  return concatBytes(records)
 }

@@ -1,6 +1,6 @@
 // Turns an operator's request to revoke certificates into revocation-list entries: DCC hashes as given, or computed
 // from a UCI the way the EU DCC revocation specification hashes it; SHC rids per issuer and key. Pure: no I/O.
-import { sha256 } from '../model/encoding.js'
+import { sha256, toBase64 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { DccRevocation, ShcRevocation } from '../model/schema.types.js'
 import type { RevocationEntries } from './build-revocation-list.js'
@@ -19,7 +19,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
  */
 export function dccRevocationHash(hashType: 'UCI' | 'COUNTRYCODEUCI', uci: string, country: string): string {
   const input = hashType === 'UCI' ? uci : `${country}${uci}`
-  return Buffer.from(sha256(input).subarray(0, 16)).toString('base64')
+  return toBase64(sha256(input).subarray(0, 16))
 }
 
 /**

@@ -109,6 +109,15 @@ function firstAtLeast(keys: SortedKeys, depth: number, digit: number, from: numb
   return lo
 }
 
+/** Order of the 16-byte hashes at `aAt` in `a` and `bAt` in `b`. A plain loop: as fast as a native compare call for 16 bytes. */
+export function compareHashAt(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number): number {
+  for (let k = 0; k < DCC_HASH_BYTES; k++) {
+    const d = a[aAt + k]! - b[bAt + k]!
+    if (d !== 0) return d
+  }
+  return 0
+}
+
 /**
  * Sorts packed 16-byte hashes ascending and drops duplicates, in O(n) buckets by the first two bytes plus small
  * sorts: fast enough for millions of hashes.
@@ -117,16 +126,15 @@ export function sortPackedHashes(packed: Uint8Array): Uint8Array {
   const width = DCC_HASH_BYTES
   if (packed.byteLength % width !== 0) throw new EntenteError('ERR_REVOCATION_ENTRY', `packed hashes must be ${width} bytes each`)
   const n = packed.byteLength / width
-  const buf = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength)
   const counts = new Uint32Array(65537)
-  for (let i = 0; i < n; i++) counts[buf.readUInt16BE(i * width) + 1]! += 1
+  for (let i = 0; i < n; i++) counts[(packed[i * width]! << 8) + packed[i * width + 1]! + 1]! += 1
   for (let b = 1; b < 65537; b++) counts[b]! += counts[b - 1]!
   const order = new Uint32Array(n)
   const next = counts.slice(0, 65536)
-  for (let i = 0; i < n; i++) order[next[buf.readUInt16BE(i * width)]!++] = i
-  const out = Buffer.allocUnsafe(packed.byteLength)
+  for (let i = 0; i < n; i++) order[next[(packed[i * width]! << 8) + packed[i * width + 1]!]!++] = i
+  const out = new Uint8Array(packed.byteLength)
   let written = 0
-  const byHash = (a: number, b: number): number => buf.compare(buf, b * width, (b + 1) * width, a * width, (a + 1) * width)
+  const byHash = (a: number, b: number): number => compareHashAt(packed, a * width, packed, b * width)
   for (let b = 0; b < 65536; b++) {
     const from = counts[b]!
     const to = counts[b + 1]!
@@ -136,8 +144,8 @@ export function sortPackedHashes(packed: Uint8Array): Uint8Array {
     if (bucket.length > 1) bucket.sort(byHash)
     for (const i of bucket) {
       // Duplicates are adjacent after sorting: keep the first.
-      if (written > 0 && buf.compare(out, (written - 1) * width, written * width, i * width, (i + 1) * width) === 0) continue
-      buf.copy(out, written * width, i * width, (i + 1) * width)
+      if (written > 0 && compareHashAt(out, (written - 1) * width, packed, i * width) === 0) continue
+      for (let k = 0; k < width; k++) out[written * width + k] = packed[i * width + k]!
       written++
     }
   }

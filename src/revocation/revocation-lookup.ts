@@ -1,9 +1,11 @@
 // A compact, read-only view of verified revocation partitions for certificate checks: each DCC partition stays one
-// Buffer of sorted 16-byte hashes (binary search), SHC entries sit in a Map. A lookup costs a few Map probes and
+// byte array of sorted 16-byte hashes (binary search), SHC entries sit in a Map. A lookup costs a few Map probes and
 // one binary search of at most one partition, whatever the total size. Pure; checks no signatures (verify first).
+import { fromBase64, toHex } from '../model/bytes.js'
+import { EntenteError } from '../model/errors.js'
 import type { RevocationPartitionPayload } from '../model/schema.types.js'
 import { DCC_HASH_BYTES } from './constants.js'
-import { parsePartitionId, type DccHashType } from './partition-layout.js'
+import { compareHashAt, parsePartitionId, type DccHashType } from './partition-layout.js'
 
 export interface RevocationLookup {
   /** Whether a DCC hash (16 bytes or the whole 32-byte digest; the first 16 bytes are compared) is revoked. */
@@ -15,7 +17,7 @@ export interface RevocationLookup {
 
 interface DccGroup {
   /** Partition bytes by hex prefix. */
-  readonly byPrefix: Map<string, Buffer>
+  readonly byPrefix: Map<string, Uint8Array>
   /** Prefix lengths in use, ascending (a handful at most). */
   readonly depths: number[]
 }
@@ -35,7 +37,9 @@ export function createRevocationLookup(partitions: Iterable<RevocationPartitionP
     const hashType = group.slice(4) as DccHashType
     let dccGroup = groups.get(hashType)
     if (dccGroup === undefined) groups.set(hashType, (dccGroup = { byPrefix: new Map(), depths: [] }))
-    const bytes = Buffer.from(partition.dcc ?? '', 'base64')
+    const bytes = fromBase64(partition.dcc ?? '')
+    // Verified partitions always decode: anything else must not pass for an empty one.
+    if (bytes === undefined) throw new EntenteError('ERR_REVOCATION_SCHEMA', `partition ${partition.id}: dcc is not base64`)
     dcc += bytes.length / DCC_HASH_BYTES
     dccGroup.byPrefix.set(prefix, bytes)
     if (!dccGroup.depths.includes(prefix.length)) dccGroup.depths.push(prefix.length)
@@ -46,8 +50,8 @@ export function createRevocationLookup(partitions: Iterable<RevocationPartitionP
     isDccRevoked(hashType, hash) {
       const g = groups.get(hashType)
       if (g === undefined || hash.byteLength < DCC_HASH_BYTES) return false
-      const key = Buffer.from(hash.buffer, hash.byteOffset, DCC_HASH_BYTES)
-      const hex = key.toString('hex')
+      const key = hash.subarray(0, DCC_HASH_BYTES)
+      const hex = toHex(key)
       // Partitions never overlap, so at most one prefix length matches.
       for (const depth of g.depths) {
         const bytes = g.byPrefix.get(hex.slice(0, depth))
@@ -62,13 +66,13 @@ export function createRevocationLookup(partitions: Iterable<RevocationPartitionP
   }
 }
 
-function contains(sorted: Buffer, key: Buffer): boolean {
+function contains(sorted: Uint8Array, key: Uint8Array): boolean {
   let lo = 0
   let hi = sorted.length / DCC_HASH_BYTES - 1
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const at = mid * DCC_HASH_BYTES
-    const order = sorted.compare(key, 0, DCC_HASH_BYTES, at, at + DCC_HASH_BYTES)
+    const order = compareHashAt(sorted, at, key, 0)
     if (order === 0) return true
     if (order < 0) lo = mid + 1
     else hi = mid - 1

@@ -2,6 +2,7 @@
 // country, chain against the held index or last revocation list, freshness, layout caps) and each partition
 // (signature, and exactly the id, seq and hash the verified index names: a forged, replayed or unnamed partition is
 // refused). Pure: `now` injected.
+import { fromBase64, toHex } from '../model/bytes.js'
 import { EntenteError } from '../model/errors.js'
 import type { PartitionRef, RevocationIndexPayload } from '../model/schema.types.js'
 import { partitionCount } from './build-revocation-partitions.js'
@@ -14,7 +15,7 @@ import {
   type RevocationIndexInput,
   type RevocationPartitionInput,
 } from './decode-revocation-partitions.js'
-import { parsePartitionId, shcKey } from './partition-layout.js'
+import { compareHashAt, parsePartitionId, shcKey } from './partition-layout.js'
 import { checkRevocationChain, checkRevocationFreshness, verifyRootSignature } from './revocation-document-checks.js'
 import type { TrustedRoot } from './revocation-list.types.js'
 
@@ -139,13 +140,12 @@ function checkContent(decoded: DecodedRevocationPartition, ref: PartitionRef): v
   if ((group === 'shc') !== (payload.shc !== undefined) || (group === 'shc') === (payload.dcc !== undefined)) throw bad('entries of the wrong kind for its id')
   if (partitionCount(payload) !== ref.count) throw bad(`holds ${partitionCount(payload)} entries, the index says ${ref.count}`)
   if (payload.dcc !== undefined) {
-    const bytes = Buffer.from(payload.dcc, 'base64')
-    let previous: Buffer | undefined
+    const bytes = fromBase64(payload.dcc)
+    if (bytes === undefined) throw bad('dcc is not base64')
+    // Whole hashes only: the count check above held the length to a multiple of 16.
     for (let i = 0; i < bytes.length; i += DCC_HASH_BYTES) {
-      const hash = bytes.subarray(i, i + DCC_HASH_BYTES)
-      if (previous !== undefined && Buffer.compare(previous, hash) >= 0) throw bad('hashes must be ascending and distinct')
-      if (!hash.toString('hex').startsWith(prefix)) throw bad('a hash lies outside its prefix')
-      previous = hash
+      if (i > 0 && compareHashAt(bytes, i - DCC_HASH_BYTES, bytes, i) >= 0) throw bad('hashes must be ascending and distinct')
+      if (!toHex(bytes.subarray(i, i + DCC_HASH_BYTES)).startsWith(prefix)) throw bad('a hash lies outside its prefix')
     }
   } else {
     let previous: string | undefined

@@ -253,13 +253,13 @@ export class RevocationPartitionStore {
   }
 
   /** Packed DCC hashes of `group` in [`low`, `high`] after `after` (exclusive), at most `limit`, ascending. */
-  dccRangeAfter(country: string, group: RevocationGroup, low: Buffer, high: Buffer, after: Buffer | undefined, limit: number): Buffer {
+  dccRangeAfter(country: string, group: RevocationGroup, low: Uint8Array, high: Uint8Array, after: Uint8Array | undefined, limit: number): Buffer {
     const rows =
       after === undefined
-        ? this.#prepare<[string, string, Buffer, Buffer, number], { key: Buffer }>(
+        ? this.#prepare<[string, string, Uint8Array, Uint8Array, number], { key: Buffer }>(
             'SELECT key FROM revocation_entries WHERE country = ? AND grp = ? AND key BETWEEN ? AND ? ORDER BY key LIMIT ?',
           ).all(country, group, low, high, limit)
-        : this.#prepare<[string, string, Buffer, Buffer, number], { key: Buffer }>(
+        : this.#prepare<[string, string, Uint8Array, Uint8Array, number], { key: Buffer }>(
             'SELECT key FROM revocation_entries WHERE country = ? AND grp = ? AND key > ? AND key <= ? ORDER BY key LIMIT ?',
           ).all(country, group, after, high, limit)
     return Buffer.concat(rows.map((r) => r.key))
@@ -289,7 +289,7 @@ export class RevocationPartitionStore {
   /** Packed DCC hashes (ascending) of the published entries of `group` under hex `prefix`. */
   dccRange(country: string, group: RevocationGroup, prefix: string): Buffer {
     const { low, high } = prefixRange(prefix, maxPrefixDigits(group) / 2)
-    const rows = this.#prepare<[string, string, Buffer, Buffer], { key: Buffer }>(
+    const rows = this.#prepare<[string, string, Uint8Array, Uint8Array], { key: Buffer }>(
       'SELECT key FROM revocation_entries WHERE country = ? AND grp = ? AND key BETWEEN ? AND ? ORDER BY key',
     ).all(country, group, low, high)
     return Buffer.concat(rows.map((r) => r.key))
@@ -298,7 +298,7 @@ export class RevocationPartitionStore {
   /** Published SHC entries under hex `prefix`, by key (hex). */
   shcRange(country: string, prefix: string): Map<string, ShcRevocation> {
     const { low, high } = prefixRange(prefix, 32)
-    const rows = this.#prepare<[string, Buffer, Buffer], { key: Buffer; entry: string }>(
+    const rows = this.#prepare<[string, Uint8Array, Uint8Array], { key: Buffer; entry: string }>(
       "SELECT key, entry FROM revocation_entries WHERE country = ? AND grp = 'shc' AND key BETWEEN ? AND ? ORDER BY key",
     ).all(country, low, high)
     return new Map(rows.map((r) => [r.key.toString('hex'), JSON.parse(r.entry) as ShcRevocation]))

@@ -86,7 +86,7 @@ export async function importAndPublish(node: RunningNode, country: string, count
   let t = performance.now()
   const random = count - 2
   const body = Buffer.allocUnsafe(BULK_MAGIC.byteLength + (random + 2) * BULK_RECORD_BYTES)
-  BULK_MAGIC.copy(body)
+  body.set(BULK_MAGIC)
   const hashes = randomBytes(random * 16)
   for (let i = 0; i < random; i++) {
     const at = BULK_MAGIC.byteLength + i * BULK_RECORD_BYTES

@@ -86,7 +86,7 @@ export async function runRevocation(argv: string[], io: CliIo): Promise<number> 
     })
     const days = values['validity-days'] === undefined ? undefined : Number(values['validity-days'])
     if (days !== undefined && !Number.isInteger(days)) throw usageError('--validity-days must be an integer')
-    let body: Buffer = file
+    let body: Uint8Array = file
     if (!file.subarray(0, BULK_MAGIC.byteLength).equals(BULK_MAGIC)) {
       // A bare UCI is hashed with the node's country code (COUNTRYCODEUCI).
       const health = (await callOperator(target, 'GET', '/health')) as { country: string }
