@@ -29,8 +29,6 @@ export async function buildWeb({ out = path.join(root, 'dist', 'web'), minify = 
     minify,
     legalComments: 'linked',
     logLevel: 'warning',
-    // The core still names Buffer; the npm package stands in for it.
-    inject: [path.join(web, 'buffer-shim.ts')],
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
   })
   for (const file of readdirSync(path.join(web, 'static'))) copyFileSync(path.join(web, 'static', file), path.join(out, file))

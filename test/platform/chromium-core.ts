@@ -28,7 +28,6 @@ export async function openCoreInChromium(): Promise<CorePage> {
     platform: 'browser',
     target: ['es2022'],
     logLevel: 'warning',
-    inject: [path.join(root, 'src/web/buffer-shim.ts')],
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
   })
   // The esbuild service is a child process: stopped here, so the test leaves nothing running.
