@@ -11,7 +11,7 @@ async function loadWith(buffer: unknown): Promise<Bytes> {
   vi.stubGlobal('Buffer', buffer)
   try {
     vi.resetModules()
-    return (await import('../../src/model/bytes.js')) as Bytes
+    return await import('../../src/model/bytes.js')
   } finally {
     vi.unstubAllGlobals()
   }
@@ -151,6 +151,13 @@ describe('byte helpers: both paths agree', () => {
       }),
       runs,
     )
+  })
+
+  it('allocBytes: the size asked for (content unspecified: callers overwrite it)', () => {
+    for (const size of [0, 1, 806, 10_000]) {
+      expect(native.allocBytes(size)).toHaveLength(size)
+      expect(portable.allocBytes(size)).toHaveLength(size)
+    }
   })
 
   it('concat and compare, as Node does them', () => {

@@ -1,6 +1,6 @@
 // SMART Health Card QR text ("shc:/" numeric mode, single or chunked) → compact JWS.
 // Pure: no I/O; throws only EntenteError.
-import { latin1Text } from '../../model/bytes.js'
+import { allocBytes, latin1Text } from '../../model/bytes.js'
 import { EntenteError } from '../../model/errors.js'
 import { defaultLimits, type DecodeLimits } from '../constants.js'
 
@@ -18,7 +18,7 @@ function pairValue(hi: number, lo: number, at: number): number {
 /** Each pair of digits is one character: value + 45 (so values above 77 are invalid). */
 export function decodeShcNumeric(digits: string, start = 0): string {
   if ((digits.length - start) % 2 !== 0) throw new EntenteError('ERR_DECODE_SHC_NUMERIC', 'odd number of digits')
-  const codes = new Uint8Array((digits.length - start) / 2)
+  const codes = allocBytes((digits.length - start) / 2)
   for (let i = start, o = 0; i < digits.length; i += 2, o++) {
     const hi = digits.charCodeAt(i) - 48
     const lo = digits.charCodeAt(i + 1) - 48
@@ -35,7 +35,7 @@ export function decodeShcNumeric(digits: string, start = 0): string {
  */
 function decodeSingleQr(payload: string): string | undefined {
   const start = SHC_PREFIX.length
-  const codes = new Uint8Array((payload.length - start) >> 1)
+  const codes = allocBytes((payload.length - start) >> 1)
   let o = 0
   let i = start
   for (; i + 1 < payload.length; i += 2) {
