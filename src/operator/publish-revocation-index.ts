@@ -123,6 +123,8 @@ export interface PublishedRevocations {
 export const PUBLISH_SLICE_MS = 10
 /** Rows one step reads or writes (one statement or transaction): a few ms each. */
 const ROWS_PER_STEP = 2000
+/** Entries of a fresh array first written per step: 1 MB, a few ms of page faults. */
+const TOUCH_PER_STEP = 262_144
 /** JSON bytes of partitions stored per transaction (at least one partition): 16 partitions, about 1 MB, held 60 ms. */
 const PARTITION_BYTES_PER_STEP = 256 * 1024
 
@@ -380,6 +382,12 @@ export async function sortPacked(packed: Buffer, slice: () => Promise<void>): Pr
   }
   for (let b = 1; b < 65537; b++) counts[b]! += counts[b - 1]!
   const order = new Uint32Array(n)
+  // The array's pages are first written here, in order and a step at a time: the scattered writes below would fault
+  // them all in within their first step (at 10 million keys, 40 MB held the event loop 120 ms).
+  for (let i = 0; i < n; i += TOUCH_PER_STEP) {
+    order.fill(0, i, i + TOUCH_PER_STEP)
+    await slice()
+  }
   const next = counts.slice(0, 65536)
   for (let i = 0; i < n; i++) {
     order[next[packed.readUInt16BE(i * width)]!++] = i
