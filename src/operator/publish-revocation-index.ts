@@ -395,7 +395,9 @@ export async function sortPacked(packed: Buffer, slice: () => Promise<void>): Pr
   }
   const out = Buffer.allocUnsafe(packed.byteLength)
   let written = 0
-  const byHash = (a: number, b: number): number => packed.compare(packed, b * width, (b + 1) * width, a * width, (a + 1) * width)
+  // Keys in a bucket share their first two bytes: the next four decide almost every comparison without a native call.
+  const byHash = (a: number, b: number): number =>
+    packed.readUInt32BE(a * width + 2) - packed.readUInt32BE(b * width + 2) || packed.compare(packed, b * width, (b + 1) * width, a * width, (a + 1) * width)
   // A step is a run of buckets holding about ROWS_PER_STEP keys: at 10 million keys 256 buckets took over 50 ms.
   let sinceStep = 0
   for (let b = 0; b < 65536; b++) {
