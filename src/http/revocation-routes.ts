@@ -46,7 +46,8 @@ export function mountOperatorRevocationQueueRoutes(operator: Hono, service: () =
     const days = c.req.query('validityDays')
     const validityDays = days === undefined ? undefined : Number(days)
     if (validityDays !== undefined && !Number.isInteger(validityDays)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'validityDays must be an integer')
-    const result = await service().importRevocations(new Uint8Array(await c.req.arrayBuffer()), validityDays === undefined ? {} : { validityDays })
+    // Read as it arrives: a body of 20 million records (340 MB) is never held whole (see importCertificateRevocations).
+    const result = await service().importRevocations(c.req.raw.body ?? new Uint8Array(0), validityDays === undefined ? {} : { validityDays })
     const published = result.published
     return c.json(
       {

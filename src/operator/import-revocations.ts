@@ -1,7 +1,7 @@
 // Bulk import of revoked DCC hashes: packed records sorted once, stored as published entries in key order (no queue
 // rows), then the index and the partitions they touch published by publishRevocationIndex. Never signs by itself.
 import { EntenteError } from '../model/errors.js'
-import { BulkRevocationRecords } from '../revocation/bulk-revocation-file.js'
+import { BULK_RECORD_BYTES, BulkRevocationReader } from '../revocation/bulk-revocation-file.js'
 import { DCC_HASH_BYTES } from '../revocation/constants.js'
 import type { RevocationGroup } from '../revocation/partition-layout.js'
 import { indexRefs } from '../store/revocation-partition-store.js'
@@ -9,8 +9,8 @@ import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, sl
 
 /** Keys stored per transaction: a few ms each, so the node answers between them (5000 held it 40 ms). */
 const KEYS_PER_STEP = 2000
-/** Records checked or split per step (a few ms; 50,000 held the event loop some 45 ms). */
-const RECORDS_PER_STEP = 10_000
+/** Body bytes read per step: 10,000 records, a few ms (50,000 held the event loop some 45 ms). */
+const BODY_BYTES_PER_STEP = 10_000 * BULK_RECORD_BYTES
 
 export interface ImportedRevocations {
   /** Records in the body, and how many of them were new (not published before, not repeated in the body). */
@@ -21,38 +21,41 @@ export interface ImportedRevocations {
 }
 
 /**
- * Imports packed records (see bulk-revocation-file.ts) and publishes them. Crash-safe like the sliced publish: entries
- * stored before a stop are not counted by any index, so the next publish lays out every group again with them.
+ * Imports packed records (see bulk-revocation-file.ts) and publishes them. The body may arrive as a stream: records
+ * are read as it does, a bounded step at a time, and a bad one is refused by its number before anything is stored.
+ * Crash-safe like the sliced publish: entries stored before a stop are not counted by any index, so the next publish
+ * lays out every group again with them.
  */
-export async function importCertificateRevocations(input: Omit<PublishRevocationIndexInput, 'imported'> & { readonly body: Uint8Array }): Promise<ImportedRevocations> {
+export async function importCertificateRevocations(
+  input: Omit<PublishRevocationIndexInput, 'imported'> & { readonly body: Uint8Array | AsyncIterable<Uint8Array> },
+): Promise<ImportedRevocations> {
   const { revocations, country } = input
   const store = revocations.partitions
   const slice = slicer(input.sliceMs ?? PUBLISH_SLICE_MS)
-  const parsed = new BulkRevocationRecords(input.body)
-  const records = parsed.count
-  for (let i = 0; i < records; i += RECORDS_PER_STEP) {
-    parsed.check(i, i + RECORDS_PER_STEP)
-    await slice()
-  }
-  for (let i = 0; i < records; i += RECORDS_PER_STEP) {
-    parsed.copy(i, i + RECORDS_PER_STEP)
-    await slice()
-  }
-  const groups = parsed.groups()
-  const limits = input.limits ?? DEFAULT_REVOCATION_LIMITS
-  if (store.publishedCount(country) + store.queueCount(country) + records > limits.maxRevocationEntries) {
-    throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `${country} may hold at most ${limits.maxRevocationEntries} revoked entries (published and queued)`)
-  }
-  // The root is checked before anything is stored (the publish checks it again).
+  // The root and the room left are checked before the body is read, and the room again as records arrive, so an
+  // import that cannot be taken is refused without reading (or holding) the rest of it. The publish checks the root again.
   const trustHead = input.trust.head(country)
   if (trustHead === undefined) throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `publish a trust list of ${country} before its revocations`)
   if (trustHead.rootThumbprint !== input.rootKey.thumbprint) {
     throw new EntenteError('ERR_REVOCATION_WRONG_ROOT', `the root key ${input.rootKey.thumbprint} is not ${country}'s current root ${trustHead.rootThumbprint}`)
   }
+  const limits = input.limits ?? DEFAULT_REVOCATION_LIMITS
+  const room = limits.maxRevocationEntries - store.publishedCount(country) - store.queueCount(country)
+  const reader = new BulkRevocationReader()
+  for await (const chunk of input.body instanceof Uint8Array ? [input.body] : input.body) {
+    for (let at = 0; at < chunk.byteLength; at += BODY_BYTES_PER_STEP) {
+      reader.push(chunk.subarray(at, at + BODY_BYTES_PER_STEP))
+      if (reader.count > room) throw new EntenteError('ERR_REVOCATION_TOO_LARGE', `${country} may hold at most ${limits.maxRevocationEntries} revoked entries (published and queued)`)
+      await slice()
+    }
+  }
+  const groups = reader.groups()
+  const records = reader.count
   const imported = new Map<RevocationGroup, Buffer>()
   let added = 0
   for (const [group, packed] of groups) {
-    const sorted = await sortPacked(Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), slice)
+    // Views of the reader's blocks, not copies: the sort reads them in place.
+    const sorted = await sortPacked(packed.map((block) => Buffer.from(block.buffer, block.byteOffset, block.byteLength)), slice)
     // The new keys copied a step at a time (one concat of 160 MB would hold the event loop).
     const fresh = Buffer.allocUnsafe(sorted.byteLength)
     let written = 0

@@ -214,9 +214,9 @@ export class OperatorService {
   /**
    * Imports a packed set of revoked DCC hashes (src/revocation/bulk-revocation-file.ts) straight into the published
    * entries, then publishes the partitions they touch, the next index and the trust list naming it, as
-   * publishRevocations does. Always partitioned.
+   * publishRevocations does. Always partitioned. The body may be a stream (an upload), read as it arrives.
    */
-  importRevocations(body: Uint8Array, options: { validityDays?: number } = {}): Promise<ImportedRevocationsResult> {
+  importRevocations(body: Uint8Array | AsyncIterable<Uint8Array>, options: { validityDays?: number } = {}): Promise<ImportedRevocationsResult> {
     return this.#exclusive(async () => {
       let counts = { records: 0, added: 0 }
       const published = await this.#publishRevocations(options, async (input) => {

@@ -1,6 +1,6 @@
 // The packed form of a bulk revocation import: an 8-byte header `ENTREVB1` then fixed-width 17-byte records (one
 // hash-type byte: 1 UCI, 2 COUNTRYCODEUCI, 3 SIGNATURE; then the first 16 bytes of the DCC hash). Pure: no I/O.
-import { compareBytes, concatBytes, fromBase64, latin1Bytes } from '../model/bytes.js'
+import { allocBytes, compareBytes, concatBytes, fromBase64, latin1Bytes } from '../model/bytes.js'
 import { EntenteError } from '../model/errors.js'
 import { DCC_HASH_BYTES } from './constants.js'
 import type { RevocationGroup } from './partition-layout.js'
@@ -12,67 +12,89 @@ export const BULK_RECORD_BYTES = 1 + DCC_HASH_BYTES
 export const BULK_IMPORT_MAX_BYTES = 8 + 17 * 20_000_000
 const HASH_TYPES = ['UCI', 'COUNTRYCODEUCI', 'SIGNATURE'] as const
 
+/** Keys per block a reader fills (1 MB): no copy or allocation is ever larger, and a key's block is its index >> 16. */
+export const PACKED_BLOCK_KEYS = 65_536
+
 /**
- * Splits packed records into one packed buffer of keys per group (in file order, not yet sorted or deduplicated), a
- * range of records at a time so a caller can yield between ranges: `check` every range, then `copy` every range.
+ * Reads packed records as the body arrives, in chunks of any size: checks each record (numbered from 1 in errors)
+ * and copies its key to its group's blocks of PACKED_BLOCK_KEYS keys (every block full but the last; keys in file
+ * order, not yet sorted or deduplicated). A chunk is not kept once pushed, so the body is never held whole.
  */
-export class BulkRevocationRecords {
-  readonly count: number
-  readonly #records: Uint8Array
-  readonly #sizes = [0, 0, 0]
-  readonly #written = [0, 0, 0]
-  #packed: Uint8Array[] | undefined
+export class BulkRevocationReader {
+  #count = 0
+  readonly #header = new Uint8Array(BULK_MAGIC.byteLength)
+  #headerBytes = 0
+  /** The start of a record split between two chunks. */
+  readonly #partial = new Uint8Array(BULK_RECORD_BYTES)
+  #partialBytes = 0
+  readonly #blocks: Uint8Array[][] = HASH_TYPES.map(() => [])
+  /** Bytes written to the last block of each group. */
+  readonly #filled = HASH_TYPES.map(() => 0)
 
-  constructor(body: Uint8Array) {
-    if (body.byteLength < BULK_MAGIC.byteLength || compareBytes(body.subarray(0, BULK_MAGIC.byteLength), BULK_MAGIC) !== 0) {
-      throw new EntenteError('ERR_REVOCATION_ENTRY', 'a bulk revocation import starts with the header ENTREVB1')
-    }
-    this.#records = body.subarray(BULK_MAGIC.byteLength)
-    this.count = Math.floor(this.#records.byteLength / BULK_RECORD_BYTES)
-    if (this.#records.byteLength % BULK_RECORD_BYTES !== 0) {
-      throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${this.count + 1}: truncated (records are ${BULK_RECORD_BYTES} bytes)`, { details: { record: this.count + 1 } })
-    }
+  /** Records read so far. */
+  get count(): number {
+    return this.#count
   }
 
-  /** Checks records [from, to) (numbered from 1 in errors) and counts them per hash type. */
-  check(from: number, to: number): void {
-    for (let i = from; i < Math.min(to, this.count); i++) {
-      const type = this.#records[i * BULK_RECORD_BYTES] ?? 0
-      if (type < 1 || type > 3) throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${i + 1}: hash type byte ${type} is not 1 (UCI), 2 (COUNTRYCODEUCI) or 3 (SIGNATURE)`, { details: { record: i + 1 } })
-      this.#sizes[type - 1]! += 1
+  push(chunk: Uint8Array): void {
+    let at = 0
+    if (this.#headerBytes < BULK_MAGIC.byteLength) {
+      at = Math.min(BULK_MAGIC.byteLength - this.#headerBytes, chunk.byteLength)
+      this.#header.set(chunk.subarray(0, at), this.#headerBytes)
+      this.#headerBytes += at
+      if (this.#headerBytes < BULK_MAGIC.byteLength) return
+      if (compareBytes(this.#header, BULK_MAGIC) !== 0) throw noHeader()
     }
+    if (this.#partialBytes > 0) {
+      const n = Math.min(BULK_RECORD_BYTES - this.#partialBytes, chunk.byteLength - at)
+      this.#partial.set(chunk.subarray(at, at + n), this.#partialBytes)
+      this.#partialBytes += n
+      at += n
+      if (this.#partialBytes < BULK_RECORD_BYTES) return
+      this.#record(this.#partial, 0)
+      this.#partialBytes = 0
+    }
+    for (; at + BULK_RECORD_BYTES <= chunk.byteLength; at += BULK_RECORD_BYTES) this.#record(chunk, at)
+    this.#partial.set(chunk.subarray(at), 0)
+    this.#partialBytes = chunk.byteLength - at
   }
 
-  /** Copies the keys of records [from, to) to their group, once every record was checked. */
-  copy(from: number, to: number): void {
-    const packed = (this.#packed ??= this.#sizes.map((n) => new Uint8Array(n * DCC_HASH_BYTES)))
-    const records = this.#records
-    for (let i = from; i < Math.min(to, this.count); i++) {
-      const at = i * BULK_RECORD_BYTES
-      const t = (records[at] as number) - 1
-      const out = packed[t] as Uint8Array
-      let w = this.#written[t] as number
-      for (let b = 1; b < BULK_RECORD_BYTES; b++) out[w++] = records[at + b] as number
-      this.#written[t] = w
+  /** Each group's blocks, once the whole body was pushed; refuses a body without its header or with a cut record. */
+  groups(): Map<RevocationGroup, Uint8Array[]> {
+    if (this.#headerBytes < BULK_MAGIC.byteLength) throw noHeader()
+    if (this.#partialBytes > 0) {
+      throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${this.#count + 1}: truncated (records are ${BULK_RECORD_BYTES} bytes)`, { details: { record: this.#count + 1 } })
     }
-  }
-
-  groups(): Map<RevocationGroup, Uint8Array> {
-    const out = new Map<RevocationGroup, Uint8Array>()
+    const out = new Map<RevocationGroup, Uint8Array[]>()
     HASH_TYPES.forEach((hashType, t) => {
-      const packed = this.#packed?.[t]
-      if (packed !== undefined && packed.byteLength > 0) out.set(`dcc/${hashType}`, packed)
+      const blocks = this.#blocks[t] as Uint8Array[]
+      const last = blocks.pop()
+      if (last !== undefined) out.set(`dcc/${hashType}`, [...blocks, last.subarray(0, this.#filled[t])])
     })
     return out
   }
+
+  #record(bytes: Uint8Array, at: number): void {
+    this.#count++
+    const type = bytes[at] ?? 0
+    if (type < 1 || type > 3) {
+      throw new EntenteError('ERR_REVOCATION_ENTRY', `record ${this.#count}: hash type byte ${type} is not 1 (UCI), 2 (COUNTRYCODEUCI) or 3 (SIGNATURE)`, { details: { record: this.#count } })
+    }
+    const blocks = this.#blocks[type - 1] as Uint8Array[]
+    let w = this.#filled[type - 1] as number
+    let block = blocks[blocks.length - 1]
+    if (block === undefined || w === block.byteLength) {
+      block = allocBytes(PACKED_BLOCK_KEYS * DCC_HASH_BYTES)
+      blocks.push(block)
+      w = 0
+    }
+    for (let b = 1; b < BULK_RECORD_BYTES; b++) block[w++] = bytes[at + b] as number
+    this.#filled[type - 1] = w
+  }
 }
 
-/** Packed records, one group's keys each (in file order, not yet sorted or deduplicated), in one go. */
-export function parseBulkRevocations(body: Uint8Array): Map<RevocationGroup, Uint8Array> {
-  const records = new BulkRevocationRecords(body)
-  records.check(0, records.count)
-  records.copy(0, records.count)
-  return records.groups()
+function noHeader(): EntenteError {
+  return new EntenteError('ERR_REVOCATION_ENTRY', 'a bulk revocation import starts with the header ENTREVB1')
 }
 
 /**

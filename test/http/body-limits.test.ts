@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../../src/config/node-config.js'
-import { operatorBodyLimit } from '../../src/http/body-limits.js'
+import { operatorBodyLimit, streamCapped } from '../../src/http/body-limits.js'
 import { EntenteError } from '../../src/model/errors.js'
 import { UPLOAD_ENVELOPE_BYTES } from '../../src/trust-list/constants.js'
 
@@ -38,5 +38,36 @@ describe('operator body limits', () => {
     expect(refused.code).toBe('ERR_HTTP_BODY_TOO_LARGE')
     expect(refused.message).toContain(`${bytes} bytes`)
     expect(refused.message).toContain(`is ${DEFAULT_LIMITS.maxBodyBytes} bytes`)
+  })
+
+  it('a body read as a stream is refused once it passes its cap, sent with or without a length, and never buffered', async () => {
+    const streamed = new Hono()
+    streamed.use('*', streamCapped(100, 'a test stream'))
+    // The route reads the stream itself, chunk by chunk, as the bulk import does.
+    streamed.post('*', async (c) => {
+      let bytes = 0
+      for await (const chunk of c.req.raw.body ?? []) bytes += chunk.byteLength
+      return c.json({ bytes })
+    })
+    streamed.onError((error, c) => c.json({ code: error instanceof EntenteError ? error.code : 'other', message: error.message }, 413))
+    let pulled = 0
+    const chunks = (count: number) =>
+      new ReadableStream<Uint8Array>({
+        pull: (controller) => {
+          if (pulled++ === count) controller.close()
+          else controller.enqueue(new Uint8Array(30))
+        },
+      })
+    const send = (body: ReadableStream<Uint8Array> | string, headers: Record<string, string> = {}) =>
+      streamed.request('/import', { method: 'POST', headers, body, duplex: 'half' } as RequestInit)
+
+    expect(await (await send(chunks(3))).json()).toEqual({ bytes: 90 })
+    pulled = 0
+    const unbounded = (await (await send(chunks(1000))).json()) as { code: string; message: string }
+    expect(unbounded).toEqual({ code: 'ERR_HTTP_BODY_TOO_LARGE', message: 'the body is over 100 bytes; the limit for a test stream is 100 bytes' })
+    // Refused at the fourth chunk: what follows is never read.
+    expect(pulled).toBeLessThan(10)
+    const declared = (await (await send('x'.repeat(101), { 'content-length': '101' })).json()) as { code: string; message: string }
+    expect(declared.message).toBe('the body is 101 bytes; the limit for a test stream is 100 bytes')
   })
 })

@@ -1,5 +1,6 @@
 // A bulk revocation import publishes what queueing and publishing the same set publishes (same index hash), refuses
 // a malformed record by its number before storing anything, and a re-import of the same set changes nothing.
+import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { loadNodeConfig } from '../../src/config/node-config.js'
 import { rootAccess } from '../../src/config/node-root.js'
@@ -66,6 +67,19 @@ describe('importCertificateRevocations', () => {
     expect(again.added).toBe(0)
     expect(again.published?.index.hash).toBe(node.revocations.partitions.indexHead('GR')?.hash)
     expect(indexRefs(node.revocations.partitions.indexHead('GR')!).reduce((n, r) => n + r.count, 0)).toBe(300)
+  })
+
+  it('reads a body streamed in chunks cut anywhere (the header and records split) as it reads it whole', async () => {
+    const whole = await createTestNode('GR', { now: NOW })
+    await whole.operator.publish()
+    const streamed = await copyOf(whole)
+    const body = packed(0, 3000)
+    const parts: Buffer[] = []
+    for (let at = 0, size = 5; at < body.byteLength; at += size, size = ((size * 7) % 97) + 1) parts.push(body.subarray(at, at + size))
+    const fromWhole = await importCertificateRevocations({ ...(await inputOf(whole)), body })
+    const fromChunks = await importCertificateRevocations({ ...(await inputOf(streamed)), body: Readable.from(parts) })
+    expect(fromChunks).toMatchObject({ records: 3000, added: 3000 })
+    expect(fromChunks.published?.index.hash).toBe(fromWhole.published?.index.hash)
   })
 
   it('refuses a malformed record by its number and stores nothing', async () => {

@@ -12,6 +12,7 @@ import { acceptRevocationIndex, acceptRevocationPartition } from '../../src/stor
 import { acceptTrustList } from '../../src/store/accept-trust-list.js'
 import { RevocationRepository } from '../../src/store/revocation-repository.js'
 import { SqliteStore } from '../../src/store/sqlite-store.js'
+import { blocking } from '../helpers/event-loop.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { NOW, VerifierCountry } from '../verifier/fixtures.js'
 import { createHash } from 'node:crypto'
@@ -40,7 +41,7 @@ function hashes(count: number, seed: string): Buffer {
   return Buffer.concat(Array.from({ length: count }, (_, i) => createHash('sha256').update(`${seed}${i}`).digest().subarray(0, 16)))
 }
 
-function release(gr: VerifierCountry, packed: Buffer, previous?: RevocationRelease, all?: Map<string, RevocationRelease['partitions'][number]>) {
+function release(gr: VerifierCountry, packed: Buffer, previous?: RevocationRelease, all?: Map<string, RevocationRelease['partitions'][number]>, maxEntries = 16) {
   return buildRevocationRelease({
     country: 'GR',
     rootThumbprint: gr.thumbprint,
@@ -48,7 +49,7 @@ function release(gr: VerifierCountry, packed: Buffer, previous?: RevocationRelea
     ...(previous === undefined ? {} : { head: { seq: previous.index.seq, hash: hashRevocationDocument(previous.index) } }),
     ...(all === undefined ? {} : { previousPartitions: all }),
     now: NOW,
-    maxEntries: 16,
+    maxEntries,
   })
 }
 
@@ -57,6 +58,16 @@ async function sign(gr: VerifierCountry, r: RevocationRelease) {
 }
 
 describe('partitioned revocations over gossip and catch-up', () => {
+  it('gossips an index with thousands of partitions without holding the event loop over 50 ms', async () => {
+    const gr = await VerifierCountry.create('GR')
+    const a = await node(gr, [await gr.publish()])
+    // 3,000 partitions of 8 entries: each is encoded and handed to gossipsub on its own.
+    const signed = await sign(gr, release(gr, hashes(24_000, 'many'), undefined, undefined, 8))
+    expect(signed.partitions.length).toBeGreaterThan(2500)
+    const hold = await blocking(() => a.service.publishRevocationIndex(signed.index, signed.partitions))
+    expect(hold.maxBlockMs, JSON.stringify(hold)).toBeLessThan(50)
+  }, 60_000)
+
   it('a node that was offline converges by catch-up; the next index and its changed partition spread by gossip', async () => {
     const gr = await VerifierCountry.create('GR')
     const list = await gr.publish()

@@ -1,7 +1,7 @@
 // Attacks on recognition evidence: each test builds real WebAuthn assertions with a software authenticator and
 // bends exactly one thing, so each one fails if the check it targets is removed.
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { Approval, Diplomat, Recognition } from '../../src/model/schema.types.js'
+import type { Approval, Diplomat, Recognition, TrustListPayload } from '../../src/model/schema.types.js'
 import { generateRootKey, rootOf } from '../../src/trust-list/root-key.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import {
@@ -12,6 +12,7 @@ import {
   type RecognitionEvidence,
 } from '../../src/trust-list/verify-recognitions.js'
 import { T0, TestCountry } from '../helpers/country.js'
+import { blocking } from '../helpers/event-loop.js'
 import { FLAGS, SoftAuthenticator } from '../helpers/webauthn.js'
 
 const HOME = 'GR'
@@ -98,6 +99,23 @@ describe('verifyRecognitions accepts real evidence', () => {
 
   it('no recognitions need no evidence', async () => {
     await expect(verifyRecognitions(list([], { diplomats: [] }))).resolves.toBeDefined()
+  })
+})
+
+describe('verifyRecognitions against a head', () => {
+  it('carries 300 unchanged recognitions without holding the event loop over 50 ms', async () => {
+    // A federation's next list repeats its recognitions with their evidence: each is compared with the head's.
+    const codes = Array.from({ length: 300 }, (_, i) => String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)) + String(i))
+    const recognitions = codes.map((country) => {
+      const entry: RecognitionEntry = { country, rootThumbprint: il.rootThumbprint, scopes: ['vaccination', 'test', 'recovery'] }
+      return { ...entry, approvals: [approve(alice, entry), approve(bob, entry)] }
+    })
+    const floors = Object.fromEntries(codes.map((country) => [country, HEAD.seq]))
+    const head = { payload: list(recognitions, { seq: 5, floors }) as TrustListPayload, hash: 'b'.repeat(64) }
+    let report: Awaited<ReturnType<typeof verifyRecognitions>> | undefined
+    const hold = await blocking(async () => (report = await verifyRecognitions(list(recognitions, { seq: 6, floors }), head)))
+    expect(hold.maxBlockMs, JSON.stringify(hold)).toBeLessThan(50)
+    expect(report).toEqual({ governanceReset: false, carriedFromEarlierEpoch: [] })
   })
 })
 

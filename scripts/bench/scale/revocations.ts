@@ -80,9 +80,10 @@ export async function revokeAndPublish(node: RunningNode, count: number, revoked
 
 /**
  * Imports `count` random UCI hashes plus both hashes of `revokedUci` (as `{uci}` revokes it) in one bulk import, which
- * publishes them; `queueMs` is the time to pack the records, `publishMs` the import with its publish.
+ * publishes them; `queueMs` is the time to pack the records, `publishMs` the import with its publish. `onPacked` runs
+ * between the two.
  */
-export async function importAndPublish(node: RunningNode, country: string, count: number, revokedUci: string): Promise<PublishTiming> {
+export async function importAndPublish(node: RunningNode, country: string, count: number, revokedUci: string, onPacked?: () => void): Promise<PublishTiming> {
   let t = performance.now()
   const random = count - 2
   const body = Buffer.allocUnsafe(BULK_MAGIC.byteLength + (random + 2) * BULK_RECORD_BYTES)
@@ -99,6 +100,7 @@ export async function importAndPublish(node: RunningNode, country: string, count
     Buffer.from(dccRevocationHash(hashType, revokedUci, country), 'base64').copy(body, at + 1)
   })
   const queueMs = performance.now() - t
+  onPacked?.()
   t = performance.now()
   const result = await node.operator.importRevocations(body)
   return { queueMs, publishMs: performance.now() - t, published: result.added, publishes: 1 }
