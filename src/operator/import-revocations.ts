@@ -5,7 +5,8 @@ import { BULK_RECORD_BYTES, BulkRevocationReader } from '../revocation/bulk-revo
 import { DCC_HASH_BYTES } from '../revocation/constants.js'
 import type { RevocationGroup } from '../revocation/partition-layout.js'
 import { indexRefs } from '../store/revocation-partition-store.js'
-import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, slicer, sortPacked, type PublishedRevocations, type PublishRevocationIndexInput } from './publish-revocation-index.js'
+import { slicer } from '../model/time-slice.js'
+import { DEFAULT_REVOCATION_LIMITS, PUBLISH_SLICE_MS, publishRevocationIndex, sortPacked, type PublishedRevocations, type PublishRevocationIndexInput } from './publish-revocation-index.js'
 
 /** Keys stored per transaction: a few ms each, so the node answers between them (5000 held it 40 ms). */
 const KEYS_PER_STEP = 2000

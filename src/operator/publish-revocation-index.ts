@@ -1,6 +1,7 @@
 // Certificate revocation for the operator, partitioned: a queue of entries to publish (list, remove, re-add), and a
 // publish that signs only the partitions the queued entries touch plus the next index. A publish is never refused
 // for size: partitions split as they grow, and a very large queue is published in batches (the rest stays queued).
+import { slicer } from '../model/time-slice.js'
 import { canonicalize } from '../model/canonical-json.js'
 import { fromBase64, sha256 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
@@ -281,19 +282,6 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
 interface Region {
   readonly group: RevocationGroup
   readonly prefix: string
-}
-
-/**
- * A function to await between steps: yields to the event loop (setImmediate: after pending I/O) once `ms` passed, or
- * always when `before` a step known to be long (tens of ms at 10 million entries), so it starts on a fresh slice.
- */
-export function slicer(ms: number): (before?: 'long step') => Promise<void> {
-  let since = performance.now()
-  return async (before) => {
-    if (before === undefined && performance.now() - since < ms) return
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    since = performance.now()
-  }
 }
 
 /** A queued row as it changes the published set, or undefined when it does not (a repeat; SHC no wider). */

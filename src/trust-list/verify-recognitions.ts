@@ -4,6 +4,7 @@
 // node and offline.
 import { Decoder } from 'cbor-x'
 import { canonicalBytes, canonicalize } from '../model/canonical-json.js'
+import { slicer } from '../model/time-slice.js'
 import { fromBase64url, sha256, toBase64, toBase64url, utf8 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { Approval, Diplomat, Recognition, TrustListPayload } from '../model/schema.types.js'
@@ -34,6 +35,8 @@ export interface ApprovalChallengeInput {
 }
 
 /** COSE algorithms a diplomat's passkey may use (what registration offers). */
+const SLICE_MS = 10
+
 export const SUPPORTED_COSE_ALGORITHMS = [-8, -7, -257] as const
 
 const APPROVAL_TYPE = 'entente.approval'
@@ -185,6 +188,9 @@ export async function verifyRecognitions(payload: RecognitionEvidence, head?: Tr
     }
   }
   const keys = new PublicKeyCache()
+  // Hundreds of recognitions with their evidence are canonicalized and checked: a node verifying such a list keeps
+  // serving between entries.
+  const slice = slicer(SLICE_MS)
   const governanceReset = head === undefined ? checkOwnEpoch(payload) : await checkGovernanceChange(payload, head, keys)
   const carried: string[] = []
   const prior = head === undefined ? undefined : { governance: await governanceOf(head.payload), head }
@@ -198,8 +204,13 @@ export async function verifyRecognitions(payload: RecognitionEvidence, head?: Tr
   for (const [action, entries] of [['recognize', payload.recognitions], ['withdraw', withdrawals]] as const) {
     // The head's entries canonicalized once: comparing each entry with every one of them held the event loop 264 ms
     // for a list of 199 recognitions.
-    const before = new Set(prior === undefined ? [] : (action === 'recognize' ? prior.head.payload.recognitions : (prior.head.payload.withdrawals ?? [])).map((b) => canonicalize(b)))
+    const before = new Set<string>()
+    for (const b of prior === undefined ? [] : action === 'recognize' ? prior.head.payload.recognitions : (prior.head.payload.withdrawals ?? [])) {
+      before.add(canonicalize(b))
+      await slice()
+    }
     for (const recognition of entries) {
+      await slice()
       if (prior !== undefined) {
         // Identical to the head's entry, evidence included: judged when it first appeared.
         if (before.has(canonicalize(recognition))) continue
