@@ -143,9 +143,14 @@ function checkContent(decoded: DecodedRevocationPartition, ref: PartitionRef): v
     const bytes = fromBase64(payload.dcc)
     if (bytes === undefined) throw bad('dcc is not base64')
     // Whole hashes only: the count check above held the length to a multiple of 16.
-    for (let i = 0; i < bytes.length; i += DCC_HASH_BYTES) {
-      if (i > 0 && compareHashAt(bytes, i - DCC_HASH_BYTES, bytes, i) >= 0) throw bad('hashes must be ascending and distinct')
-      if (!toHex(bytes.subarray(i, i + DCC_HASH_BYTES)).startsWith(prefix)) throw bad('a hash lies outside its prefix')
+    for (let i = DCC_HASH_BYTES; i < bytes.length; i += DCC_HASH_BYTES) {
+      if (compareHashAt(bytes, i - DCC_HASH_BYTES, bytes, i) >= 0) throw bad('hashes must be ascending and distinct')
+    }
+    // The hashes under a prefix form one contiguous range of the order: ascending hashes all lie in it when the first
+    // and the last do (checking each one's hex was most of loading ten million).
+    const last = bytes.length - DCC_HASH_BYTES
+    if (bytes.length > 0 && !(toHex(bytes.subarray(0, DCC_HASH_BYTES)).startsWith(prefix) && toHex(bytes.subarray(last, last + DCC_HASH_BYTES)).startsWith(prefix))) {
+      throw bad('a hash lies outside its prefix')
     }
   } else {
     let previous: string | undefined

@@ -193,6 +193,31 @@ describe('verification', () => {
     expect(lookup.counts).toEqual({ dcc: 300, shc: 2, partitions: signed.partitions.length })
   })
 
+  it('refuses partitions its own root signed and named wrongly: a hash outside the prefix, hashes out of order', async () => {
+    // A buggy or hostile publisher: the index names exactly these partitions, so only the content check stands between
+    // them and a lookup that searches the prefix and misses the misplaced hash (a revoked certificate passing).
+    const { tc, roots, release } = await published()
+    // A prefix that neither all-zero nor all-one bytes fall under.
+    const original = release.partitions.find((p) => p.id.startsWith('dcc/') && partitionCount(p) >= 3 && /\/[1-9a-e][0-9a-f]*$/.test(p.id))!
+    const packed = Buffer.from(original.dcc!, 'base64')
+    const outside = Buffer.from(packed)
+    outside.fill(0xff, outside.length - 16)
+    const early = Buffer.from(packed)
+    early.fill(0x00, 0, 16)
+    const swapped = Buffer.from(packed)
+    packed.subarray(0, 16).copy(swapped, 16)
+    packed.subarray(16, 32).copy(swapped, 0)
+    for (const [content, message] of [[outside, /outside its prefix/], [early, /outside its prefix/], [swapped, /ascending and distinct/]] as const) {
+      const bad = { ...original, dcc: content.toString('base64') }
+      const partitions = release.index.partitions.map((p) => (p.id === original.id ? { ...p, hash: hashRevocationDocument(bad) } : p))
+      const index = await verifyRevocationIndex(await signRevocationIndex({ ...release.index, partitions }, tc.root), { now: NOW, country: 'GR', roots })
+      const attempt = verifyRevocationPartition(await signRevocationPartition(bad, tc.root), { index, roots })
+      await expect(attempt).rejects.toThrow(message)
+      await expect(attempt).rejects.toMatchObject({ code: 'ERR_REVOCATION_SCHEMA' })
+    }
+    await expect(verifyRevocationPartition(await signRevocationPartition(original, tc.root), { index: await verifyRevocationIndex(await signRevocationIndex(release.index, tc.root), { now: NOW, country: 'GR', roots }), roots })).resolves.toBeDefined()
+  })
+
   it('refuses a forged partition (content changed, re-signed by another key, or under the right root but not named)', async () => {
     const { tc, roots, release, index } = await published()
     const original = release.partitions[0]!
