@@ -2,6 +2,7 @@
 // key by exact iss and kid (= JWK thumbprint), check the ES256 signature, nbf/exp, the issuer CRL (rid),
 // then recognition and policy (revocation is one callback question). Pure: no I/O; `now` is supplied by the
 // caller. Throws only EntenteError.
+import { latin1Bytes } from '../../model/bytes.js'
 import { cryptoPlatform } from '../../platform/crypto-platform.js'
 import { SHC_MAX_SINGLE_QR_JWS, defaultLimits } from '../constants.js'
 import { isoSeconds } from '../iso-seconds.js'
@@ -32,14 +33,13 @@ function findSigner(decoded: DecodedShcJws, trust: PreparedTrust): { signer?: Pr
 }
 
 const ES256 = { name: 'ECDSA', hash: 'SHA-256', encoding: 'ieee-p1363' } as const
-const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
 
 async function verifyEs256(decoded: DecodedShcJws, signer: PreparedShcSigner): Promise<Reason | undefined> {
   // JWS ES256 signatures are raw r||s (RFC 7518 §3.4); DER-encoded ones are rejected.
   if (decoded.signature.length !== 64) return { code: 'ERR_SIGNATURE', message: 'ES256 signature must be 64 bytes (raw r||s)' }
   countSignatureCheck()
   // The signing input is ASCII (base64url and a dot), so latin1 gives its bytes.
-  const ok = await cryptoPlatform().verify(ES256, signer.key, latin1(decoded.signingInput), decoded.signature)
+  const ok = await cryptoPlatform().verify(ES256, signer.key, latin1Bytes(decoded.signingInput), decoded.signature)
   return ok ? undefined : { code: 'ERR_SIGNATURE', message: 'JWS signature does not verify' }
 }
 
