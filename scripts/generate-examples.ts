@@ -1,5 +1,7 @@
 // Writes registry-schema/examples/: really signed example documents (public material only), validated by
 // test/model/schemas.test.ts. Re-run after a schema change: npx tsx scripts/generate-examples.ts
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../src/platform/use-node-platform.js'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -4,6 +4,8 @@
 // With --netns (root): the same measurement with every node a separate process in its own network namespace (one
 // address each from 198.18.0.0/24 on a bridge, built by scripts/netns-federation.ts), reported next to loopback.
 // Setup dials run a few at a time and are retried; a dial that still fails is reported as a figure, never a crash.
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../../src/platform/use-node-platform.js'
 import '../../src/gossip/polyfills.js'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

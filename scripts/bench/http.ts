@@ -3,6 +3,8 @@
 // with the same headers: the baseline a node can at best reach. Identity, gzip and brotli, plus 304s; real HTTP on
 // 127.0.0.1 with keep-alive, one process, node and baseline measured in alternating rounds so that a busy machine
 // slows both alike. Bounded in time (BENCH_SECONDS per figure).
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../../src/platform/use-node-platform.js'
 import { createServer, Agent, request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'

@@ -7,6 +7,8 @@
 //      [--verify-ms MS] [--fresh-dscs] [--queue-revocations] [--write-baseline FILE]
 // Talks only to 127.0.0.1; the node, its directory and the verifier's files live in one temp folder removed at the
 // end (the DSC cache under the OS temp dir is kept on purpose: see scale/dscs.ts).
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../../src/platform/use-node-platform.js'
 import { execFile } from 'node:child_process'
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs'

@@ -2,6 +2,8 @@
 // before and in the unencoded form signers emit now, for real DSC sizes (public DCC test vectors and a generated
 // RSA-4096 DSC), how many DSCs fit the size cap, and how much room a home list recognizing 250 countries leaves.
 // A measurement, not a test: prints a table.
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../../src/platform/use-node-platform.js'
 import 'reflect-metadata'
 import { webcrypto } from 'node:crypto'
 import * as x509 from '@peculiar/x509'

@@ -5,6 +5,8 @@
 // The bundle is built once in-process from the cached DSCs (scale/dscs.ts) and merged as a sync would (mergeBundle),
 // then cached next to them. Never used outside the benchmark.
 //   npx tsx scripts/bench/verifier-load.ts [--countries 200] [--signers 100] [--runs 7] [--rebuild]
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../../src/platform/use-node-platform.js'
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

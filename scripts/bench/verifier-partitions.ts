@@ -3,6 +3,8 @@
 // entry is added and it syncs again; prints bytes fetched and written and CPU of each sync, then createVerifier's
 // load CPU and memory in a fresh child process (files beside the bundle, and the same state with partitions
 // embedded in one JSON for comparison). Usage: tsx scripts/bench/verifier-partitions.ts [--hashes N]
+// Node: the native crypto platform, as the library's and the CLI's entry points install it.
+import '../../src/platform/use-node-platform.js'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
