@@ -6,6 +6,7 @@ import { RSAPublicKey } from '@peculiar/asn1-rsa'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { Certificate, ExtendedKeyUsage, SubjectPublicKeyInfo, id_ce_extKeyUsage } from '@peculiar/asn1-x509'
 import { Inflate, constants } from 'pako'
+import { concatBytes } from '../model/bytes.js'
 import { EntenteError } from '../model/errors.js'
 import type { CryptoPlatform, EcCurve, PublicJwkInput, PublicKey, PublicKeyType, SignatureScheme, X509Fields } from './crypto-platform.types.js'
 
@@ -166,14 +167,7 @@ function inflateCapped(data: Uint8Array, raw: boolean, maxOutputLength: number):
   // pako reports bad data in err/msg, and a stream that never reached its end by not ending.
   if (inflater.err !== constants.Z_OK) throw new EntenteError('ERR_DECODE_ZLIB', `${what}: ${inflater.msg}`)
   if ((inflater as Inflate & { ended?: boolean }).ended !== true) throw new EntenteError('ERR_DECODE_ZLIB', `${what}: unexpected end`)
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0]
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.length
-  }
-  return out
+  return chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : concatBytes(chunks)
 }
 
 export const webCryptoPlatform: CryptoPlatform = {
