@@ -21,6 +21,7 @@ import { onboardSigner } from '../../src/operator/onboard-signer.js'
 import { cacheRoot, countryDscs, dscPrivateKey, type BenchDsc } from './scale/dscs.js'
 import { acceptForeign, buildFederation, COMIRNATY, countryCodes, nextForeignList, type Federation } from './scale/federation.js'
 import { importAndPublish, MAX_REVOCATIONS, revocationDataBytes, revokeAndPublish, revokeOneMore } from './scale/revocations.js'
+import { threadCpuClock } from '../../test/helpers/event-loop.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -139,14 +140,6 @@ function blockMonitor(): { enable(): void; disable(): void; readonly maxMs: numb
   }
 }
 
-function threadCpuClock(): (() => number) | undefined {
-  const read = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6
-  try {
-    return Number.isFinite(read()) ? read : undefined
-  } catch {
-    return undefined
-  }
-}
 
 interface NodeSide {
   cpuMs: number

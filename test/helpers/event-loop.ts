@@ -37,7 +37,7 @@ export async function blocking(work: () => Promise<unknown>): Promise<Hold> {
 }
 
 /** Milliseconds of CPU the calling thread has run, from Linux's schedstat (nanoseconds); undefined elsewhere. */
-function threadCpuClock(): (() => number) | undefined {
+export function threadCpuClock(): (() => number) | undefined {
   const read = (): number => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6
   try {
     return Number.isFinite(read()) ? read : undefined
