@@ -4,23 +4,27 @@
 // unknown-kid verdict, each next to the figure measured before the scale work (scripts/bench/scale-baseline.json).
 // A benchmark, not a test: it checks verdicts only so it never times a wrong answer.
 // Run: npm run bench:scale -- [--countries N] [--signers S] [--revocations R] [--revocation-budget SECONDS]
-//      [--verify-ms MS] [--fresh-dscs] [--queue-revocations] [--write-baseline FILE]
+//      [--verify-ms MS] [--fresh-dscs] [--queue-revocations] [--revoking-countries K] [--write-baseline FILE]
+// --revoking-countries K: K countries revoke R hashes each (the home country through its operator; K-1 foreign
+// countries build and sign theirs, and the home node admits them as its gossip and catch-up intake does), so the node
+// and the verifier hold K x R hashes: 10 x 10,000,000 is the federation-wide 100 million.
 // Talks only to 127.0.0.1; the node, its directory and the verifier's files live in one temp folder removed at the
 // end (the DSC cache under the OS temp dir is kept on purpose: see scale/dscs.ts).
 // Node: the native crypto platform, as the library's and the CLI's entry points install it.
 import '../../src/platform/use-node-platform.js'
 import { execFile } from 'node:child_process'
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs, promisify } from 'node:util'
 import { issueDemoDcc } from '../../src/demo/issue-dcc.js'
+import type { RunningNode } from '../../src/node.js'
 import { onboardSigner } from '../../src/operator/onboard-signer.js'
 import { cacheRoot, countryDscs, dscPrivateKey, type BenchDsc } from './scale/dscs.js'
 import { acceptForeign, buildFederation, COMIRNATY, countryCodes, nextForeignList, type Federation } from './scale/federation.js'
-import { importAndPublish, MAX_REVOCATIONS, revocationDataBytes, revokeAndPublish, revokeOneMore } from './scale/revocations.js'
+import { importAndPublish, MAX_REVOCATIONS, revocationDataBytes, revokeAndPublish, revokeForeign, revokeOneMore } from './scale/revocations.js'
 import { threadCpuClock } from '../../test/helpers/event-loop.js'
 
 const { values: flags } = parseArgs({
@@ -32,6 +36,7 @@ const { values: flags } = parseArgs({
     'revocation-budget': { type: 'string', default: '600' },
     'fresh-dscs': { type: 'boolean', default: false },
     'queue-revocations': { type: 'boolean', default: false },
+    'revoking-countries': { type: 'string', default: '1' },
     'write-baseline': { type: 'string' },
     home: { type: 'string', default: 'GR' },
   },
@@ -39,11 +44,14 @@ const { values: flags } = parseArgs({
 const N = positive('countries', 2, 250)
 const S = positive('signers', 1, 2000)
 const R = positive('revocations', 2, 100_000_000)
+/** Countries that revoke R hashes each: the home country through its operator, the others as their own nodes would. */
+const K = positive('revoking-countries', 1, 250)
 const VERIFY_MS = positive('verify-ms', 100, 60_000)
 /** Seconds the benchmark may spend queueing revocations; what is queued by then is published and measured. */
 const REVOCATION_BUDGET_S = positive('revocation-budget', 1, 86_400)
 const HOME = flags.home ?? 'GR'
 const REVOKED_UCI = 'URN:UVCI:01:GR:BENCHREVOKED0001'
+const foreignRevokedUci = (country: string) => `URN:UVCI:01:${country}:BENCHREVOKED0001`
 const baselineFile = path.resolve(import.meta.dirname, 'scale-baseline.json')
 const child = path.resolve(import.meta.dirname, 'scale/verifier-child.ts')
 
@@ -201,7 +209,7 @@ const ecDsc = (dscs: readonly BenchDsc[]): BenchDsc => {
 
 async function main(): Promise<void> {
   const cpu = cpus()
-  print(`bench:scale — ${N} countries x ${S} DSCs, ${R.toLocaleString('en')} revoked hashes requested (home ${HOME})`)
+  print(`bench:scale — ${N} countries x ${S} DSCs, ${R.toLocaleString('en')} revoked hashes requested${K > 1 ? ` in each of ${K} countries` : ''} (home ${HOME})`)
   print(`node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   print(`DSC cache: ${cacheRoot()}`)
   const started = performance.now()
@@ -364,11 +372,38 @@ async function main(): Promise<void> {
       value: published?.publishMs,
     })
     row({ key: 'node.revocationPublishBlockMs', label: 'node: longest event-loop hold while queueing and publishing', unit: 'ms', value: publishMonitor.maxMs })
+    // --- the other revoking countries: built and signed by each (its own node's work), admitted by the home node ----
+    const revokingForeign = f.foreign.slice(0, K - 1)
+    if (K > N) print(`  only ${N} countries: ${N} revoke`)
+    let foreignHeld = 0
+    let admitMs = 0
+    const admitMonitor = blockMonitor()
+    for (const [i, country] of revokingForeign.entries()) {
+      const done = await attempt(`revocations of ${country.country}`, async () => {
+        const timing = await revokeForeign(f.node, country, R, foreignRevokedUci(country.country), () => admitMonitor.enable())
+        admitMonitor.disable()
+        return timing
+      })
+      admitMonitor.disable()
+      if (done === undefined) continue
+      foreignHeld += done.count
+      admitMs += done.admitMs
+      log(`  ${country.country} (${i + 1}/${revokingForeign.length}): ${done.count.toLocaleString('en')} hashes in ${done.partitions} partitions, built and signed by it in ${(done.buildMs / 1000).toFixed(1)} s, admitted by the node in ${(done.admitMs / 1000).toFixed(1)} s`)
+    }
+    if (K > 1) {
+      const held = (published?.published ?? 0) + foreignHeld
+      row({ key: 'revocations.federation.count', label: `revoked hashes the node holds (${1 + revokingForeign.length} countries)`, unit: 'n', value: held, target: '100,000,000 across the federation' })
+      row({ key: 'revocations.federation.admitUsPerEntry', label: 'node: admit foreign revocations (index + partitions), per entry', unit: 'µs', value: foreignHeld === 0 ? undefined : (admitMs / foreignHeld) * 1000 })
+      row({ key: 'node.admitBlockMs', label: 'node: longest event-loop hold admitting them', unit: 'ms', value: admitMonitor.maxMs, target: '<= 50 ms' })
+      row({ key: 'node.storeBytes', label: 'node: store file (SQLite, WAL checkpointed)', unit: 'B', value: storeBytes(f.node) })
+    }
     const revocationData = await attempt('revocation data', () => revocationDataBytes(f.node, f.home))
     row({ key: 'revocations.dataBytes', label: `the home country's revocation data (${revocationData?.documents ?? '?'} document(s), gzip)`, unit: 'B', value: revocationData?.bytes })
     const withRevocations = await attempt('sync after the revocations', () => sync(f, out, url))
     row({ key: 'sync.revocations.wireBytes', label: `sync after the revocations: wire bytes (${withRevocations?.requests ?? '?'} req)`, unit: 'B', value: wire(withRevocations) })
     row({ key: 'sync.revocations.cpuMs', label: 'sync after the revocations: verifier CPU', unit: 'ms', value: withRevocations?.cpuMs })
+    row({ key: 'sync.revocations.wallMs', label: 'sync after the revocations: wall time', unit: 'ms', value: withRevocations?.wallMs })
+    row({ key: 'node.revocationSyncBlockMs', label: 'node: longest event-loop hold serving that sync', unit: 'ms', value: withRevocations?.node.maxBlockMs, target: '<= 50 ms' })
     print('verifier: createVerifier and verdicts (with revocations)')
     const loadRevoked = await attempt('createVerifier with revocations', () =>
       verifierStep<LoadResult>({
@@ -378,6 +413,10 @@ async function main(): Promise<void> {
         certificates: [
           { ...certificates.home, name: 'homeRevoking' },
           { name: 'revoked', qr: certificate(homeDsc, f.home, REVOKED_UCI), expect: 'revoked' },
+          ...revokingForeign.slice(0, 1).flatMap((c) => [
+            { name: 'foreignRevoking', qr: certificate(ecDsc(c.dscs), c.country, `URN:UVCI:01:${c.country}:BENCH0001`), expect: 'valid' as const },
+            { name: 'foreignRevoked', qr: certificate(ecDsc(c.dscs), c.country, foreignRevokedUci(c.country)), expect: 'revoked' as const },
+          ]),
         ],
       }),
     )
@@ -395,6 +434,11 @@ async function main(): Promise<void> {
       value: (ofRaw(revoking) ?? NaN) / (ofRaw(rate('home')) ?? NaN),
       target: '~1 (one signature check)',
     })
+    const foreignRevoking = loadRevoked?.rates.foreignRevoking
+    if (foreignRevoking !== undefined) {
+      row({ key: 'verify.foreignRevoking.perSecond', label: 'verify: foreign certificate, its country revoking too', unit: '/s', value: foreignRevoking.perSecond })
+      row({ key: 'verify.foreignRevoking.ofRaw', label: 'verify: that certificate / raw ECDSA verify', unit: 'x', value: ofRaw(foreignRevoking) })
+    }
 
     const oneMonitor = blockMonitor()
     oneMonitor.enable()
@@ -417,6 +461,12 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true })
   }
   report(performance.now() - started)
+}
+
+/** The node's SQLite file and its write-ahead log, in bytes. */
+function storeBytes(node: RunningNode): number {
+  const file = node.config.paths.store
+  return [file, `${file}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0)
 }
 
 async function extraDsc(country: string, index: number) {

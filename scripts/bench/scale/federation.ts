@@ -28,6 +28,8 @@ export interface ForeignCountry {
   draft: TrustListDraft
   head: { payload: TrustListPayload; hash: string } | undefined
   readonly dscs: BenchDsc[]
+  /** The head of its revocation chain, which its next list names (as its node's publish does). */
+  revocationList?: { readonly seq: number; readonly hash: string }
 }
 
 export interface Federation {
@@ -121,7 +123,15 @@ export async function buildFederation(input: {
 
 /** The foreign country's next list from its draft, signed by its root (what its own node's publish does). */
 export async function nextForeignList(f: ForeignCountry): Promise<SignedTrustList> {
-  const payload = buildTrustList({ country: f.country, root: rootOf(f.root), draft: f.draft, ...(f.head === undefined ? {} : { head: f.head }), now: new Date(), validityDays: 30 })
+  const payload = buildTrustList({
+    country: f.country,
+    root: rootOf(f.root),
+    draft: f.draft,
+    ...(f.head === undefined ? {} : { head: f.head }),
+    ...(f.revocationList === undefined ? {} : { revocationList: f.revocationList }),
+    now: new Date(),
+    validityDays: 30,
+  })
   const signed = await signTrustList(payload, [f.root])
   f.head = { payload, hash: hashTrustList(payload) }
   return signed

@@ -1,9 +1,14 @@
 // Benchmark fixture: the home country revokes R DCC hashes through its operator service (one bulk import, or the queue
-// in requests of MAX_ENTRIES_PER_REQUEST, then publish) and later one more through the queue, as an operator would.
+// in requests of MAX_ENTRIES_PER_REQUEST, then publish) and later one more through the queue, as an operator would;
+// foreign countries revoke theirs as their own nodes would (partitions and index built and signed with their roots)
+// and the home node takes them in through the admission functions its gossip and catch-up intake call.
 // Never used outside the benchmark.
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { RunningNode } from '../../../src/node.js'
+import { buildRevocationRelease, hashRevocationDocument, signRevocationIndex, signRevocationPartition, sortPackedHashes } from '../../../src/revocation/index.js'
+import { acceptRevocationIndex, acceptRevocationPartition } from '../../../src/store/accept-revocation-index.js'
+import { acceptForeign, nextForeignList, type ForeignCountry } from './federation.js'
 import { BULK_MAGIC, BULK_RECORD_BYTES } from '../../../src/revocation/bulk-revocation-file.js'
 import { dccRevocationHash, MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
@@ -114,4 +119,50 @@ export async function revokeOneMore(node: RunningNode): Promise<PublishTiming> {
   t = performance.now()
   const publishes = await publishAll(node, () => undefined)
   return { queueMs, publishMs: performance.now() - t, published: 1, publishes }
+}
+
+export interface ForeignRevocationTiming {
+  /** The foreign country's own work: build and sign every partition and the index. */
+  readonly buildMs: number
+  /** The home node's work: admit the index and every partition (verified, stored). */
+  readonly admitMs: number
+  readonly partitions: number
+  readonly count: number
+}
+
+/**
+ * `f` revokes `count` random UCI hashes plus the UCI hash of `revokedUci` in its first partitioned release; its next
+ * trust list names the index, and the node admits that list, then the index, then every partition one by one, each
+ * its own turn of the event loop as they would arrive from peers. `onBuilt` runs between the country's work and the
+ * node's.
+ */
+export async function revokeForeign(node: RunningNode, f: ForeignCountry, count: number, revokedUci: string, onBuilt?: () => void): Promise<ForeignRevocationTiming> {
+  let t = performance.now()
+  const packed = randomBytes(16 * count)
+  Buffer.from(dccRevocationHash('UCI', revokedUci, f.country), 'base64').copy(packed, 0)
+  const empty = new Uint8Array(0)
+  const now = new Date()
+  const release = buildRevocationRelease({
+    country: f.country,
+    rootThumbprint: f.root.thumbprint,
+    set: { dcc: { UCI: sortPackedHashes(packed), COUNTRYCODEUCI: empty, SIGNATURE: empty }, shc: [] },
+    now,
+  })
+  const partitions = []
+  for (const p of release.partitions) partitions.push(await signRevocationPartition(p, f.root))
+  const index = await signRevocationIndex(release.index, f.root)
+  f.revocationList = { seq: release.index.seq, hash: hashRevocationDocument(release.index) }
+  const list = await nextForeignList(f)
+  const buildMs = performance.now() - t
+  onBuilt?.()
+  t = performance.now()
+  const stores = { trust: node.store, revocations: node.revocations }
+  await acceptForeign(node, list)
+  const admitted = await acceptRevocationIndex(stores, index, { now: new Date() })
+  if (admitted.status !== 'accepted') throw new Error(`${f.country} revocation index not accepted: ${admitted.status}`)
+  for (const partition of partitions) {
+    await acceptRevocationPartition(stores, partition, { now: new Date() })
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return { buildMs, admitMs: performance.now() - t, partitions: partitions.length, count }
 }
