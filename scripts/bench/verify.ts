@@ -16,7 +16,7 @@
 // their neighbours (SHC floor 0.70 next to the old entente, 0.77 next to the new one). Forcing a collection
 // between slices was tried and distorts more than it fixes (it slows every following slice).
 import { KeyObject, createPublicKey, verify as cryptoVerify } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -40,7 +40,8 @@ import { useCryptoPlatform } from '../../src/platform/crypto-platform.js'
 import type { CryptoPlatform, PublicKey } from '../../src/platform/crypto-platform.types.js'
 import { nodeCryptoPlatform } from '../../src/platform/node-crypto-platform.js'
 import { webCryptoPlatform } from '../../src/platform/web-crypto-platform.js'
-import { CHROMIUM, openCoreInChromium } from '../../test/platform/chromium-core.js'
+import { CHROMIUM, hasChromium } from '../../test/helpers/chromium.js'
+import { openCoreInChromium } from '../../test/platform/chromium-core.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
 import { emptyVerifiedBundle, mergeBundle } from '../../src/verifier/verify-bundle.js'
 import { NOW as FIXTURE_NOW, VerifierCountry, bundleOf } from '../../test/verifier/fixtures.js'
@@ -279,7 +280,7 @@ async function benchWebPlatform(): Promise<void> {
   const [raw, native, web, subtle] = contenders.map((c) => rates.get(c.name)!) as [number[], number[], number[], number[]]
   print(`  web platform / node platform: ${ratio(web, native).toFixed(2)}; web platform / raw WebCrypto in Node: ${ratio(web, subtle).toFixed(2)}; raw WebCrypto / raw node:crypto: ${ratio(subtle, raw).toFixed(2)}`)
 
-  if (!existsSync(CHROMIUM)) {
+  if (!hasChromium) {
     print(`  Chromium: not run (${CHROMIUM} is absent)`)
     return
   }

@@ -3,10 +3,10 @@
 // of the three approve the governance change; after that publish the fourth decides: a recognition of CY, started
 // from the root fingerprint typed into the form (a typo first, shown as a mismatch), is approved with the new set's
 // quorum. A second node (DE), whose operator pinned GR's root, receives every list by gossip and re-verifies it.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadNodeConfig } from '../../src/config/node-config.js'
 import type { SignedTrustList, TrustListDraft } from '../../src/model/schema.types.js'
@@ -15,14 +15,13 @@ import { acceptTrustList } from '../../src/store/accept-trust-list.js'
 import { fingerprintGroups } from '../../src/trust-list/fingerprint.js'
 import type { VerifiedTrustList } from '../../src/trust-list/trust-list.types.js'
 import { verifyTrustListChain } from '../../src/trust-list/verify-trust-list.js'
+import { hasChromium, launchChromium, warnWithoutChromium } from '../helpers/chromium.js'
 import { cli } from '../helpers/cli.js'
 import { TestCountry } from '../helpers/country.js'
 import { vectorPath } from '../helpers/vectors.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = path.resolve(import.meta.dirname, '../../test-output')
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`diplomats e2e skipped: ${CHROMIUM} is absent (CI installs the Debian chromium package)`)
+warnWithoutChromium('diplomats e2e')
 
 /** Generous per-step waits: on a busy machine Chromium and gossip are slow, and every wait is for a condition. */
 const STEP_MS = 30_000
@@ -166,10 +165,7 @@ describe.skipIf(!hasChromium)('diplomats govern their own set and recognize with
     await operator('PUT', '/v1/operator/pins/CY', { rootThumbprint: cy.root.thumbprint })
     const accepted = await acceptTrustList(node.store, (await cy.next({ now: new Date() })).signed, { now: new Date() })
     expect(accepted.status).toBe('accepted')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
     mkdirSync(OUTPUT, { recursive: true })
   }, 60_000)
 

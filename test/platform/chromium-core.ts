@@ -1,15 +1,13 @@
 // Opens the verification core in real headless Chromium: bundles test/platform/browser-entry.ts for browsers and
 // serves it from 127.0.0.1 (a secure context, so WebCrypto is there), on a page with a strict CSP (no eval).
 import { once } from 'node:events'
-import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { build, stop } from 'esbuild'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/chromium.js'
 
-export const CHROMIUM = '/usr/bin/chromium'
-export const hasChromium = existsSync(CHROMIUM)
 const root = path.resolve(import.meta.dirname, '../..')
 
 export interface CorePage {
@@ -48,10 +46,7 @@ export async function openCoreInChromium(): Promise<CorePage> {
   const { port } = server.address() as AddressInfo
   let browser: Browser | undefined
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
     const page = await browser.newPage()
     const problems: string[] = []
     page.on('console', (message) => {

@@ -14,10 +14,11 @@ import { nodeCryptoPlatform } from '../../src/platform/node-crypto-platform.js'
 import { derToP1363, webCryptoPlatform } from '../../src/platform/web-crypto-platform.js'
 import { SHC_NOW, SPEC_ISSUER } from '../certificates/shc-fixtures.js'
 import { loadDccVectors, parseValidationClock, readVector, vectorPath } from '../certificates/vectors.js'
-import { hasChromium, openCoreInChromium, type CorePage } from './chromium-core.js'
+import { hasChromium, warnWithoutChromium } from '../helpers/chromium.js'
+import { openCoreInChromium, type CorePage } from './chromium-core.js'
 import { vectorOutcomes, type VectorCase, type VectorOutcome } from './vector-verdicts.js'
 
-if (!hasChromium) console.warn('web platform in Chromium skipped: /usr/bin/chromium is absent (CI installs the Debian chromium package)')
+warnWithoutChromium('web platform in Chromium')
 
 function vectorCases(): VectorCase[] {
   const cases: VectorCase[] = []

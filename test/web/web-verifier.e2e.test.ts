@@ -4,9 +4,9 @@
 // stopped), the page is reloaded from the service worker, and certificates are verified by paste and by image
 // file with zero network requests. A second browser with a fake camera (a .y4m of the QR code) scans one.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core'
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core'
 import QRCode from 'qrcode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadNodeConfig } from '../../src/config/node-config.js'
@@ -14,18 +14,16 @@ import { startNode, type RunningNode } from '../../src/node.js'
 import { acceptTrustList } from '../../src/store/accept-trust-list.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { fingerprintGroups } from '../../src/trust-list/fingerprint.js'
+import { hasChromium, launchChromium, warnWithoutChromium } from '../helpers/chromium.js'
 import { cli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/temp.js'
 import { vectorPath } from '../helpers/vectors.js'
 import { COMIRNATY, VerifierCountry } from '../verifier/fixtures.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots')
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`web verifier e2e skipped: ${CHROMIUM} is absent (CI installs the Debian chromium package)`)
+warnWithoutChromium('web verifier e2e')
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
 /** Every wait is for a condition; this only bounds how long a busy machine may take for one. */
 const STEP_MS = 20_000
 const REVOKED_UCI = 'URN:UVCI:01:IL:WEB-E2E-REVOKED'
@@ -159,10 +157,7 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
   it('scans a QR code from a fake camera (a .y4m of the certificate)', async () => {
     const video = path.join(work, 'qr.y4m')
     writeFileSync(video, y4mOfQr(certificates.valid))
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-    })
+    const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`])
     browsers.push(browser)
     const { context, page } = await open(browser)
     await context.grantPermissions(['camera'])
@@ -175,7 +170,7 @@ describe.skipIf(!hasChromium)('the web verifier, offline in Chromium', () => {
   }, 60_000)
 
   it('after one sync, verifies offline from the service worker: VALID, NOT RECOGNIZED, REVOKED, and from an image file, with no request', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+    const browser = await launchChromium()
     browsers.push(browser)
     const { context, page } = await open(browser)
     const requests: string[] = []
