@@ -18,9 +18,14 @@ const web = path.join(root, 'src', 'web')
 export async function buildWeb({ out = path.join(root, 'dist', 'web'), minify = true } = {}) {
   rmSync(out, { recursive: true, force: true })
   mkdirSync(out, { recursive: true })
-  await build({
+  const page = await build({
     entryPoints: [path.join(web, 'app.ts')],
-    outfile: path.join(out, 'app.js'),
+    outdir: out,
+    // Modules the page imports only on demand (the DCC schema compiler, which the page never asks for) go into chunks
+    // of their own, fetched only if ever imported; code they share with the page goes into chunks app.js imports.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    metafile: true,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -39,7 +44,14 @@ export async function buildWeb({ out = path.join(root, 'dist', 'web'), minify = 
   // Maskable: the mark inside the safe zone (the inner 80%), the background to the edges.
   writeFileSync(path.join(out, 'icon-maskable-512.png'), iconPng(512, 0.1))
 
-  const shell = readdirSync(out).filter((f) => !f.endsWith('.map') && !f.endsWith('.LEGAL.txt')).sort()
+  // The offline shell: everything but the on-demand chunks (outputs of a dynamically imported module: an entry point
+  // of their own other than the page's).
+  const onDemand = new Set(
+    Object.entries(page.metafile.outputs)
+      .filter(([, output]) => output.entryPoint !== undefined && output.entryPoint !== path.relative(process.cwd(), path.join(web, 'app.ts')))
+      .map(([file]) => path.basename(file)),
+  )
+  const shell = readdirSync(out).filter((f) => !f.endsWith('.map') && !f.endsWith('.LEGAL.txt') && !onDemand.has(f)).sort()
   const hash = createHash('sha256')
   for (const file of shell) hash.update(file).update(readFileSync(path.join(out, file)))
   const version = hash.digest('hex').slice(0, 16)

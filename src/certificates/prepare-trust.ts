@@ -4,7 +4,7 @@
 // does not parse yields its coded problem when a certificate names it (the verdict's reason) or when `problems` is
 // read (which parses every DSC not yet parsed: listing is the exhaustive check). SHC keys are few and checked eagerly.
 // Pure: no I/O; `now` is not needed here (windows are checked at verification time).
-import { compileDccSchema, type DccSchemaValidator } from './dcc/validate-dcc-schema.js'
+import type { DccSchemaValidator } from './dcc/validate-dcc-schema.js'
 import { calculateJwkThumbprint } from 'jose'
 import { isEntenteError } from '../model/errors.js'
 import { fromBase64Transient, sha256, toBase64 } from '../model/encoding.js'
@@ -177,8 +177,14 @@ export interface PrepareTrustOptions {
   readonly dccSchema?: object | DccSchemaValidator
 }
 
-function schemaValidator(schema: object | DccSchemaValidator): DccSchemaValidator {
-  return typeof schema === 'function' ? (schema as DccSchemaValidator) : compileDccSchema(schema)
+/**
+ * A schema given as data is compiled with ajv, loaded only then: a verifier that checks no schema (the web page) never
+ * loads the compiler, and bundlers split it off.
+ */
+async function schemaValidator(schema: object | DccSchemaValidator): Promise<DccSchemaValidator> {
+  if (typeof schema === 'function') return schema as DccSchemaValidator
+  const { compileDccSchema } = await import('./dcc/validate-dcc-schema.js')
+  return compileDccSchema(schema)
 }
 
 export async function prepareTrust(material: TrustMaterial, options: PrepareTrustOptions = {}): Promise<PreparedTrust> {
@@ -259,7 +265,7 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
   let problems: TrustProblem[] | undefined
   const prepared = {
     material,
-    ...(options.dccSchema === undefined ? {} : { dccSchema: schemaValidator(options.dccSchema) }),
+    ...(options.dccSchema === undefined ? {} : { dccSchema: await schemaValidator(options.dccSchema) }),
     dccByKid,
     dccByCountry,
     shcByIssuerKid,

@@ -36,7 +36,8 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
   '.map': 'application/json',
 }
-const NAME = /^[a-z0-9][a-z0-9._-]{0,80}$/
+// Build outputs only: letters (esbuild chunk hashes are upper case), digits, dot, dash, underscore; no path.
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/
 
 /** Where `npm run build` puts the page: dist/web at the package root (the same path from src/http and dist/http). */
 export function defaultWebDir(): string {

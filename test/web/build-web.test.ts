@@ -1,6 +1,6 @@
 // The static build (npm run build:web -- --out DIR): every file the manifest and the service worker name is there,
-// the icons are real PNGs of their declared sizes, and the page has no inline script or handler the CSP would
-// refuse.
+// the icons are real PNGs of their declared sizes, the page has no inline script or handler the CSP would refuse, and
+// code it never runs stays out of what it loads.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -38,5 +38,18 @@ describe('npm run build:web', () => {
     expect(shell).toEqual(expect.arrayContaining(['index.html', 'app.js', 'styles.css', 'manifest.webmanifest', 'zxing_reader.wasm', 'icon-192.png']))
     for (const file of shell) expect(existsSync(path.join(out, file)), file).toBe(true)
     expect(readFileSync(path.join(out, 'zxing_reader.wasm')).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]))
+
+    // Chunks the page imports up front are in the shell. The DCC schema compiler (ajv), which the page never asks
+    // for, is a chunk of its own that only an import on demand would fetch: not in app.js, not in the shell.
+    const app = readFileSync(path.join(out, 'app.js'), 'utf8')
+    const upFront = [...app.matchAll(/from\s*"\.\/([\w.-]+\.js)"/g)].map((m) => m[1] as string)
+    expect(shell).toEqual(expect.arrayContaining(upFront))
+    const onDemand = [...app.matchAll(/import\("\.\/([\w.-]+\.js)"\)/g)].map((m) => m[1] as string)
+    expect(onDemand).toEqual([expect.stringMatching(/^validate-dcc-schema-/)])
+    for (const file of onDemand) {
+      expect(shell).not.toContain(file)
+      expect(readFileSync(path.join(out, file), 'utf8')).toContain('strictSchema')
+    }
+    expect(app).not.toContain('strictSchema')
   })
 })

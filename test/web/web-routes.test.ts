@@ -15,6 +15,8 @@ describe('the web verifier routes', () => {
     mkdirSync(webDir)
     writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>t</title>')
     writeFileSync(path.join(webDir, 'app.js'), 'export {}')
+    // A chunk as esbuild names it: upper-case hash.
+    writeFileSync(path.join(webDir, 'chunk-5LAILSNL.js'), 'export {}')
     writeFileSync(path.join(webDir, 'zxing_reader.wasm'), Buffer.from([0, 97, 115, 109]))
     const app = createApp({ config: node.config, store: node.store, metrics: node.metrics, operator: node.operator, now: () => node.clock.now, webDir })
     const page = await app.request('/verify/')
@@ -25,6 +27,7 @@ describe('the web verifier routes', () => {
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'")
     expect(csp).not.toMatch(/unsafe-inline|'unsafe-eval'/)
     expect((await app.request('/verify/app.js')).headers.get('content-type')).toMatch(/^text\/javascript/)
+    expect((await app.request('/verify/chunk-5LAILSNL.js')).status).toBe(200)
     expect((await app.request('/verify/zxing_reader.wasm')).headers.get('content-type')).toBe('application/wasm')
     const redirect = await app.request('/verify')
     expect(redirect.status).toBe(301)
