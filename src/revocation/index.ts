@@ -7,7 +7,8 @@
 //   Sign:    signRevocationIndex, signRevocationPartition
 //   Verify:  verifyRevocationIndex (root, chain, expiry, caps), verifyRevocationPartition (root + the exact id, seq
 //            and hash the verified index names)
-//   Lookup:  createRevocationLookup(partitionPayloads) → { isDccRevoked(hashType, hash), shcRevokedAt(issuer, kid,
+//   Lookup:  createLazyRevocationLookup([{ id, open }]) (each partition opened on first use) or
+//            createRevocationLookup(partitionPayloads) → { isDccRevoked(hashType, hash), shcRevokedAt(issuer, kid,
 //            rid): Date | null | undefined, counts }
 export { buildRevocationList, normalizeEntries, type BuildRevocationListInput, type RevocationEntries } from './build-revocation-list.js'
 export {
@@ -68,7 +69,7 @@ export {
   type SortedKeys,
 } from './partition-layout.js'
 export { dccRevocationHash, parseRevocationRequest } from './parse-revocation-request.js'
-export { createRevocationLookup, type RevocationLookup } from './revocation-lookup.js'
+export { createLazyRevocationLookup, createRevocationLookup, type LazyPartition, type RevocationLookup } from './revocation-lookup.js'
 export type { RevocationListHead, TrustedRoot, VerifiedRevocationList } from './revocation-list.types.js'
 export { signRevocationList } from './sign-revocation-list.js'
 export { signRevocationIndex, signRevocationPartition } from './sign-revocation-partitions.js'

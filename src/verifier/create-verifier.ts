@@ -14,7 +14,7 @@ import type { RevocationListPayload, RevocationPartitionPayload, TrustListPayloa
 import { schemaValidators } from '../model/schemas.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
-import { createRevocationLookup } from '../revocation/revocation-lookup.js'
+import { createLazyRevocationLookup } from '../revocation/revocation-lookup.js'
 import { verifyRevocationIndex, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
 import { utf8Text } from '../model/bytes.js'
 import { sha256Hex } from '../model/encoding.js'
@@ -42,10 +42,17 @@ export interface VerifierOptions {
    * Revocation partitions kept outside the bundle (the files beside it: see loadVerifier), asked by the hash a
    * verified index names: the signed partition, or its payload text as UTF-8 bytes (what the files hold, hashed
    * without a string copy); undefined when not held. Whatever it returns counts only if its payload text has that
-   * hash. Synchronous so that partitions stream into the lookup one by one: at 10 million hashes only the compact
-   * lookup stays in memory, never every partition's text. Partitions the bundle embeds are used first.
+   * hash. Asked when a certificate's hash first falls into that partition (then kept, packed), and synchronous so
+   * that a verdict waits on nothing else. The source must keep serving the partitions of the state it loaded (files
+   * beside the bundle outlive the next sync): one gone or changed refuses the certificates that need it
+   * (ERR_REVOCATIONS_MISSING). Partitions the bundle embeds are used first.
    */
   readonly revocationPartition?: (hash: string) => { readonly payload: string } | Uint8Array | undefined
+  /**
+   * Whether `revocationPartition` holds a partition, asked for every partition at load (default: whether it returns
+   * one): a cheap answer (a directory listing) keeps load from reading any partition's bytes.
+   */
+  readonly revocationPartitionHeld?: (hash: string) => boolean
 }
 
 export interface VerifierStatus {
@@ -175,49 +182,52 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     }
   }
   // A partition is bound by its hash, which the verified index names: a payload whose SHA-256 is a named hash is
-  // byte for byte the partition the sync verified in full (signature, content), so load checks only the hash:
-  // no signature per partition, and cost stays linear in bytes, not in signatures, for millions of entries.
-  // Embedded partitions (mirror files, older states) come first, then the caller's source (files beside the bundle).
+  // byte for byte the partition the sync verified in full (signature, content), so only the hash is checked: no
+  // signature per partition. Load asks only whether each named partition is held; its bytes are read, hashed, parsed
+  // and packed the first time a certificate's hash falls into it, so load costs the same at 100 million hashes as at
+  // none, and memory holds only the partitions used. Embedded partitions (mirror files, older states) come first,
+  // then the caller's source (files beside the bundle).
   const embedded = new Map<string, string>()
   for (const signed of docs.revocationPartitions ?? []) {
     const text = payloadTextOf(signed)
     embedded.set(sha256Hex(text), text)
   }
+  const source = options.revocationPartition
+  const isHeld = (hash: string): boolean => embedded.has(hash) || (options.revocationPartitionHeld ?? ((h: string) => source?.(h) !== undefined))(hash)
   const textOf = (hash: string): string | undefined => {
     const held = embedded.get(hash)
     if (held !== undefined) return held
-    const offered = options.revocationPartition?.(hash)
+    const offered = source?.(hash)
     // An edited or swapped partition is no longer the one the index names: as good as missing.
     if (offered instanceof Uint8Array) return sha256Hex(offered) === hash ? utf8Text(offered) : undefined
     if (offered === undefined || typeof offered.payload !== 'string') return undefined
     const text = payloadTextOf(offered)
     return sha256Hex(text) === hash ? text : undefined
   }
+  const openPartition = (country: string, ref: { readonly id: string; readonly hash: string }): RevocationPartitionPayload => {
+    const text = textOf(ref.hash)
+    // Held at load, gone or changed now (a later sync replaced it, or the file was edited): fail closed.
+    if (text === undefined) {
+      throw new EntenteError('ERR_REVOCATIONS_MISSING', `the revocation partition ${ref.id} of ${country} is no longer held as its index names it; load the verifier again after a sync`)
+    }
+    let payload: RevocationPartitionPayload
+    try {
+      payload = JSON.parse(text) as RevocationPartitionPayload
+    } catch (cause) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} is malformed`, { cause })
+    }
+    if (payload.country !== country || payload.id !== ref.id) throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} is not the one its index names`)
+    return payload
+  }
   // Revocations are asked through one lookup per country, built once here: a verdict never re-verifies anything.
   const lookups = new Map<string, RevocationLookup>()
   const missingPartitions = new Map<string, number>()
   for (const [country, index] of indexes) {
-    let held = 0
-    // Streamed into the lookup: each partition's text is parsed, packed and dropped before the next is read.
-    const payloads = function* (): Generator<RevocationPartitionPayload> {
-      for (const ref of index.payload.partitions) {
-        const text = textOf(ref.hash)
-        if (text === undefined) continue
-        let payload: RevocationPartitionPayload
-        try {
-          payload = JSON.parse(text) as RevocationPartitionPayload
-        } catch (cause) {
-          throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} is malformed`, { cause })
-        }
-        if (payload.country !== country || payload.id !== ref.id) throw new EntenteError('ERR_BUNDLE_INVALID', `a revocation partition of ${country} is not the one its index names`)
-        held++
-        yield payload
-      }
-    }
-    lookups.set(country, createRevocationLookup(payloads()))
-    if (held < index.payload.partitions.length) missingPartitions.set(country, index.payload.partitions.length - held)
+    const refs = index.payload.partitions
+    const absent = refs.filter((ref) => !isHeld(ref.hash)).length
+    if (absent > 0) missingPartitions.set(country, absent)
+    lookups.set(country, createLazyRevocationLookup(refs.map((ref) => ({ id: ref.id, open: () => openPartition(country, ref) }))))
   }
-  embedded.clear()
   for (const [country, payload] of revocationEntries) {
     lookups.set(
       country,
@@ -275,9 +285,18 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       const certificateOptions = { now, ...(callOptions.showHolder === undefined ? {} : { showHolder: callOptions.showHolder }) }
       // One verification: the issuing country's revocations are asked through the callback once the signature
       // verified, never by verifying again.
-      const isRevoked = revocationCallback((country) => {
-        return lookups.get(country)
-      })
+      const asked = revocationCallback((country) => lookups.get(country))
+      // A partition that cannot be opened now judges nothing: the certificate is refused, never passed as unrevoked.
+      let unopened: string | undefined
+      const isRevoked: typeof asked = (check) => {
+        try {
+          return asked(check)
+        } catch (error) {
+          if (!isEntenteError(error)) throw error
+          unopened = error.message
+          return undefined
+        }
+      }
       const verdict = await verifyCertificate(payload, base, { ...certificateOptions, isRevoked })
       const extra: Reason[] = []
       const stale = (expiresAt: string) => now.getTime() > Date.parse(expiresAt) + graceMs
@@ -295,6 +314,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
       }
       const gap = verdict.issuer === undefined ? undefined : missing.get(verdict.issuer)
       if (gap !== undefined) extra.push({ code: 'ERR_REVOCATIONS_MISSING', message: describeRevocationGap(gap) })
+      else if (unopened !== undefined) extra.push({ code: 'ERR_REVOCATIONS_MISSING', message: unopened })
       // Seen before but missing now (dropped by a mirror, or by a root rotation): fail closed, never silently open.
       if (
         gap === undefined &&

@@ -1,18 +1,20 @@
 // Loads a verifier from a verified-bundle file as `entente sync` writes it: the bundle JSON (lists and revocation
-// indexes) and the revocation partitions in their files beside it (BUNDLE.parts/), read one by one as a verified
-// index names them. The Node-side I/O of createVerifier, which stays pure; nothing here is trusted by itself.
+// indexes) and the revocation partitions in their files beside it (BUNDLE.parts/): listed at load, each read when a
+// certificate first needs it. The Node-side I/O of createVerifier, which stays pure; nothing here is trusted by itself.
 import { EntenteError } from '../model/errors.js'
 import type { VerifiedBundle } from '../model/schema.types.js'
 import { createVerifier, type Verifier, type VerifierOptions } from './create-verifier.js'
-import { readPartitionPayloadSync, readVerifiedBundleFile } from './state-file.js'
+import { namedPartitionFiles, readPartitionPayloadSync, readVerifiedBundleFile } from './state-file.js'
 
 /**
- * The verifier of `file`. A partition file that is missing, unreadable or edited (its bytes no longer the hash its
- * index names) counts as missing: that country's certificates are refused (ERR_REVOCATIONS_MISSING), nothing else.
+ * The verifier of `file`. A partition file missing at load counts as missing: that country's certificates are refused
+ * (ERR_REVOCATIONS_MISSING), nothing else. One found unreadable or edited when first needed (its bytes no longer the
+ * hash its index names) refuses the certificates that need it, with the same code. A sync keeps the files of the
+ * state it replaces, so a verifier loaded before it keeps working; load again after a sync for the new trust data.
  */
-export async function loadVerifier(file: string, options: Omit<VerifierOptions, 'revocationPartition'> = {}): Promise<Verifier> {
+export async function loadVerifier(file: string, options: Omit<VerifierOptions, 'revocationPartition' | 'revocationPartitionHeld'> = {}): Promise<Verifier> {
   const bundle = await readBundleFile(file)
-  return createVerifier(bundle, { ...options, revocationPartition: partitionSource(file) })
+  return createVerifier(bundle, { ...options, ...(await partitionFiles(file)) })
 }
 
 /** The verified-bundle file itself (without the partitions); ERR_CONFIG_NOT_FOUND when there is none. */
@@ -22,7 +24,8 @@ export async function readBundleFile(file: string): Promise<VerifiedBundle> {
   return read.state
 }
 
-/** createVerifier's `revocationPartition` for the files beside `file`. */
-export function partitionSource(file: string): (hash: string) => Uint8Array | undefined {
-  return (hash) => readPartitionPayloadSync(file, hash)
+/** createVerifier's partition source for the files beside `file`: listed now, each read when first needed. */
+export async function partitionFiles(file: string): Promise<Required<Pick<VerifierOptions, 'revocationPartition' | 'revocationPartitionHeld'>>> {
+  const held = await namedPartitionFiles(file)
+  return { revocationPartition: (hash) => readPartitionPayloadSync(file, hash), revocationPartitionHeld: (hash) => held.has(hash) }
 }

@@ -275,6 +275,11 @@ export async function removeUnreferencedPartitions(bundleFile: string, keep: Rea
   return removed
 }
 
+/** Hashes of the partition files beside `bundleFile` by their names alone (one directory listing; no bytes read). */
+export async function namedPartitionFiles(bundleFile: string): Promise<Set<string>> {
+  return new Set((await listPartitionFiles(bundleFile)).map((name) => name.slice(0, 64)))
+}
+
 async function listPartitionFiles(bundleFile: string): Promise<string[]> {
   try {
     return (await readdir(partitionDir(bundleFile))).filter((name) => PART_FILE.test(name))

@@ -141,6 +141,9 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     }
   }
   const firstState = state
+  // The state this sync replaces: the partition files it names outlive this sync (one generation), so a verifier
+  // loaded from it, which opens its partitions when first needed, keeps finding them.
+  let replacedState = state
   const sources: Record<string, VerifiedBundle['sources'][string]> = { ...(record?.sources ?? state?.sources ?? {}) }
   const fatal = new WeakSet<object>()
   const load = async (): Promise<VerifiedBundle> => {
@@ -152,6 +155,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       throw error
     }
     state = read.state
+    replacedState ??= read.state
     return state
   }
   // Partition files beside the bundle whose bytes are intact, hashed once per sync and only when a merge needs them.
@@ -350,7 +354,11 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     summary = recordOf(finalState, bundleFile, checkedAt, missing)
   }
   await writeSyncRecord(options.out, summary)
-  if (written && finalState !== undefined) partitionRemovals = await removeUnreferencedPartitions(options.out, namedPartitionHashes(finalState))
+  if (written && finalState !== undefined) {
+    const keep = namedPartitionHashes(finalState)
+    if (replacedState !== undefined) for (const hash of namedPartitionHashes(replacedState)) keep.add(hash)
+    partitionRemovals = await removeUnreferencedPartitions(options.out, keep)
+  }
   const missingRevocations = [...summary.missingRevocations]
   for (const gap of missingRevocations) options.progress?.(`WARNING: ${describeRevocationGap(gap)}`)
   options.progress?.(

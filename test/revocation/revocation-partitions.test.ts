@@ -2,11 +2,13 @@
 // layout, one changed entry touching one partition, small deltas, the index/partition defences, and the lookup.
 import { createCipheriv, createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { EntenteError } from '../../src/model/errors.js'
 import type { RevocationPartitionPayload, ShcRevocation, SignedRevocationIndex, SignedRevocationPartition } from '../../src/model/schema.types.js'
 import {
   buildRevocationIndex,
   buildRevocationPartition,
   buildRevocationRelease,
+  createLazyRevocationLookup,
   createRevocationLookup,
   decodeRevocationIndex,
   hashRevocationDocument,
@@ -190,7 +192,45 @@ describe('verification', () => {
     expect(lookup.shcRevokedAt('https://i.example', 'k'.repeat(43), 'r1')).toEqual(new Date('2026-01-01T00:00:00Z'))
     expect(lookup.shcRevokedAt('https://i.example', 'k'.repeat(43), 'r2')).toBeNull()
     expect(lookup.shcRevokedAt('https://i.example', 'k'.repeat(43), 'r3')).toBeUndefined()
-    expect(lookup.counts).toEqual({ dcc: 300, shc: 2, partitions: signed.partitions.length })
+    expect(lookup.counts).toEqual({ partitions: signed.partitions.length, open: signed.partitions.length })
+  })
+
+  it('opens a partition only when a lookup falls into it, once; an opener that fails is tried again next time', async () => {
+    const { roots, signed, index } = await published()
+    const verified = await Promise.all(signed.partitions.map((p) => verifyRevocationPartition(p, { index, roots })))
+    const opens = new Map<string, number>()
+    let failing: string | undefined
+    const lookup = createLazyRevocationLookup(
+      verified.map(({ payload }) => ({
+        id: payload.id,
+        open: () => {
+          opens.set(payload.id, (opens.get(payload.id) ?? 0) + 1)
+          if (payload.id === failing) throw new EntenteError('ERR_REVOCATIONS_MISSING', `${payload.id} is gone`)
+          return payload
+        },
+      })),
+    )
+    expect(opens.size).toBe(0)
+    const all = hashes(300)
+    const first = all.subarray(0, 16)
+    expect(lookup.isDccRevoked('UCI', first)).toBe(true)
+    expect(lookup.isDccRevoked('UCI', first)).toBe(true)
+    expect([...opens.values()]).toEqual([1])
+    expect(lookup.counts).toEqual({ partitions: verified.length, open: 1 })
+    // A group without partitions opens nothing.
+    expect(lookup.isDccRevoked('SIGNATURE', first)).toBe(false)
+    expect(opens.size).toBe(1)
+    // The partition of another hash, failing: the error reaches the caller every time, and nothing is cached.
+    const other = verified.find((v) => v.payload.id.startsWith('dcc/UCI/') && !opens.has(v.payload.id))?.payload
+    if (other === undefined) throw new Error('the fixture has one UCI partition only')
+    const prefix = other.id.slice('dcc/UCI/'.length)
+    const inOther = Array.from({ length: 300 }, (_, i) => all.subarray(i * 16, i * 16 + 16)).find((h) => Buffer.from(h).toString('hex').startsWith(prefix)) as Uint8Array
+    failing = other.id
+    expect(() => lookup.isDccRevoked('UCI', inOther)).toThrow(/is gone/)
+    expect(() => lookup.isDccRevoked('UCI', inOther)).toThrow(/is gone/)
+    failing = undefined
+    expect(lookup.isDccRevoked('UCI', inOther)).toBe(true)
+    expect(opens.get(other.id)).toBe(3)
   })
 
   it('refuses partitions its own root signed and named wrongly: a hash outside the prefix, hashes out of order', async () => {

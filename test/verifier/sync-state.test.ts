@@ -26,7 +26,7 @@ import { dccRevocationHash } from '../../src/revocation/parse-revocation-request
 import type { RevocationPartitionPayload } from '../../src/model/schema.types.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { createVerifier } from '../../src/verifier/create-verifier.js'
-import { loadVerifier } from '../../src/verifier/load-verifier.js'
+import { loadVerifier, partitionFiles, readBundleFile } from '../../src/verifier/load-verifier.js'
 import { partitionDir, writePartitionFile } from '../../src/verifier/state-file.js'
 import { readState, syncBundle } from '../../src/verifier/sync-client.js'
 import type { BundleInput } from '../../src/verifier/verify-bundle.js'
@@ -291,7 +291,7 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect((await (await createVerifier(edited, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' }))).reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
   })
 
-  it('partitions live in files beside the bundle: a sync writes only the changed ones, removes the ones no index names, survives a crash before the bundle, and an edited or missing file refuses the country until a sync fetches it again', async () => {
+  it('partitions live in files beside the bundle: a sync writes only the changed ones, removes the ones no index names, survives a crash before the bundle, an edited file refuses the certificates that need it and a missing one the country, until a sync fetches them again', async () => {
     const gr = await VerifierCountry.create('GR')
     const node = new FakeNode()
     node.publish(await gr.publish())
@@ -329,19 +329,24 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect((JSON.parse(readFileSync(older, 'utf8')) as Record<string, unknown>).revocationPartitions).toBeUndefined()
     expect((await (await loadVerifier(older, { now: NOW })).verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
 
-    // One more revocation: only the changed partition's file is written; the file it replaces is removed.
+    // One more revocation: only the changed partition's file is written; the file it replaces stays until the sync
+    // after, for a verifier loaded before this sync (it opens partitions when first needed).
+    const loadedBefore = await loadVerifier(out, { now: NOW })
+    const neverUsed = await loadVerifier(out, { now: NOW })
     const second = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE'], previous)
     node.publishRevocations(second.index, second.parts)
     node.publish(second.list)
-    const namedBy = (index: SignedRevocationIndex) => decodeRevocationIndex(index).payload.partitions.map((p) => `${p.hash}.part`).sort()
+    const namedBy = (...indexes: SignedRevocationIndex[]) => [...new Set(indexes.flatMap((index) => decodeRevocationIndex(index).payload.partitions.map((p) => `${p.hash}.part`)))].sort()
     const gone = (before: string[], after: string[]) => before.filter((f) => !after.includes(f)).length
     const mtimes = new Map(files().map((f) => [f, statSync(path.join(dir, f)).mtimeMs]))
     const delta = await sync()
-    expect(delta.partitionFiles).toEqual({ written: second.parts.length, removed: gone(namedBy(first.index), namedBy(second.index)) })
-    expect(delta.partitionFiles.removed).toBeGreaterThan(0)
-    expect(files()).toEqual(namedBy(second.index))
+    expect(delta.partitionFiles).toEqual({ written: second.parts.length, removed: 0 })
+    expect(files()).toEqual(namedBy(first.index, second.index))
+    expect(files().length).toBeGreaterThan(namedBy(second.index).length)
     for (const f of files()) if (mtimes.has(f)) expect(statSync(path.join(dir, f)).mtimeMs).toBe(mtimes.get(f))
     expect(await codes('URN:UVCI:01:GR:LATE')).toContain('ERR_CERT_REVOKED')
+    expect((await loadedBefore.verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    expect((await loadedBefore.verify(gr.issue({ uci: 'URN:UVCI:01:GR:FINE' }))).reasons).toEqual([])
 
     // A crash after the new files, before the bundle: the old bundle still has every file it names.
     const third = await release(gr, [...ucis, 'URN:UVCI:01:GR:LATE', 'URN:UVCI:01:GR:LATER'], previous)
@@ -354,14 +359,27 @@ describe('partitioned revocations: an index per country, partitions by content h
     node.requests.length = 0
     const resumed = await sync()
     expect(node.requests.filter((r) => r.includes('/partitions/'))).toEqual([])
-    expect(resumed.partitionFiles).toEqual({ written: 0, removed: gone(namedBy(second.index), namedBy(third.index)) })
-    expect(files()).toEqual(namedBy(third.index))
+    // Now the files of the first state go: the second's stay one more sync.
+    expect(resumed.partitionFiles).toEqual({ written: 0, removed: gone(namedBy(first.index, second.index), namedBy(second.index, third.index)) })
+    expect(resumed.partitionFiles.removed).toBeGreaterThan(0)
+    expect(files()).toEqual(namedBy(second.index, third.index))
     expect(await codes('URN:UVCI:01:GR:LATER')).toContain('ERR_CERT_REVOKED')
+    // A verifier loaded two syncs ago keeps the partitions it opened; one it never opened is gone: the certificates
+    // that need it are refused, with the reason, never judged unrevoked.
+    expect((await loadedBefore.verify(gr.issue({ uci: 'URN:UVCI:01:GR:R7' }))).reasons.map((r) => r.code)).toContain('ERR_CERT_REVOKED')
+    const stale = await neverUsed.verify(gr.issue({ uci: 'URN:UVCI:01:GR:LATE' }))
+    expect(stale.valid).toBe(false)
+    expect(stale.reasons.map((r) => r.code)).toEqual(['ERR_REVOCATIONS_MISSING'])
+    expect(stale.reasons[0]?.message).toMatch(/no longer held.*load the verifier again/)
 
-    // ATTACK: a partition file edited on disk (one revoked hash dropped would look like this) is not believed; a
-    // deleted one is missing: either way the country is refused, not crashed, not opened.
-    const [victim, deleted] = files()
-    const victimPath = path.join(dir, victim as string)
+    // ATTACK: a partition file edited on disk (one revoked hash dropped would look like this) is not believed when
+    // opened: the certificates whose hashes fall into it are refused, not crashed, not passed. A file deleted before
+    // load is missing: the whole country is refused. The victim is the partition FINE's UCI hash falls into.
+    const fineHex = Buffer.from(dccRevocationHash('UCI', 'URN:UVCI:01:GR:FINE', 'GR'), 'base64').toString('hex')
+    const fineRef = decodeRevocationIndex(third.index).payload.partitions.find((p) => fineHex.startsWith(p.id.slice('dcc/UCI/'.length)))
+    const victim = `${fineRef?.hash ?? 'none'}.part`
+    const deleted = namedBy(third.index).find((f) => f !== victim)
+    const victimPath = path.join(dir, victim)
     const text = readFileSync(victimPath, 'utf8')
     writeFileSync(victimPath, text.replace('"seq":', '"seq":1'))
     expect(await codes('URN:UVCI:01:GR:FINE')).toEqual(['ERR_REVOCATIONS_MISSING'])
@@ -376,6 +394,39 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect(node.requests.filter((r) => r.includes('/partitions/')).sort()).toEqual([victim, deleted].map((f) => `/v1/revocations/GR/partitions/${(f as string).slice(0, 64)}`).sort())
     expect(repaired.partitionFiles.written).toBe(2)
     expect(await codes('URN:UVCI:01:GR:FINE')).toEqual([])
+  })
+  it('load reads no partition; a verdict opens only the partition its hash falls into, once', async () => {
+    const gr = await VerifierCountry.create('GR')
+    const node = new FakeNode()
+    node.publish(await gr.publish())
+    const first = await release(gr, Array.from({ length: 40 }, (_, i) => `URN:UVCI:01:GR:R${i}`), { partitions: new Map() })
+    node.publishRevocations(first.index, first.parts)
+    node.publish(first.list)
+    const out = path.join(tempDir(), 'bundle.json')
+    await syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+    expect(first.total).toBeGreaterThan(5)
+
+    const files = await partitionFiles(out)
+    const reads: string[] = []
+    const verifier = await createVerifier(await readBundleFile(out), {
+      now: NOW,
+      revocationPartitionHeld: files.revocationPartitionHeld,
+      revocationPartition: (hash) => {
+        reads.push(hash)
+        return files.revocationPartition(hash)
+      },
+    })
+    expect(reads).toEqual([])
+    expect(verifier.status().countries.find((c) => c.country === 'GR')?.revocations?.dcc).toBe(40)
+    const codes = async (uci: string) => (await verifier.verify(gr.issue({ uci }))).reasons.map((r) => r.code)
+    expect(await codes('URN:UVCI:01:GR:R7')).toContain('ERR_CERT_REVOKED')
+    expect(reads).toHaveLength(1)
+    expect(await codes('URN:UVCI:01:GR:R7')).toContain('ERR_CERT_REVOKED')
+    expect(reads).toHaveLength(1)
+    // Every revoked certificate is found, each partition read once at most.
+    for (let i = 0; i < 40; i++) expect(await codes(`URN:UVCI:01:GR:R${i}`)).toContain('ERR_CERT_REVOKED')
+    expect(new Set(reads).size).toBe(reads.length)
+    expect(reads.length).toBeLessThanOrEqual(first.total)
   })
 })
 

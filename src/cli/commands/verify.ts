@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { calculateJwkThumbprint } from 'jose'
 import { loadDccSchema } from '../../config/reference-data.js'
 import { createVerifier } from '../../verifier/create-verifier.js'
-import { partitionSource } from '../../verifier/load-verifier.js'
+import { partitionFiles } from '../../verifier/load-verifier.js'
 import { readVerifiedBundleFile } from '../../verifier/state-file.js'
 import type { VerifiedBundle } from '../../model/schema.types.js'
 import { compileDccSchema } from '../../certificates/dcc/validate-dcc-schema.js'
@@ -257,8 +257,8 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
       values.bundle === undefined
         ? undefined
         : await createVerifier(await readBundle(values.bundle), {
-            // Revocation partitions live in their files beside the bundle (BUNDLE.parts/), read as its indexes name them.
-            revocationPartition: partitionSource(values.bundle),
+            // Revocation partitions live in their files beside the bundle (BUNDLE.parts/), read when first needed.
+            ...(await partitionFiles(values.bundle)),
             now: at,
             ...(values.grace === undefined ? {} : { graceSeconds: parseGrace(values.grace) }),
             ...schemaOption,
