@@ -17,3 +17,10 @@ export const DEFAULT_SYNC_TIMEOUT_MS = 30_000
 export const MAX_HOME_CHAIN_LISTS = 10_000
 /** Sources one sync may name. */
 export const MAX_SOURCES = 16
+/**
+ * Revocation partitions one sync fetches from one source: a federation-wide 100 million revoked hashes is ~41,000
+ * partitions (each at most 4,096 hashes), so a first sync of it completes in one run. Beyond the cap the rest waits
+ * for the next sync (the countries concerned are refused until then): a bound on one run's time and disk, not on
+ * what a federation may hold.
+ */
+export const DEFAULT_MAX_PARTITIONS_PER_SYNC = 200_000

@@ -11,9 +11,12 @@ import { schemaValidators } from '../model/schemas.js'
 import type { Bundle, SignedRevocationIndex, SignedRevocationList, SignedRevocationPartition, SignedTrustList, VerifiedBundle } from '../model/schema.types.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
+import type { TrustedRoot } from '../revocation/revocation-list.types.js'
+import { rootsOf } from '../revocation/verify-revocation-list.js'
+import { verifyRevocationPartition, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
 import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
-import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
+import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_PARTITIONS_PER_SYNC, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
 import { describeRevocationGap, revocationGap, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
 import {
   heldPartitionHashes,
@@ -47,6 +50,8 @@ export interface SyncOptions {
   readonly maxDecompressedBytes?: number
   /** Default 30 s per request. */
   readonly timeoutMs?: number
+  /** Revocation partitions fetched per sync and source at most (default 200,000); the rest waits for the next sync. */
+  readonly maxPartitions?: number
   /** One line per step, for a terminal. */
   readonly progress?: (line: string) => void
 }
@@ -102,6 +107,7 @@ interface Caps {
   readonly maxWireBytes: number
   readonly maxDecompressedBytes: number
   readonly timeoutMs: number
+  readonly maxPartitions: number
 }
 
 export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
@@ -110,6 +116,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     timeoutMs: options.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS,
     maxWireBytes: options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES,
     maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+    maxPartitions: options.maxPartitions ?? DEFAULT_MAX_PARTITIONS_PER_SYNC,
   }
   if (options.sources.length === 0 || options.sources.length > MAX_SOURCES) throw new EntenteError('ERR_USAGE', `give 1..${MAX_SOURCES} sources`)
   // The small record says what the bundle file holds; the bundle itself is read only when a source brings news.
@@ -165,6 +172,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   const reports: SourceReport[] = []
   // What the last merge found missing: it judged the state as it now is.
   let lastGaps: RevocationGap[] | undefined
+  let partitionWrites = 0
   for (const source of options.sources) {
     const bookkeeping = sources[source] ?? {}
     try {
@@ -243,15 +251,26 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
         }
       }
       // Partitioned revocations: the partitions a held index names that the state lacks, each by its content hash
-      // (immutable, so only changed partitions ever cross the wire).
+      // (immutable, so only changed partitions ever cross the wire). Each is verified against the held index and
+      // written to its file as it arrives (files first, the bundle naming them last, as always), so memory holds a
+      // few partitions whatever their number; the merge after it sees them as held.
       if (isHttp(source) && merged.report.missingPartitions.length > 0) {
-        const parts = await fetchPartitions(source, merged.report.missingPartitions, caps)
+        const heldNow = await heldParts()
+        const parts = await fetchPartitions(source, merged.report.missingPartitions, caps, partitionTargets(merged.state), async (signed) => {
+          const file = await writePartitionFile(options.out, signed, heldNow)
+          heldNow.add(file.hash)
+          if (file.written) partitionWrites++
+        })
         requests += parts.requests
         bytes += parts.bytes
         wireBytes = undefined
-        if (parts.partitions.length > 0) {
-          merged = await mergeFrom(merged.state, { lists: [], alarms: [], revocationPartitions: parts.partitions }, context)
-          options.progress?.(`${source}: fetched ${parts.partitions.length} revocation partition(s)`)
+        if (parts.accepted > 0 || parts.rejected.length > 0) {
+          const after = await mergeFrom(merged.state, { lists: [], alarms: [] }, context)
+          merged = { ...after, report: { ...after.report, acceptedPartitions: after.report.acceptedPartitions + parts.accepted, rejected: [...after.report.rejected, ...parts.rejected] } }
+          options.progress?.(`${source}: fetched ${parts.accepted} revocation partition(s)`)
+        }
+        if (parts.leftOver > 0) {
+          options.progress?.(`${source}: WARNING: ${parts.leftOver} revocation partition(s) left for the next sync (at most ${caps.maxPartitions} per sync and source; see --max-partitions)`)
         }
       }
       if (!sameContent(current, merged.state)) changed = true
@@ -327,7 +346,6 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   let summary: SyncRecord
   let finalState: VerifiedBundle | undefined
   let written = false
-  let partitionWrites = 0
   let partitionRemovals = 0
   if (state === undefined) {
     // Nothing to merge from any source: the record alone moves on.
@@ -345,7 +363,7 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       heldNow.add(file.hash)
       if (file.written) partitionFilesWritten++
     }
-    partitionWrites = partitionFilesWritten
+    partitionWrites += partitionFilesWritten
     const missing = lastGaps ?? (await stateRevocationGaps(finalState, options.now(), heldNow))
     if (changed || newPartitions.length > 0 || bundleFile === undefined || (firstState !== undefined && !sameContent(firstState, finalState))) {
       bundleFile = await writeVerifiedBundleFile(options.out, finalState)
@@ -489,19 +507,52 @@ async function fetchSingles(
   return out
 }
 
-/** Partitions one sync fetches from one source at most (a country's whole revocation set at 10 million hashes is
- * ~2,500 partitions; the rest waits for the next sync, and until then the country's certificates are refused). */
-const MAX_PARTITION_FETCHES = 20_000
+/** Partitions fetched at once from one source: a few round trips in flight hide the latency of each. */
+const PARTITION_FETCHES_IN_FLIGHT = 6
 
+interface PartitionTarget {
+  readonly index: VerifiedRevocationIndex
+  readonly roots: readonly TrustedRoot[]
+}
+
+/** The held index of every country with one, and the roots of its held trust list: what a partition is checked against. */
+function partitionTargets(state: VerifiedBundle): Map<string, PartitionTarget> {
+  const roots = new Map<string, TrustedRoot[]>()
+  for (const signed of state.lists) {
+    const { payload } = decodeTrustList(signed, Number.MAX_SAFE_INTEGER)
+    roots.set(payload.country, rootsOf(payload))
+  }
+  const targets = new Map<string, PartitionTarget>()
+  for (const signed of revocationDocumentsOf(state).revocationIndexes ?? []) {
+    // Verified when the merge accepted it; decoded here only to name its partitions.
+    const index = decodeRevocationIndex(signed, Number.MAX_SAFE_INTEGER)
+    const countryRoots = roots.get(index.payload.country)
+    if (countryRoots !== undefined) targets.set(index.payload.country, { index, roots: countryRoots })
+  }
+  return targets
+}
+
+/**
+ * Fetches the partitions `missing` names (at most caps.maxPartitions; the rest waits for the next sync, and until
+ * then those countries' certificates are refused), verifies each against its country's held index (hash, seq, root,
+ * content) and hands it to `keep`. One that fails is reported, never kept.
+ */
 async function fetchPartitions(
   source: string,
   missing: readonly { country: string; hashes: readonly string[] }[],
   caps: Caps,
-): Promise<{ partitions: SignedRevocationPartition[]; bytes: number; requests: number }> {
-  const out = { partitions: [] as SignedRevocationPartition[], bytes: 0, requests: 0 }
-  for (const { country, hashes } of missing) {
-    for (const hash of hashes) {
-      if (out.requests >= MAX_PARTITION_FETCHES) return out
+  targets: ReadonlyMap<string, PartitionTarget>,
+  keep: (signed: SignedRevocationPartition) => Promise<void>,
+): Promise<{ accepted: number; rejected: MergeReport['rejected']; bytes: number; requests: number; leftOver: number }> {
+  const wanted = missing.flatMap(({ country, hashes }) => hashes.map((hash) => ({ country, hash })))
+  const queue = wanted.slice(0, caps.maxPartitions)
+  const out = { accepted: 0, rejected: [] as MergeReport['rejected'][number][], bytes: 0, requests: 0, leftOver: wanted.length - queue.length }
+  let next = 0
+  // The first failure of the source stops every worker; the sync reports it as the source's failure.
+  let failure: { error: unknown } | undefined
+  const worker = async (): Promise<void> => {
+    while (next < queue.length && failure === undefined) {
+      const { country, hash } = queue[next++] as { country: string; hash: string }
       const url = new URL(`v1/revocations/${country}/partitions/${hash}`, withSlash(source))
       out.requests++
       const response = await request(caps.doFetch, url, { accept: 'application/json', 'accept-encoding': 'br, gzip' }, caps.timeoutMs)
@@ -509,10 +560,28 @@ async function fetchPartitions(
       if (!response.ok) throw new EntenteError('ERR_HTTP_UNAVAILABLE', `${url.href} answered ${response.status}`)
       const text = await readCapped(response, url, caps)
       out.bytes += Buffer.byteLength(text)
-      // Whatever comes back is checked against the held index by the merge (hash, seq, root, content).
-      out.partitions.push(schemaValidators().check('signed-revocation-partition.v1', parseJson(text, url), 'ERR_REVOCATION_MALFORMED'))
+      const target = targets.get(country)
+      try {
+        if (target === undefined) throw new EntenteError('ERR_REVOCATION_PARTITION_UNLISTED', `no held revocation index of ${country}`)
+        const signed = schemaValidators().check('signed-revocation-partition.v1', parseJson(text, url), 'ERR_REVOCATION_MALFORMED')
+        const verified = await verifyRevocationPartition(signed, { index: target.index, roots: target.roots })
+        if (verified.hash !== hash) throw new EntenteError('ERR_REVOCATION_PARTITION_UNLISTED', `${url.href} served another partition`)
+        await keep(verified.signed)
+        out.accepted++
+      } catch (error) {
+        if (!isEntenteError(error) || error.code.startsWith('ERR_HTTP') || error.code.startsWith('ERR_SYNC')) throw error
+        out.rejected.push({ country, code: error.code, message: error.message })
+      }
     }
   }
+  await Promise.all(
+    Array.from({ length: Math.min(PARTITION_FETCHES_IN_FLIGHT, queue.length) }, () =>
+      worker().catch((error: unknown) => {
+        failure ??= { error }
+      }),
+    ),
+  )
+  if (failure !== undefined) throw failure.error
   return out
 }
 

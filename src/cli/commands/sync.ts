@@ -8,7 +8,7 @@ import { syncBundle, type SourceReport } from '../../verifier/sync-client.js'
 import { usageError, type CliIo } from '../io.js'
 
 export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --root THUMBPRINT|ROOT.pub.jwk --out BUNDLE [--json]
-       [--max-bytes N] [--max-decompressed-bytes N]
+       [--max-bytes N] [--max-decompressed-bytes N] [--max-partitions N]
   --root pins the home country's public root: its thumbprint or public JWK file, as the home operator prints them
   with entente root show --dir DIR --thumbprint (or --jwk). A private key file is refused.
   Fetches the federation's lists from any node or plain file mirror and keeps what verifies from the pinned
@@ -18,7 +18,9 @@ export const syncHelp = `entente sync --from URL|FILE [--from ...] --home XX --r
   syncs are incremental (ETag, ?since=): one that brings nothing new rewrites only the record, a change to one
   country fetches only that list, and none rolls back, whichever source it uses. One response may take
   --max-bytes on the wire (default 64 MiB) and --max-decompressed-bytes once decoded (default 256 MiB); a source
-  over either is reported with the cap it broke. A source serving stale or invalid lists is reported, not trusted
+  over either is reported with the cap it broke. Revocation partitions are fetched (several at a time), verified
+  and written one by one, at most --max-partitions per source and sync (default 200,000: a federation's 100
+  million revoked hashes are ~41,000); the rest waits for the next sync. A source serving stale or invalid lists is reported, not trusted
   (exit 1 when no source was fresh). A trust list names its country's current revocation list: a source that
   omits it or serves an older one is reported stale with a warning naming the country, and until some source
   gives it, that country's certificates are refused (ERR_REVOCATIONS_MISSING); name several --from sources.
@@ -36,6 +38,7 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
       json: { type: 'boolean', default: false },
       'max-bytes': { type: 'string' },
       'max-decompressed-bytes': { type: 'string' },
+      'max-partitions': { type: 'string' },
     },
     strict: true,
   })
@@ -45,6 +48,7 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
   if (values.out === undefined) throw usageError('--out BUNDLE is required')
   const maxBundleBytes = byteCount(values['max-bytes'], '--max-bytes')
   const maxDecompressedBytes = byteCount(values['max-decompressed-bytes'], '--max-decompressed-bytes')
+  const maxPartitions = count(values['max-partitions'], '--max-partitions')
   const anchor = values.root === undefined ? undefined : { thumbprint: await pinnedThumbprint(values.root) }
   const progress = values.json ? undefined : (line: string) => io.stderr(`  ${line}\n`)
   const out = values.out
@@ -53,6 +57,7 @@ export async function runSync(argv: string[], io: CliIo): Promise<number> {
     home,
     ...(maxBundleBytes === undefined ? {} : { maxBundleBytes }),
     ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
+    ...(maxPartitions === undefined ? {} : { maxPartitions }),
     ...(anchor === undefined ? {} : { anchor }),
     out,
     now: () => new Date(),
@@ -101,6 +106,12 @@ function byteCount(value: string | undefined, flag: string): number | undefined 
   const n = Number(value)
   if (!/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(n)) throw usageError(`${flag} must be a positive number of bytes`)
   return n
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw usageError(`${flag} must be a positive whole number`)
+  return Number(value)
 }
 
 const SIZE_CAPS = new Set(['ERR_SYNC_WIRE_TOO_LARGE', 'ERR_SYNC_DECOMPRESSED_TOO_LARGE', 'ERR_INPUT_TOO_LARGE'])
