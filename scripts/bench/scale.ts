@@ -6,7 +6,7 @@
 // Run: npm run bench:scale -- [--countries N] [--signers S] [--revocations R] [--revocation-budget SECONDS]
 //      [--verify-ms MS] [--fresh-dscs] [--queue-revocations] [--revoking-countries K] [--write-baseline FILE]
 // --revoking-countries K: K countries revoke R hashes each (the home country through its operator; K-1 foreign
-// countries build and sign theirs, and the home node admits them as its gossip and catch-up intake does), so the node
+// countries build and sign theirs in a process each, and the home node admits them as its gossip and catch-up intake does), so the node
 // and the verifier hold K x R hashes: 10 x 10,000,000 is the federation-wide 100 million.
 // Talks only to 127.0.0.1; the node, its directory and the verifier's files live in one temp folder removed at the
 // end (the DSC cache under the OS temp dir is kept on purpose: see scale/dscs.ts).
@@ -380,7 +380,7 @@ async function main(): Promise<void> {
     const admitMonitor = blockMonitor()
     for (const [i, country] of revokingForeign.entries()) {
       const done = await attempt(`revocations of ${country.country}`, async () => {
-        const timing = await revokeForeign(f.node, country, R, foreignRevokedUci(country.country), () => admitMonitor.enable())
+        const timing = await revokeForeign(f.node, country, R, foreignRevokedUci(country.country), dir, () => admitMonitor.enable())
         admitMonitor.disable()
         return timing
       })
@@ -394,7 +394,7 @@ async function main(): Promise<void> {
       const held = (published?.published ?? 0) + foreignHeld
       row({ key: 'revocations.federation.count', label: `revoked hashes the node holds (${1 + revokingForeign.length} countries)`, unit: 'n', value: held, target: '100,000,000 across the federation' })
       row({ key: 'revocations.federation.admitUsPerEntry', label: 'node: admit foreign revocations (index + partitions), per entry', unit: 'µs', value: foreignHeld === 0 ? undefined : (admitMs / foreignHeld) * 1000 })
-      row({ key: 'node.admitBlockMs', label: 'node: longest event-loop hold admitting them', unit: 'ms', value: admitMonitor.maxMs, target: '<= 50 ms' })
+      row({ key: 'node.admitBlockMs', label: 'node: longest event-loop hold admitting them', unit: 'ms', value: admitMonitor.maxMs })
       row({ key: 'node.storeBytes', label: 'node: store file (SQLite, WAL checkpointed)', unit: 'B', value: storeBytes(f.node) })
     }
     const revocationData = await attempt('revocation data', () => revocationDataBytes(f.node, f.home))

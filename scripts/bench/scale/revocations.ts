@@ -1,14 +1,21 @@
 // Benchmark fixture: the home country revokes R DCC hashes through its operator service (one bulk import, or the queue
 // in requests of MAX_ENTRIES_PER_REQUEST, then publish) and later one more through the queue, as an operator would;
-// foreign countries revoke theirs as their own nodes would (partitions and index built and signed with their roots)
-// and the home node takes them in through the admission functions its gossip and catch-up intake call.
+// foreign countries revoke theirs as their own nodes would (partitions and index built and signed with their roots,
+// in a process of their own) and the home node takes them in through the admission functions its gossip and
+// catch-up intake call.
 // Never used outside the benchmark.
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createReadStream, rmSync } from 'node:fs'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import type { RunningNode } from '../../../src/node.js'
-import { buildRevocationRelease, hashRevocationDocument, signRevocationIndex, signRevocationPartition, sortPackedHashes } from '../../../src/revocation/index.js'
 import { acceptRevocationIndex, acceptRevocationPartition } from '../../../src/store/accept-revocation-index.js'
 import { acceptForeign, nextForeignList, type ForeignCountry } from './federation.js'
+
+const releaseChild = path.resolve(import.meta.dirname, 'foreign-release.ts')
 import { BULK_MAGIC, BULK_RECORD_BYTES } from '../../../src/revocation/bulk-revocation-file.js'
 import { dccRevocationHash, MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
@@ -131,38 +138,37 @@ export interface ForeignRevocationTiming {
 }
 
 /**
- * `f` revokes `count` random UCI hashes plus the UCI hash of `revokedUci` in its first partitioned release; its next
- * trust list names the index, and the node admits that list, then the index, then every partition one by one, each
- * its own turn of the event loop as they would arrive from peers. `onBuilt` runs between the country's work and the
- * node's.
+ * `f` revokes `count` random UCI hashes plus the UCI hash of `revokedUci` in its first partitioned release, built and
+ * signed in a process of its own (scale/foreign-release.ts, as its own node would); its next trust list names the
+ * index, and the node admits that list, then the index, then every partition one by one, read from the release file
+ * as they would arrive from peers, each its own turn of the event loop. `onBuilt` runs between the country's work
+ * and the node's.
  */
-export async function revokeForeign(node: RunningNode, f: ForeignCountry, count: number, revokedUci: string, onBuilt?: () => void): Promise<ForeignRevocationTiming> {
+export async function revokeForeign(node: RunningNode, f: ForeignCountry, count: number, revokedUci: string, dir: string, onBuilt?: () => void): Promise<ForeignRevocationTiming> {
   let t = performance.now()
-  const packed = randomBytes(16 * count)
-  Buffer.from(dccRevocationHash('UCI', revokedUci, f.country), 'base64').copy(packed, 0)
-  const empty = new Uint8Array(0)
-  const now = new Date()
-  const release = buildRevocationRelease({
-    country: f.country,
-    rootThumbprint: f.root.thumbprint,
-    set: { dcc: { UCI: sortPackedHashes(packed), COUNTRYCODEUCI: empty, SIGNATURE: empty }, shc: [] },
-    now,
-  })
-  const partitions = []
-  for (const p of release.partitions) partitions.push(await signRevocationPartition(p, f.root))
-  const index = await signRevocationIndex(release.index, f.root)
-  f.revocationList = { seq: release.index.seq, hash: hashRevocationDocument(release.index) }
+  const out = path.join(dir, `revocations-${f.country}.jsonl`)
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', releaseChild, JSON.stringify({ country: f.country, root: f.root, count, revokedUci, out })], { maxBuffer: 1 << 20, timeout: 15 * 60_000 })
+  const built = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seq: number; hash: string; partitions: number }
+  f.revocationList = { seq: built.seq, hash: built.hash }
   const list = await nextForeignList(f)
   const buildMs = performance.now() - t
   onBuilt?.()
   t = performance.now()
   const stores = { trust: node.store, revocations: node.revocations }
   await acceptForeign(node, list)
-  const admitted = await acceptRevocationIndex(stores, index, { now: new Date() })
-  if (admitted.status !== 'accepted') throw new Error(`${f.country} revocation index not accepted: ${admitted.status}`)
-  for (const partition of partitions) {
-    await acceptRevocationPartition(stores, partition, { now: new Date() })
+  const lines = createInterface({ input: createReadStream(out), crlfDelay: Infinity })
+  let partitions = 0
+  for await (const line of lines) {
+    const document: unknown = JSON.parse(line)
+    if (partitions++ === 0) {
+      const admitted = await acceptRevocationIndex(stores, document as never, { now: new Date() })
+      if (admitted.status !== 'accepted') throw new Error(`${f.country} revocation index not accepted: ${admitted.status}`)
+      continue
+    }
+    await acceptRevocationPartition(stores, document as never, { now: new Date() })
     await new Promise((resolve) => setImmediate(resolve))
   }
-  return { buildMs, admitMs: performance.now() - t, partitions: partitions.length, count }
+  const admitMs = performance.now() - t
+  rmSync(out, { force: true })
+  return { buildMs, admitMs, partitions: partitions - 1, count }
 }
