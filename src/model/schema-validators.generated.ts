@@ -8,6 +8,7 @@ export interface ValidatorRuntime {
   ucs2length(text: string): number
   equal(a: unknown, b: unknown): boolean
   fullFormats: Record<string, unknown>
+  isBase64(text: string): boolean
 }
 
 export function createValidators(runtime: ValidatorRuntime): Record<string, PrecompiledValidator> {
@@ -10176,7 +10177,7 @@ validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 const schema124 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://entente.example/schema/revocation-partition.v1.schema.json","title":"RevocationPartitionPayload","description":"Payload of one partition of a country's certificate revocations: the revoked entries whose hash starts with one hex prefix. Signed as RFC 8785 canonical JSON in a JWS (typ entente-revocation-partition+jws) by the country's root; chained per partition id (seq, prev); valid only while a verified revocation index names its exact hash and seq. Content-addressed: its identity is SHA-256 of the canonical payload.","type":"object","required":["type","version","country","rootThumbprint","id","seq","prev","issuedAt"],"additionalProperties":false,"properties":{"type":{"const":"entente.revocation-partition"},"version":{"const":1},"country":{"$ref":"defs.v1.schema.json#/$defs/country"},"rootThumbprint":{"description":"The root that signs this partition: the root of the country's trust list.","$ref":"defs.v1.schema.json#/$defs/thumbprint"},"id":{"$ref":"revocation-index.v1.schema.json#/$defs/partitionId"},"seq":{"description":"Strictly increasing per partition id; 1 for the first partition of an id.","type":"integer","minimum":1,"maximum":9007199254740991},"prev":{"description":"SHA-256 (hex) of the canonical payload of the partition with this id and seq - 1; null only for seq 1.","oneOf":[{"$ref":"defs.v1.schema.json#/$defs/sha256Hex"},{"type":"null"}]},"issuedAt":{"$ref":"defs.v1.schema.json#/$defs/timestamp"},"dcc":{"description":"Only in dcc/ partitions: standard base64 of the concatenated, ascending, distinct 16-byte DCC revocation hashes (the first 16 bytes of the SHA-256 digest, as the EU DCC gateway distributes them), each starting with the partition's hex prefix.","type":"string","maxLength":1398104,"pattern":"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"},"shc":{"description":"Only in shc/ partitions: revoked SMART Health Cards, ascending by SHA-256 hex of issuer, kid and rid joined by newlines, each starting with the partition's hex prefix.","type":"array","maxItems":65536,"items":{"$ref":"revocation-list.v1.schema.json#/$defs/shcRevocation"}}}};
-const pattern100 = new RegExp("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", "u");
+const pattern100 = { test: runtime.isBase64 };
 
 function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;

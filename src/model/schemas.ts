@@ -93,7 +93,29 @@ function precompiledValidators(): Partial<Record<SchemaName, PrecompiledValidato
     ucs2length: cjsDefault<typeof ucs2lengthModule.default>(ucs2lengthModule),
     equal: cjsDefault<(a: unknown, b: unknown) => boolean>(equalModule),
     fullFormats,
+    isBase64,
   })
+}
+
+const BASE64_ALPHABET = (() => {
+  const table = new Uint8Array(128)
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') table[c.charCodeAt(0)] = 1
+  return table
+})()
+
+/**
+ * The schemas' base64 pattern `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$` as a loop: a length
+ * that is a multiple of 4, the standard alphabet, and at most two '=' at the very end. Same answer for every string.
+ */
+export function isBase64(text: string): boolean {
+  const n = text.length
+  if (n % 4 !== 0) return false
+  const pad = n === 0 ? 0 : text.charCodeAt(n - 1) !== 61 ? 0 : text.charCodeAt(n - 2) !== 61 ? 1 : 2
+  for (let i = 0; i < n - pad; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 128 || BASE64_ALPHABET[c] !== 1) return false
+  }
+  return true
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string {

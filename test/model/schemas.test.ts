@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateSchemaTypes, typesFile } from '../../scripts/generate-schema-types.js'
-import { generateSchemaValidators, validatorsFile } from '../../scripts/generate-schema-validators.js'
+import { BASE64_PATTERN, generateSchemaValidators, validatorsFile } from '../../scripts/generate-schema-validators.js'
 import type { EntenteError } from '../../src/model/errors.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { allSchemas, schemaValidators, type SchemaName } from '../../src/model/schemas.js'
+import { allSchemas, isBase64, schemaValidators, type SchemaName } from '../../src/model/schemas.js'
 import { verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import type { SignedRevocationList, SignedTrustList } from '../../src/model/schema.types.js'
@@ -98,5 +99,17 @@ describe('registry-schema', () => {
     expect(text).toBe(generateSchemaValidators())
     // A page under a strict Content Security Policy refuses eval and new Function.
     expect(text).not.toMatch(/new Function|\beval\(|require\(/)
+  })
+
+  it('isBase64, which the validators use for the base64 pattern, answers as the pattern does', () => {
+    const pattern = new RegExp(BASE64_PATTERN, 'u')
+    const near = fc.array(fc.constantFrom(...'AZaz09+/=-_ \né'.split('')), { maxLength: 14 }).map((chars) => chars.join(''))
+    const real = fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('base64'))
+    fc.assert(fc.property(fc.oneof(near, real, fc.string({ maxLength: 12 })), (text) => isBase64(text) === pattern.test(text)), { numRuns: 20_000 })
+    for (const text of ['', 'AA==', 'AAA=', 'AAAA', 'A===', '====', 'AA=A', 'AAAAA', 'AAA', '+/+/']) expect(isBase64(text), text).toBe(pattern.test(text))
+    // A partition that breaks it is refused with the pattern's own error.
+    const partition = { type: 'entente.revocation-partition', version: 1, country: 'GR', rootThumbprint: 'x'.repeat(43), id: 'dcc/UCI/', seq: 1, prev: null, issuedAt: '2026-01-01T00:00:00Z', dcc: 'AAAAAAAAAAAAAAAAAAAAAA==' }
+    expect(schemaValidators().is('revocation-partition.v1', partition)).toBe(true)
+    expect(() => schemaValidators().check('revocation-partition.v1', { ...partition, dcc: 'AA=A' }, 'ERR_REVOCATION_MALFORMED')).toThrow(/dcc must match pattern/)
   })
 })
