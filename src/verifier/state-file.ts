@@ -232,25 +232,45 @@ export function readPartitionFileSync(bundleFile: string, hash: string): SignedR
 
 /**
  * Hashes of the partition files beside `bundleFile` whose bytes are what their names say (an edited file is not
- * held, so the next sync fetches it again). One file at a time: memory stays one partition.
+ * held, so the next sync fetches it again). A file no newer than the sync record was there when the last sync ended,
+ * which wrote it after verifying it or found it intact: only newer files (edited since, or left by a sync that
+ * crashed) are read and hashed again, so a sync's cost does not grow with the partitions held. An edit that also
+ * set the time back is still caught when a verifier opens the file: its hash is checked then, and the certificates
+ * that need it refused. One file at a time is read: memory stays one partition.
  */
 export async function heldPartitionHashes(bundleFile: string): Promise<Set<string>> {
   const held = new Set<string>()
-  for (const name of await listPartitionFiles(bundleFile)) {
-    const hash = name.slice(0, 64)
-    let bytes: Buffer
-    try {
-      const file = path.join(partitionDir(bundleFile), name)
-      if ((await stat(file)).size > MAX_PART_FILE_BYTES) continue
-      bytes = await readFile(file)
-    } catch {
-      continue
+  const checkedUpTo = await stat(syncRecordPath(bundleFile)).then(
+    (info) => info.mtimeMs,
+    () => Number.NEGATIVE_INFINITY,
+  )
+  const names = await listPartitionFiles(bundleFile)
+  // Stats a few at a time: one by one, tens of thousands of round trips to the file system's thread pool add up.
+  for (let at = 0; at < names.length; at += STAT_BATCH) {
+    const batch = names.slice(at, at + STAT_BATCH)
+    const infos = await Promise.all(batch.map((name) => stat(path.join(partitionDir(bundleFile), name)).catch(() => undefined)))
+    for (const [i, name] of batch.entries()) {
+      const info = infos[i]
+      if (info === undefined || info.size > MAX_PART_FILE_BYTES) continue
+      const hash = name.slice(0, 64)
+      if (info.mtimeMs <= checkedUpTo) {
+        held.add(hash)
+        continue
+      }
+      let bytes: Buffer
+      try {
+        bytes = await readFile(path.join(partitionDir(bundleFile), name))
+      } catch {
+        continue
+      }
+      const end = bytes.indexOf(0x0a)
+      if (end >= 0 && createHash('sha256').update(bytes.subarray(0, end)).digest('hex') === hash) held.add(hash)
     }
-    const end = bytes.indexOf(0x0a)
-    if (end >= 0 && createHash('sha256').update(bytes.subarray(0, end)).digest('hex') === hash) held.add(hash)
   }
   return held
 }
+
+const STAT_BATCH = 64
 
 /**
  * Removes the partition files no held index names any more. Called only after the bundle naming the kept ones is

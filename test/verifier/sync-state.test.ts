@@ -394,6 +394,18 @@ describe('partitioned revocations: an index per country, partitions by content h
     expect(node.requests.filter((r) => r.includes('/partitions/')).sort()).toEqual([victim, deleted].map((f) => `/v1/revocations/GR/partitions/${(f as string).slice(0, 64)}`).sort())
     expect(repaired.partitionFiles.written).toBe(2)
     expect(await codes('URN:UVCI:01:GR:FINE')).toEqual([])
+
+    // A sync reads only partition files newer than its record (its cost must not grow with the files held): an edit
+    // that sets the file's time back goes unseen by the next sync, but a verifier checks the hash when it opens the
+    // file, so the certificates that need it are refused, never judged unrevoked.
+    const { atime, mtime } = statSync(victimPath)
+    writeFileSync(victimPath, readFileSync(victimPath, 'utf8').replace('"seq":', '"seq":1'))
+    utimesSync(victimPath, atime, mtime)
+    node.publish(await gr.publish({ edit: (p) => void (p.revocationList = previous.head) }))
+    node.requests.length = 0
+    await sync()
+    expect(node.requests.filter((r) => r.includes('/partitions/'))).toEqual([])
+    expect(await codes('URN:UVCI:01:GR:FINE')).toEqual(['ERR_REVOCATIONS_MISSING'])
   })
   it('load reads no partition; a verdict opens only the partition its hash falls into, once', async () => {
     const gr = await VerifierCountry.create('GR')
