@@ -125,14 +125,25 @@ function problemOf(format: 'dcc' | 'shc', country: string, kid: string, error: u
 }
 
 /** One DER, parsed at most once however many entries (countries) list it. */
+/**
+ * A DSC as a trust list gives it (base64 DER under a claimed kid), decoded, checked and parsed on first use: at load,
+ * 20,000 DSCs cost a Map entry each, not a decode, a hash and a parse.
+ */
 class LazyDsc {
   private result: DscInfo | { error: unknown } | undefined
-  constructor(readonly certificate: string) {}
+  constructor(
+    readonly certificate: string,
+    readonly kid: string,
+  ) {}
   get(): DscInfo | { error: unknown } {
     if (this.result === undefined) {
       try {
-        // The text was checked as base64 before this entry was made: the empty fallback never parses.
-        this.result = parseDsc(fromBase64Transient(this.certificate) ?? new Uint8Array())
+        const der = fromBase64Transient(this.certificate)
+        if (der === undefined) throw new TrustEntryError('ERR_DECODE_SIGNER', 'certificate is not base64')
+        // The kid is how certificates find their signer: it must be the hash of this very DER, or the entry is unusable.
+        const kid = derKid(der)
+        if (kid !== this.kid) throw new TrustEntryError('ERR_KID_MISMATCH', `kid ${this.kid} is not the DSC's kid ${kid}`)
+        this.result = parseDsc(der)
       } catch (error) {
         this.result = { error }
       }
@@ -195,7 +206,8 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
   const rejected = new Map<string, TrustProblem>()
   // Per entry in material order: its eager problem, or the lazy DSC whose parse may still yield one.
   const outcomes: (TrustProblem | LazyDccSigner)[] = []
-  // By kid (verified to be the DER's hash), not by the ~1 KB certificate text, which would be hashed as a key each time.
+  // By kid (checked to be the DER's hash on first use), not by the ~1 KB certificate text, which would be hashed as a
+  // key each time.
   const dscByKid = new Map<string, LazyDsc>()
   const onLazyProblem = (problem: TrustProblem) => {
     if (!rejected.has(problem.kid)) rejected.set(problem.kid, problem)
@@ -208,16 +220,11 @@ export async function prepareTrust(material: TrustMaterial, options: PrepareTrus
         const validFrom = optionalDate(entry.validFrom, 'validFrom')
         const validUntil = optionalDate(entry.validUntil, 'validUntil')
         if (entry.format === 'dcc') {
-          // Only hashed here (the parse decodes again, lazily): no copy of 20,000 DERs into buffers of their own.
-          const der = fromBase64Transient(entry.certificate)
-          if (der === undefined) throw new TrustEntryError('ERR_DECODE_SIGNER', 'certificate is not base64')
-          // The kid is how certificates find their signer: it must be the hash of this very DER.
-          const kid = derKid(der)
-          if (kid !== entry.kid) throw new TrustEntryError('ERR_KID_MISMATCH', `kid ${entry.kid} is not the DSC's kid ${kid}`)
+          const kid = entry.kid
           let dsc = dscByKid.get(kid)
-          // Two DERs sharing a kid (a 64-bit prefix) each keep their own parse.
+          // Two DERs under one kid (a 64-bit prefix, or a kid that is not the DER's) each keep their own check and parse.
           if (dsc?.certificate !== entry.certificate) {
-            dsc = new LazyDsc(entry.certificate)
+            dsc = new LazyDsc(entry.certificate, kid)
             if (!dscByKid.has(kid)) dscByKid.set(kid, dsc)
           }
           const signer = new LazyDccSigner(country, entry, validFrom, validUntil, dsc, onLazyProblem)

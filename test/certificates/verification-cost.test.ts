@@ -177,6 +177,16 @@ describe('DSCs are parsed on first use', () => {
     expect((await verifyCertificate(makeHc1(dsc), trust, { now: NOW })).valid).toBe(true)
   })
 
+  it('an entry whose kid is not its DER’s never verifies a certificate, though its key would: found on first use', async () => {
+    const mismatched = { ...dsc.signer(), kid: junkSigner.kid }
+    const trust = await prepareTrust({ signers: { XA: [mismatched] } })
+    expect(trust.rejected.size).toBe(0)
+    const verdict = await verifyCertificate(makeHc1(dsc, { kid: junkSigner.kid }), trust, { now: NOW })
+    expect(verdict.valid).toBe(false)
+    expect(codes(verdict)).toEqual(['ERR_KID_MISMATCH'])
+    expect(trust.rejected.get(junkSigner.kid)?.code).toBe('ERR_KID_MISMATCH')
+  })
+
   it('listing the problems parses every DSC, in trust-material order', async () => {
     const mismatched = { ...dsc.signer(), kid: junkSigner.kid }
     const trust = await prepareTrust({ signers: { XA: [junkSigner, dsc.signer(), mismatched] } })
