@@ -16,8 +16,8 @@ import { acceptRevocationIndex, acceptRevocationPartition } from '../../../src/s
 import { acceptForeign, nextForeignList, type ForeignCountry } from './federation.js'
 
 const releaseChild = path.resolve(import.meta.dirname, 'foreign-release.ts')
-import { BULK_MAGIC, BULK_RECORD_BYTES } from '../../../src/revocation/bulk-revocation-file.js'
-import { dccRevocationHash, MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
+const importChild = path.resolve(import.meta.dirname, 'import-child.ts')
+import { MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
 /** No clamp: a publish is never refused for size (partitions split; a large queue is published in batches). */
 export const MAX_REVOCATIONS: number | undefined = undefined
@@ -92,30 +92,16 @@ export async function revokeAndPublish(node: RunningNode, count: number, revoked
 
 /**
  * Imports `count` random UCI hashes plus both hashes of `revokedUci` (as `{uci}` revokes it) in one bulk import, which
- * publishes them; `queueMs` is the time to pack the records, `publishMs` the import with its publish. `onPacked` runs
- * between the two.
+ * publishes them, uploaded to the node's HTTP route by a process of its own (scale/import-child.ts): `queueMs` is
+ * the time to pack the records there, `publishMs` the request until its answer (upload, import and publish).
  */
-export async function importAndPublish(node: RunningNode, country: string, count: number, revokedUci: string, onPacked?: () => void): Promise<PublishTiming> {
-  let t = performance.now()
-  const random = count - 2
-  const body = Buffer.allocUnsafe(BULK_MAGIC.byteLength + (random + 2) * BULK_RECORD_BYTES)
-  body.set(BULK_MAGIC)
-  const hashes = randomBytes(random * 16)
-  for (let i = 0; i < random; i++) {
-    const at = BULK_MAGIC.byteLength + i * BULK_RECORD_BYTES
-    body[at] = 1
-    hashes.copy(body, at + 1, i * 16, i * 16 + 16)
-  }
-  ;(['UCI', 'COUNTRYCODEUCI'] as const).forEach((hashType, j) => {
-    const at = BULK_MAGIC.byteLength + (random + j) * BULK_RECORD_BYTES
-    body[at] = j + 1
-    Buffer.from(dccRevocationHash(hashType, revokedUci, country), 'base64').copy(body, at + 1)
+export async function importAndPublish(node: RunningNode, token: string, country: string, count: number, revokedUci: string): Promise<PublishTiming> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', importChild, JSON.stringify({ url: node.url, token, country, count, revokedUci })], {
+    maxBuffer: 1 << 20,
+    timeout: 30 * 60_000,
   })
-  const queueMs = performance.now() - t
-  onPacked?.()
-  t = performance.now()
-  const result = await node.operator.importRevocations(body)
-  return { queueMs, publishMs: performance.now() - t, published: result.added, publishes: 1 }
+  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { packMs: number; uploadMs: number; added: number }
+  return { queueMs: result.packMs, publishMs: result.uploadMs, published: result.added, publishes: 1 }
 }
 
 /** One more revoked certificate, published: what a delta of one entry costs. */
