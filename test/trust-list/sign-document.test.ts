@@ -1,6 +1,6 @@
 // Signed-document encoding: signers emit RFC 7797 unencoded payloads, decoders accept that and the older base64url
 // form, refuse any mix or other crit/b64 header, and a foreign JWS client (jose's own verify) checks what we sign.
-import { flattenedVerify, generalVerify, importJWK } from 'jose'
+import { calculateJwkThumbprint, flattenedVerify, generalVerify, importJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { canonicalize } from '../../src/model/canonical-json.js'
 import { EntenteError, type EntenteErrorCode } from '../../src/model/errors.js'
@@ -12,7 +12,7 @@ import { TRUST_LIST_TYP } from '../../src/trust-list/constants.js'
 import { payloadTextOf } from '../../src/trust-list/decode-signed-document.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { detectEquivocation, verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
-import { generateRootKey, type RootSigningKey } from '../../src/trust-list/root-key.js'
+import { generateRootKey, rootThumbprint, type RootSigningKey } from '../../src/trust-list/root-key.js'
 import { signDocument } from '../../src/trust-list/sign-document.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import { encodeListMessage } from '../../src/gossip/topics.js'
@@ -187,5 +187,18 @@ describe('signDocument', () => {
       const changed = canonicalize({ ...payload, quorum: 2 })
       expect(await asyncCodeOf(() => verifyTrustList({ ...signed, payload: changed }, { now: T0 }))).toBe('ERR_TRUST_LIST_SIGNATURE')
     })
+  })
+})
+
+describe('root thumbprints', () => {
+  it('are RFC 7638 thumbprints, the same as a foreign implementation (jose) computes, for both key types', async () => {
+    for (const type of ['ed25519', 'p256', 'ed25519', 'p256'] as const) {
+      const key = await generateRootKey(type)
+      const ours = await rootThumbprint(key.publicJwk)
+      expect(ours).toBe(await calculateJwkThumbprint(key.publicJwk, 'sha256'))
+      expect(ours).toBe(key.thumbprint)
+      // Members a thumbprint does not cover change nothing.
+      expect(await rootThumbprint({ ...key.publicJwk, kid: 'x', use: 'sig' } as typeof key.publicJwk)).toBe(ours)
+    }
   })
 })
