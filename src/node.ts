@@ -127,7 +127,14 @@ export function createNode(config: ResolvedNodeConfig, options: NodeOptions = {}
     },
     onRevocationIndexPublished: ({ index, partitions }) => {
       options.log?.(`published the ${index.country} revocation index seq ${index.seq} (${partitions.length} changed partitions)`)
-      links.gossip?.publishRevocationIndex(index.signed, partitions.map((p) => p.signed)).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
+      // Read back from the store one at a time as gossip sends them: a first publish of 10 million hashes has ~250 MB.
+      const stored = function* () {
+        for (const p of partitions) {
+          const held = revocations.partitions.partition(p.hash)
+          if (held !== undefined) yield held.signed
+        }
+      }
+      links.gossip?.publishRevocationIndex(index.signed, stored()).catch((error: unknown) => options.log?.(`gossip publish failed: ${String(error)}`))
     },
     revocationLimits: { maxRevocationEntries: config.limits.maxRevocationEntries, maxRevocationsPerPublish: config.limits.maxRevocationsPerPublish, maxRevocationListEntries: config.limits.maxRevocationListEntries },
   })

@@ -253,7 +253,8 @@ export class GossipService {
    * Gossips one of this node's own revocation indexes, then the partitions it changed (each a message of its own, well
    * under the cap). An index larger than a gossip message reaches peers through catch-up instead.
    */
-  async publishRevocationIndex(index: SignedRevocationIndex, partitions: readonly SignedRevocationPartition[]): Promise<void> {
+  /** The index, then each partition (an iterable: a publisher may read them one at a time from its store). */
+  async publishRevocationIndex(index: SignedRevocationIndex, partitions: Iterable<SignedRevocationPartition>): Promise<void> {
     const data = encodeRevocationMessage(index)
     if (data.byteLength <= this.#init.maxMessageBytes) await this.#publish(REVOCATION_TOPIC, data)
     else this.#log(`gossip: the revocation index is ${data.byteLength} bytes, over the ${this.#init.maxMessageBytes}-byte message cap: peers pull it in catch-up`)

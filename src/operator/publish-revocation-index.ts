@@ -115,8 +115,11 @@ export interface PublishRevocationIndexInput {
 
 export interface PublishedRevocations {
   readonly index: StoredRevocationIndex
-  /** The partitions this publish signed (new or changed), to gossip after the index. */
-  readonly partitions: readonly VerifiedRevocationPartition[]
+  /**
+   * The partitions this publish stored (new or changed), by id and content hash, to gossip after the index (their
+   * documents are read back from the store one at a time: a first publish of 10 million hashes has ~250 MB of them).
+   */
+  readonly partitions: readonly { readonly id: string; readonly hash: string }[]
   /** Entries still queued (a very large queue is published in batches). */
   readonly queued: number
 }
@@ -222,7 +225,7 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
 
   // 3: each changed region read again (range reads), laid out, and its partitions built and signed.
   const refs: PartitionRef[] = [...plan.keep]
-  const signed: { id: string; signed: Awaited<ReturnType<typeof signRevocationPartition>> }[] = []
+  const signed: ({ id: string; signed: Awaited<ReturnType<typeof signRevocationPartition>> } | undefined)[] = []
   const byRegion = await touchedByRegion(plan.regions, touched, slice)
   for (const region of plan.regions) {
     const contents = await regionContents(revocations, country, region, byRegion.get(partitionId(region.group, region.prefix)) ?? [], maxEntries, slice)
@@ -248,20 +251,26 @@ export async function publishRevocationIndex(input: PublishRevocationIndexInput)
   const signedIndex = await signRevocationIndex(indexPayload, rootKey)
   await slice('long step')
   const index = await verifyRevocationIndex(signedIndex, { now, country, roots, head: chain, maxBytes: Number.MAX_SAFE_INTEGER })
-  const partitions: VerifiedRevocationPartition[] = []
-  for (const p of signed) {
-    partitions.push(await verifyRevocationPartition(p.signed, { index, roots }))
-    await slice()
-  }
 
-  // 5: stored in bounded transactions: partitions, entries (key order), then the index alone, only on the head it was
-  // built on; then the queue rows it took in (a stop before that leaves rows already published: the next publish
-  // finds them held and drops them).
-  for (let i = 0; i < partitions.length; ) {
-    let end = i + 1
-    for (let bytes = partitions[i]?.size ?? 0; end < partitions.length && bytes + (partitions[end]?.size ?? 0) <= PARTITION_BYTES_PER_STEP; end++) bytes += partitions[end]?.size ?? 0
-    store.putPartitions(partitions.slice(i, end), now)
-    i = end
+  // 5: stored in bounded transactions: partitions (each verified just before, and let go once stored: holding the
+  // verified forms of a first publish's ~250 MB of partitions beside the signed ones doubled the heap, and with it
+  // the garbage collector's pauses), entries (key order), then the index alone, only on the head it was built on;
+  // then the queue rows it took in (a stop before that leaves rows already published: the next publish finds them
+  // held and drops them).
+  const partitions: { id: string; hash: string }[] = []
+  for (let i = 0; i < signed.length; ) {
+    const batch: VerifiedRevocationPartition[] = []
+    for (let bytes = 0; i < signed.length && (batch.length === 0 || bytes < PARTITION_BYTES_PER_STEP); i++) {
+      const item = signed[i]
+      if (item === undefined) continue
+      signed[i] = undefined
+      const verified = await verifyRevocationPartition(item.signed, { index, roots })
+      batch.push(verified)
+      partitions.push({ id: verified.payload.id, hash: verified.hash })
+      bytes += verified.size
+      await slice()
+    }
+    store.putPartitions(batch, now)
     await slice()
   }
   for (const entries of touched.values()) {
