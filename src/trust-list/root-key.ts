@@ -1,10 +1,12 @@
 // Root keys: generation, import and RFC 7638 thumbprints. A root key signs trust lists only.
 // Pure apart from key generation's randomness; reading key files belongs to the caller.
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose'
-import { toBase64url } from '../model/bytes.js'
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { fromBase64url, toBase64url, utf8Bytes } from '../model/bytes.js'
 import { sha256 } from '../model/encoding.js'
 import { EntenteError } from '../model/errors.js'
 import type { Root } from '../model/schema.types.js'
+import { cryptoPlatform } from '../platform/crypto-platform.js'
+import type { PublicKey } from '../platform/crypto-platform.types.js'
 
 export type RootPublicJwk = Root['jwk']
 export type RootKeyType = 'ed25519' | 'p256'
@@ -68,9 +70,38 @@ export function rootAlg(jwk: RootPublicJwk): 'ES256' | 'EdDSA' {
   return jwk.kty === 'EC' ? 'ES256' : 'EdDSA'
 }
 
-export async function importRootPublicKey(jwk: RootPublicJwk): Promise<CryptoKey | Uint8Array> {
-  return importJWK(jwk, rootAlg(jwk))
+/** Parsed root keys by their JWK members: a verifier checks hundreds of documents under a few hundred roots. */
+const rootKeys = new Map<string, Promise<PublicKey>>()
+const MAX_CACHED_ROOT_KEYS = 4096
+
+/**
+ * Whether `signature` (base64url) is a root's JWS signature over `protectedHeader.payload`, checked with the crypto
+ * platform: ES256 (raw r||s) for a P-256 root, EdDSA for an Ed25519 one. The signing input is the same for both
+ * payload forms (RFC 7797 unencoded text, or base64url); the caller has checked the header (alg, b64, crit).
+ * A key that does not parse or a signature that does not decode verifies nothing.
+ */
+export async function verifyRootSignatureBytes(jwk: RootPublicJwk, protectedHeader: string, payload: string, signature: string): Promise<boolean> {
+  const id = jwk.kty === 'EC' ? `EC|${jwk.crv}|${jwk.x}|${(jwk as { y: string }).y}` : `OKP|${jwk.crv}|${jwk.x}`
+  let key = rootKeys.get(id)
+  if (key === undefined) {
+    if (rootKeys.size >= MAX_CACHED_ROOT_KEYS) rootKeys.clear()
+    key = cryptoPlatform().publicKeyFromJwk(jwk)
+    // A key that fails to parse is not kept: the next document tries again.
+    key.catch(() => rootKeys.delete(id))
+    rootKeys.set(id, key)
+  }
+  const bytes = fromBase64url(signature)
+  if (bytes === undefined) return false
+  let parsed: PublicKey
+  try {
+    parsed = await key
+  } catch {
+    return false
+  }
+  const scheme = jwk.kty === 'EC' ? ({ name: 'ECDSA', hash: 'SHA-256', encoding: 'ieee-p1363' } as const) : ({ name: 'Ed25519' } as const)
+  return cryptoPlatform().verify(scheme, parsed, utf8Bytes(`${protectedHeader}.${payload}`), bytes)
 }
+
 
 export function rootOf(key: RootSigningKey): Root {
   return { jwk: key.publicJwk, thumbprint: key.thumbprint }

@@ -1,11 +1,10 @@
 // Verifies a signed trust list: size, shape, root, signatures, country, chain and freshness, in that order.
 // Pure: `now` is supplied by the caller; no I/O.
-import { flattenedVerify } from 'jose'
 import { EntenteError } from '../model/errors.js'
 import type { TrustListPayload } from '../model/schema.types.js'
 import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_TRUST_LIST_BYTES } from './constants.js'
 import { decodeTrustList, type DecodedSignature, type TrustListInput } from './decode-trust-list.js'
-import { importRootPublicKey, rootThumbprint, type RootPublicJwk } from './root-key.js'
+import { rootThumbprint, verifyRootSignatureBytes, type RootPublicJwk } from './root-key.js'
 import { changesBetween, handoverPoint } from './handover.js'
 import type { RootAnchor, TrustListHead, VerifiedTrustList } from './trust-list.types.js'
 import { verifyRecognitions } from './verify-recognitions.js'
@@ -202,12 +201,8 @@ async function verifySignature(payload: string, signature: DecodedSignature, jwk
   if (signature.alg !== expectedAlg) {
     throw new EntenteError('ERR_TRUST_LIST_SIGNATURE', `alg ${signature.alg} does not fit the ${jwk.crv} root`)
   }
-  try {
-    await flattenedVerify({ payload, protected: signature.protected, signature: signature.signature }, await importRootPublicKey(jwk), {
-      algorithms: [expectedAlg],
-    })
-  } catch (cause) {
-    throw new EntenteError('ERR_TRUST_LIST_SIGNATURE', `signature by ${signature.kid} does not verify`, { cause })
+  if (!(await verifyRootSignatureBytes(jwk, signature.protected, payload, signature.signature))) {
+    throw new EntenteError('ERR_TRUST_LIST_SIGNATURE', `signature by ${signature.kid} does not verify`)
   }
 }
 

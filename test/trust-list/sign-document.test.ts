@@ -12,7 +12,7 @@ import { TRUST_LIST_TYP } from '../../src/trust-list/constants.js'
 import { payloadTextOf } from '../../src/trust-list/decode-signed-document.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
 import { detectEquivocation, verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
-import { generateRootKey, rootThumbprint, type RootSigningKey } from '../../src/trust-list/root-key.js'
+import { generateRootKey, rootThumbprint, verifyRootSignatureBytes, type RootSigningKey } from '../../src/trust-list/root-key.js'
 import { signDocument } from '../../src/trust-list/sign-document.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import { encodeListMessage } from '../../src/gossip/topics.js'
@@ -199,6 +199,37 @@ describe('root thumbprints', () => {
       expect(ours).toBe(key.thumbprint)
       // Members a thumbprint does not cover change nothing.
       expect(await rootThumbprint({ ...key.publicJwk, kid: 'x', use: 'sig' } as unknown as typeof key.publicJwk)).toBe(ours)
+    }
+  })
+})
+
+describe('root signature checks', () => {
+  it('agree with a foreign JWS verifier (jose) on genuine, tampered, cross-key and malformed signatures, for both key types and payload forms', async () => {
+    const ed = await generateRootKey('ed25519')
+    const p256 = await generateRootKey('p256')
+    for (const root of [ed, p256]) {
+      // The second payload holds a character RFC 7797 text cannot carry, so it is signed in the base64url form.
+      for (const payload of [{ note: 'plain' }, { note: 'unassigned \u{50000}' }]) {
+        const signed = await signDocument(payload, [root], TRUST_LIST_TYP)
+        const sig = signed.signatures[0] as { protected: string; signature: string }
+        const key = await importJWK(root.publicJwk, root.alg)
+        const jose = (payloadText: string, signature: string) =>
+          flattenedVerify({ payload: payloadText, protected: sig.protected, signature }, key).then(
+            () => true,
+            () => false,
+          )
+        const cases: [string, string][] = [
+          [signed.payload, sig.signature],
+          [`${signed.payload} `, sig.signature],
+          [signed.payload, `${sig.signature.slice(0, -4)}AAAA`],
+          [signed.payload, 'not base64url!'],
+        ]
+        for (const [text, signature] of cases) expect(await verifyRootSignatureBytes(root.publicJwk, sig.protected, text, signature), `${root.alg} ${text.slice(0, 20)}`).toBe(await jose(text, signature))
+        expect(await verifyRootSignatureBytes(root.publicJwk, sig.protected, signed.payload, sig.signature)).toBe(true)
+        // Another root's key never verifies it.
+        const other = root === ed ? await generateRootKey('ed25519') : await generateRootKey('p256')
+        expect(await verifyRootSignatureBytes(other.publicJwk, sig.protected, signed.payload, sig.signature)).toBe(false)
+      }
     }
   })
 })
