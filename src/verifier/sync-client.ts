@@ -256,7 +256,8 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
       // few partitions whatever their number; the merge after it sees them as held.
       if (isHttp(source) && merged.report.missingPartitions.length > 0) {
         const heldNow = await heldParts()
-        const parts = await fetchPartitions(source, merged.report.missingPartitions, caps, partitionTargets(merged.state), async (signed) => {
+        const targets = partitionTargets(merged.state, new Set(merged.report.missingPartitions.map((m) => m.country)))
+        const parts = await fetchPartitions(source, merged.report.missingPartitions, caps, targets, async (signed) => {
           const file = await writePartitionFile(options.out, signed, heldNow)
           heldNow.add(file.hash)
           if (file.written) partitionWrites++
@@ -515,19 +516,26 @@ interface PartitionTarget {
   readonly roots: readonly TrustedRoot[]
 }
 
-/** The held index of every country with one, and the roots of its held trust list: what a partition is checked against. */
-function partitionTargets(state: VerifiedBundle): Map<string, PartitionTarget> {
+/**
+ * The held index of each of `countries` and the roots of its held trust list: what a partition is checked against.
+ * Held documents were verified by the merge: the others are skipped by their payload's first bytes, not decoded.
+ */
+function partitionTargets(state: VerifiedBundle, countries: ReadonlySet<string>): Map<string, PartitionTarget> {
+  const wanted = (signed: { readonly payload: string }) => {
+    const peeked = peekCountry(signed)
+    return peeked === undefined || countries.has(peeked)
+  }
   const roots = new Map<string, TrustedRoot[]>()
-  for (const signed of state.lists) {
+  for (const signed of state.lists.filter(wanted)) {
     const { payload } = decodeTrustList(signed, Number.MAX_SAFE_INTEGER)
     roots.set(payload.country, rootsOf(payload))
   }
   const targets = new Map<string, PartitionTarget>()
-  for (const signed of revocationDocumentsOf(state).revocationIndexes ?? []) {
-    // Verified when the merge accepted it; decoded here only to name its partitions.
+  for (const signed of (revocationDocumentsOf(state).revocationIndexes ?? []).filter(wanted)) {
+    // Decoded here only to name its partitions.
     const index = decodeRevocationIndex(signed, Number.MAX_SAFE_INTEGER)
     const countryRoots = roots.get(index.payload.country)
-    if (countryRoots !== undefined) targets.set(index.payload.country, { index, roots: countryRoots })
+    if (countryRoots !== undefined && countries.has(index.payload.country)) targets.set(index.payload.country, { index, roots: countryRoots })
   }
   return targets
 }
