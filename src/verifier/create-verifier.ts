@@ -193,7 +193,8 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     embedded.set(sha256Hex(text), text)
   }
   const source = options.revocationPartition
-  const isHeld = (hash: string): boolean => embedded.has(hash) || (options.revocationPartitionHeld ?? ((h: string) => source?.(h) !== undefined))(hash)
+  const heldBySource = options.revocationPartitionHeld ?? ((hash: string) => source?.(hash) !== undefined)
+  const isHeld = (hash: string): boolean => embedded.has(hash) || heldBySource(hash)
   const textOf = (hash: string): string | undefined => {
     const held = embedded.get(hash)
     if (held !== undefined) return held
