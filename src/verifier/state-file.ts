@@ -216,8 +216,8 @@ export function readPartitionFileSync(bundleFile: string, hash: string): SignedR
   if (!HEX64.test(hash)) return undefined
   const bytes = readCappedSync(partitionFile(bundleFile, hash))
   if (bytes === undefined) return undefined
-  const end = bytes.indexOf(0x0a)
-  if (end < 0 || createHash('sha256').update(bytes.subarray(0, end)).digest('hex') !== hash) return undefined
+  const end = intactPayloadEnd(bytes, hash)
+  if (end === undefined) return undefined
   try {
     const text = bytes.toString('utf8', 0, end)
     const trailer = JSON.parse(bytes.toString('utf8', end + 1)) as { b64?: unknown; signatures?: SignedRevocationPartition['signatures'] }
@@ -263,8 +263,7 @@ export async function heldPartitionHashes(bundleFile: string): Promise<Set<strin
       } catch {
         continue
       }
-      const end = bytes.indexOf(0x0a)
-      if (end >= 0 && createHash('sha256').update(bytes.subarray(0, end)).digest('hex') === hash) held.add(hash)
+      if (intactPayloadEnd(bytes, hash) !== undefined) held.add(hash)
     }
   }
   return held
@@ -293,6 +292,12 @@ export async function removeUnreferencedPartitions(bundleFile: string, keep: Rea
     if (info !== undefined && Date.now() - info.mtimeMs > 3_600_000) await unlink(file).catch(() => undefined)
   }
   return removed
+}
+
+/** Where a partition file's payload text ends (its first newline), when that text has the hash the file is named by. */
+function intactPayloadEnd(bytes: Buffer, hash: string): number | undefined {
+  const end = bytes.indexOf(0x0a)
+  return end >= 0 && sha256Hex(bytes.subarray(0, end)) === hash ? end : undefined
 }
 
 /** Hashes of the partition files beside `bundleFile` by their names alone (one directory listing; no bytes read). */
