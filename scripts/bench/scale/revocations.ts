@@ -17,6 +17,12 @@ import { acceptForeign, nextForeignList, type ForeignCountry } from './federatio
 
 const releaseChild = path.resolve(import.meta.dirname, 'foreign-release.ts')
 const importChild = path.resolve(import.meta.dirname, 'import-child.ts')
+
+/** Runs a benchmark child script (tsx) with one JSON job as its argument; returns the JSON of its last output line. */
+async function childJob<T>(script: string, job: object): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { maxBuffer: 1 << 20, timeout: 30 * 60_000 })
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as T
+}
 import { MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
 /** No clamp: a publish is never refused for size (partitions split; a large queue is published in batches). */
@@ -96,11 +102,7 @@ export async function revokeAndPublish(node: RunningNode, count: number, revoked
  * the time to pack the records there, `publishMs` the request until its answer (upload, import and publish).
  */
 export async function importAndPublish(node: RunningNode, token: string, country: string, count: number, revokedUci: string): Promise<PublishTiming> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', importChild, JSON.stringify({ url: node.url, token, country, count, revokedUci })], {
-    maxBuffer: 1 << 20,
-    timeout: 30 * 60_000,
-  })
-  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { packMs: number; uploadMs: number; added: number }
+  const result = await childJob<{ packMs: number; uploadMs: number; added: number }>(importChild, { url: node.url, token, country, count, revokedUci })
   return { queueMs: result.packMs, publishMs: result.uploadMs, published: result.added, publishes: 1 }
 }
 
@@ -133,8 +135,7 @@ export interface ForeignRevocationTiming {
 export async function revokeForeign(node: RunningNode, f: ForeignCountry, count: number, revokedUci: string, dir: string, onBuilt?: () => void): Promise<ForeignRevocationTiming> {
   let t = performance.now()
   const out = path.join(dir, `revocations-${f.country}.jsonl`)
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', releaseChild, JSON.stringify({ country: f.country, root: f.root, count, revokedUci, out })], { maxBuffer: 1 << 20, timeout: 15 * 60_000 })
-  const built = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seq: number; hash: string; partitions: number }
+  const built = await childJob<{ seq: number; hash: string; partitions: number }>(releaseChild, { country: f.country, root: f.root, count, revokedUci, out })
   f.revocationList = { seq: built.seq, hash: built.hash }
   const list = await nextForeignList(f)
   const buildMs = performance.now() - t
