@@ -136,6 +136,21 @@ export function utf8Text(data: Uint8Array): string {
 }
 
 /** Byte length of `text` in UTF-8, without encoding it (an unpaired surrogate counts as U+FFFD: 3 bytes). */
+// Anything but printable ASCII: control characters are escaped by JSON.stringify, the rest may take several bytes.
+const NOT_PRINTABLE_ASCII = /[^ -~]/
+
+/**
+ * The UTF-8 size of JSON.stringify(text), without writing it out for the common case: printable ASCII counts its
+ * quotes and backslashes (one escape byte each); any other text is serialized and measured.
+ */
+export function jsonStringSize(text: string): number {
+  if (NOT_PRINTABLE_ASCII.test(text)) return utf8Length(JSON.stringify(text))
+  let size = text.length + 2
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) size++
+  for (let at = text.indexOf('\\'); at !== -1; at = text.indexOf('\\', at + 1)) size++
+  return size
+}
+
 export function utf8Length(text: string): number {
   if (NodeBuffer !== undefined) return NodeBuffer.byteLength(text)
   let length = text.length

@@ -9,6 +9,7 @@ export interface ValidatorRuntime {
   equal(a: unknown, b: unknown): boolean
   fullFormats: Record<string, unknown>
   isBase64(text: string): boolean
+  isBase64Alphabet(text: string): boolean
 }
 
 export function createValidators(runtime: ValidatorRuntime): Record<string, PrecompiledValidator> {
@@ -506,7 +507,7 @@ const schema11 = {"oneOf":[{"$ref":"#/$defs/dccSigner"},{"$ref":"#/$defs/shcSign
 const schema12 = {"description":"EU DCC Document Signer Certificate.","type":"object","required":["format","kid","certificate","usage","validFrom","validUntil"],"additionalProperties":false,"properties":{"format":{"const":"dcc"},"kid":{"description":"Standard base64 of the first 8 bytes of SHA-256 of the DER certificate.","type":"string","pattern":"^[A-Za-z0-9+/]{11}=$"},"certificate":{"description":"Base64 DER X.509 certificate.","type":"string","allOf":[{"$ref":"defs.v1.schema.json#/$defs/base64"}],"maxLength":16384},"usage":{"$ref":"#/$defs/usages"},"validFrom":{"$ref":"defs.v1.schema.json#/$defs/timestamp"},"validUntil":{"$ref":"defs.v1.schema.json#/$defs/timestamp"}}};
 const schema13 = {"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"};
 const pattern9 = new RegExp("^[A-Za-z0-9+/]{11}=$", "u");
-const pattern10 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
+const pattern10 = { test: runtime.isBase64Alphabet };
 const schema14 = {"type":"array","minItems":1,"maxItems":3,"uniqueItems":true,"items":{"$ref":"defs.v1.schema.json#/$defs/usage"}};
 const schema15 = {"title":"Usage","description":"Certificate types a signer may sign or a recognition covers.","type":"string","enum":["vaccination","test","recovery"]};
 const func4 = runtime.equal;

@@ -99,6 +99,18 @@ describe('byte helpers: both paths agree', () => {
     for (const text of ['', 'A', 'AB', 'AF', 'ABC', 'ABD', 'QQ==', 'Q+/A', '-_-_', 'AAAAA']) agrees(text)
   })
 
+  it('the size of a string as JSON: the UTF-8 length of JSON.stringify(text)', () => {
+    const jsonish = fc.string({ unit: fc.constantFrom(...'a"\\/ \n\t\u0000\u001f\u007f~{}:,\u00e9\u2028\ud83d\ude00\ud800'.split('')), maxLength: 30 })
+    fc.assert(
+      fc.property(fc.oneof(anyText, jsonish), (text) => {
+        const size = Buffer.byteLength(JSON.stringify(text))
+        expect(native.jsonStringSize(text)).toBe(size)
+        expect(portable.jsonStringSize(text)).toBe(size)
+      }),
+      runs,
+    )
+  })
+
   it('UTF-8 encoding, lossy decoding and length, as Node does them', () => {
     fc.assert(
       fc.property(anyText, (text) => {

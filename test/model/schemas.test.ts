@@ -3,11 +3,12 @@ import fc from 'fast-check'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateSchemaTypes, typesFile } from '../../scripts/generate-schema-types.js'
-import { BASE64_PATTERN, generateSchemaValidators, validatorsFile } from '../../scripts/generate-schema-validators.js'
+import { BASE64_ALPHABET_PATTERN, BASE64_PATTERN, generateSchemaValidators, validatorsFile } from '../../scripts/generate-schema-validators.js'
 import type { EntenteError } from '../../src/model/errors.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { allSchemas, isBase64, schemaValidators, type SchemaName } from '../../src/model/schemas.js'
+import { fullFormats } from 'ajv-formats/dist/formats.js'
+import { allSchemas, isBase64, isBase64Alphabet, isDateTime, schemaValidators, type SchemaName } from '../../src/model/schemas.js'
 import { verifyEquivocationProof } from '../../src/trust-list/equivocation.js'
 import { verifyTrustList } from '../../src/trust-list/verify-trust-list.js'
 import type { SignedRevocationList, SignedTrustList } from '../../src/model/schema.types.js'
@@ -111,5 +112,31 @@ describe('registry-schema', () => {
     const partition = { type: 'entente.revocation-partition', version: 1, country: 'GR', rootThumbprint: 'x'.repeat(43), id: 'dcc/UCI/', seq: 1, prev: null, issuedAt: '2026-01-01T00:00:00Z', dcc: 'AAAAAAAAAAAAAAAAAAAAAA==' }
     expect(schemaValidators().is('revocation-partition.v1', partition)).toBe(true)
     expect(() => schemaValidators().check('revocation-partition.v1', { ...partition, dcc: 'AA=A' }, 'ERR_REVOCATION_MALFORMED')).toThrow(/dcc must match pattern/)
+  })
+
+  it('isBase64Alphabet, which the validators use for the loose base64 of a certificate, answers as its pattern does', () => {
+    const pattern = new RegExp(BASE64_ALPHABET_PATTERN, 'u')
+    const near = fc.array(fc.constantFrom(...'AZaz09+/=-_ \né'.split('')), { maxLength: 14 }).map((chars) => chars.join(''))
+    const real = fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('base64'))
+    fc.assert(fc.property(fc.oneof(near, real, fc.string({ maxLength: 12 })), (text) => isBase64Alphabet(text) === pattern.test(text)), { numRuns: 20_000 })
+    for (const text of ['', '=', '==', '===', 'A=', 'A==', 'A===', 'AA=A', '+/', '=A']) expect(isBase64Alphabet(text), text).toBe(pattern.test(text))
+    const dsc = { format: 'dcc', kid: 'AAAAAAAAAAA=', certificate: 'MIIB', usage: ['test'], validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' }
+    const list = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../registry-schema/examples/trust-list.v1.example.json'), 'utf8')) as { signers: unknown[] }
+    expect(schemaValidators().is('trust-list.v1', { ...list, signers: [dsc] })).toBe(true)
+    expect(() => schemaValidators().check('trust-list.v1', { ...list, signers: [{ ...dsc, certificate: 'MI-B' }] }, 'ERR_TRUST_LIST_SCHEMA')).toThrow(/certificate must match pattern/)
+  })
+
+  it('isDateTime, the date-time format of the validators, answers as ajv-formats does', () => {
+    const ajvDateTime = (fullFormats['date-time'] as { validate: (text: string) => boolean }).validate
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'))
+    // Entente's own shape with every field near and beyond its range, then the same with one character swapped.
+    const shaped = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(14), two(33), two(25), two(61), two(61))
+      .map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`)
+    const swapped = fc.tuple(shaped, fc.nat(19), fc.constantFrom(...'0T Zz:-.+a\u0660'.split(''))).map(([text, at, c]) => text.slice(0, at) + c + text.slice(at + 1))
+    fc.assert(fc.property(fc.oneof(shaped, swapped, fc.string({ maxLength: 24 })), (text) => isDateTime(text) === ajvDateTime(text)), { numRuns: 30_000 })
+    for (const text of ['2024-02-29T12:00:00Z', '2023-02-29T12:00:00Z', '2000-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-12-31T23:59:60Z', '2026-12-31T22:59:60Z', '2026-04-31T00:00:00Z', '2026-01-01t00:00:00z', '2026-01-01T00:00:00.5Z', '2026-01-01T00:00:00+01:00', '2026-01-01 00:00:00Z', '0000-01-01T00:00:00Z']) {
+      expect(isDateTime(text), text).toBe(ajvDateTime(text))
+    }
   })
 })

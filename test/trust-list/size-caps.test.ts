@@ -76,4 +76,22 @@ describe('trust-list size caps', () => {
     expect((error as EntenteError).message).toContain(`${limit}`)
     expect(decodeTrustList(signed, size).size).toBe(size)
   })
+
+  it('measures a document given as an object as its JSON text, whatever its shape, before anything else runs', async () => {
+    const { signed } = await (await TestCountry.create('GR')).next()
+    const [signature] = signed.signatures
+    const variants: unknown[] = [
+      signed,
+      { signatures: signed.signatures, payload: signed.payload },
+      { ...signed, payload: `${signed.payload.slice(0, -1)}"é\\\u0001\u2028😀\ud800}` },
+      { ...signed, signatures: [signature, { ...signature, signature: 'x"y' }] },
+      { ...signed, header: { kid: 'x' } },
+      { ...signed, toJSON: () => ({ payload: 'short' }) },
+      { ...signed, signatures: [Object.assign(Object.create({ inherited: 1 }) as object, signature)] },
+    ]
+    for (const variant of variants) {
+      const size = Buffer.byteLength(JSON.stringify(variant))
+      expect(() => decodeTrustList(variant as typeof signed, size - 1)).toThrow(`is ${size} bytes`)
+    }
+  })
 })
