@@ -10,12 +10,12 @@ import type { Reason, Verdict } from '../certificates/verdict.types.js'
 import { verifyCertificate } from '../certificates/verify-certificate.js'
 import { revocationCallback, revocationSets, setLookup, type RevocationLookup } from '../certificates/revocation-check.js'
 import { EntenteError, isEntenteError } from '../model/errors.js'
-import type { RevocationListPayload, RevocationPartitionPayload, TrustListPayload, VerifiedBundle } from '../model/schema.types.js'
+import type { RevocationIndexPayload, RevocationListPayload, RevocationPartitionPayload, TrustListPayload, VerifiedBundle } from '../model/schema.types.js'
 import { schemaValidators } from '../model/schemas.js'
 import { decodeRevocationList } from '../revocation/decode-revocation-list.js'
 import { decodeRevocationIndex } from '../revocation/decode-revocation-partitions.js'
 import { createLazyRevocationLookup } from '../revocation/revocation-lookup.js'
-import { verifyRevocationIndex, type VerifiedRevocationIndex } from '../revocation/verify-revocation-partitions.js'
+import { verifyRevocationIndex } from '../revocation/verify-revocation-partitions.js'
 import { utf8Text } from '../model/bytes.js'
 import { sha256Hex } from '../model/encoding.js'
 import { payloadTextOf } from '../trust-list/decode-signed-document.js'
@@ -76,16 +76,36 @@ export interface Verifier {
   status(): VerifierStatus
 }
 
+/**
+ * What a verifier keeps of a verified bundle once every signed document in it checked out: the trust lists' payloads
+ * (home first), the revocation lists' and indexes' payloads with their hashes, the embedded partitions, and the
+ * countries an equivocation proof blocks. Plain JSON: `entente sync` keeps it beside the bundle (see loadVerifier), so
+ * a verifier starts from it without verifying the bundle again.
+ */
+export interface PreparedVerifierState {
+  readonly home: string
+  readonly syncedAt: string
+  readonly revocationSeqs: Readonly<Record<string, number>>
+  readonly lists: readonly { readonly role: 'home' | 'recognized' | 'unrecognized'; readonly payload: TrustListPayload }[]
+  readonly revocationLists: readonly { readonly hash: string; readonly payload: RevocationListPayload }[]
+  readonly revocationIndexes: readonly { readonly hash: string; readonly payload: RevocationIndexPayload }[]
+  /** Payload texts of the partitions the bundle embeds. */
+  readonly partitions: readonly string[]
+  readonly blocked: readonly string[]
+}
+
 export async function createVerifier(bundle: unknown, options: VerifierOptions = {}): Promise<Verifier> {
+  return verifierFromState(await prepareVerifierState(bundle, options), options)
+}
+
+/**
+ * Verifies every signed document of a verified bundle, each once, and keeps what verdicts need (createVerifier's
+ * first half). Throws ERR_BUNDLE_INVALID for anything that does not verify.
+ */
+export async function prepareVerifierState(bundle: unknown, options: Pick<VerifierOptions, 'expectedRoot' | 'now'> = {}): Promise<PreparedVerifierState> {
   const input = schemaValidators().check('verified-bundle.v1', bundle, 'ERR_BUNDLE_INVALID')
-  // What verdicts need of the bundle after loading: the verifier never keeps the caller's bundle (nor the signed
-  // lists' payload text) alive.
-  const state = { home: input.home, syncedAt: input.syncedAt, revocationSeqs: { ...(input.revocationSeqs ?? {}) } }
-  const graceSeconds = options.graceSeconds ?? 0
-  if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new EntenteError('ERR_USAGE', 'graceSeconds must be a non-negative number')
-  const graceMs = graceSeconds * 1000
-  const clock = () => (options.now instanceof Date ? options.now : (options.now?.() ?? new Date()))
-  const loadTime = clock()
+  const home = input.home
+  const loadTime = options.now instanceof Date ? options.now : (options.now?.() ?? new Date())
 
   // Re-verified on load, each list once: a bundle file edited on disk gains nothing. Expiry is judged per call.
   const reverify = async (signed: VerifiedBundle['lists'][number], extra: { anchor?: RootAnchor; country?: string } = {}): Promise<VerifiedTrustList> => {
@@ -107,36 +127,34 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     }
   }
   const byCountrySigned = input.lists.map((signed) => ({ signed, country: countryOf(signed) }))
-  const homeSigned = byCountrySigned.find((l) => l.country === state.home)?.signed
-  if (homeSigned === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds no ${state.home} list`)
-  const home = slim(await reverify(homeSigned, { country: state.home, anchor: options.expectedRoot ?? { thumbprint: input.pinnedRoot } }))
-  const recognitions = new Map(home.payload.recognitions.map((r) => [r.country, r]))
+  const homeSigned = byCountrySigned.find((l) => l.country === home)?.signed
+  if (homeSigned === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds no ${home} list`)
+  const homePayload = (await reverify(homeSigned, { country: home, anchor: options.expectedRoot ?? { thumbprint: input.pinnedRoot } })).payload
+  const recognitions = new Map(homePayload.recognitions.map((r) => [r.country, r]))
 
-  const recognized: HeldList[] = []
+  const recognized: TrustListPayload[] = []
   for (const { signed, country } of byCountrySigned) {
     if (signed === homeSigned) continue
     const recognition = recognitions.get(country)
-    if (recognition === undefined || country === state.home) {
-      throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle trusts ${country} without a recognition by ${state.home}`)
+    if (recognition === undefined || country === home) {
+      throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle trusts ${country} without a recognition by ${home}`)
     }
     const list = await reverify(signed, { country, anchor: { thumbprint: recognition.rootThumbprint } })
-    if (!namesRoot(recognition, list.payload)) throw new EntenteError('ERR_BUNDLE_INVALID', `${state.home} recognizes another root of ${country}`)
-    recognized.push(slim(list))
+    if (!namesRoot(recognition, list.payload)) throw new EntenteError('ERR_BUNDLE_INVALID', `${home} recognizes another root of ${country}`)
+    recognized.push(list.payload)
   }
-  const trusted = [home, ...recognized]
-  const trustedByCountry = new Map(trusted.map((l) => [l.payload.country, l]))
-  const unrecognized: HeldList[] = []
+  const trusted = [homePayload, ...recognized]
+  const trustedByCountry = new Map(trusted.map((l) => [l.country, l]))
+  const unrecognized: TrustListPayload[] = []
   for (const signed of input.unrecognized) {
     const list = await reverify(signed)
     // Kept for diagnosis only; a country that is home or recognized never appears here.
     if (trustedByCountry.has(list.payload.country) || recognitions.has(list.payload.country)) continue
-    unrecognized.push(slim(list))
+    unrecognized.push(list.payload)
   }
 
   // Revocation lists: each signed by the root of its country's trusted list.
-  const revocations = new Map<string, HeldRevocations>()
-  const revocationEntries = new Map<string, RevocationListPayload>()
-  const revocationHeads = new Map<string, RevocationPosition>()
+  const revocationLists: PreparedVerifierState['revocationLists'][number][] = []
   for (const signed of input.revocations ?? []) {
     let country: string
     try {
@@ -147,20 +165,17 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     const list = trustedByCountry.get(country)
     if (list === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds revocations of ${country}, which it does not trust`)
     try {
-      const verified = await verifyRevocationList(signed, { now: loadTime, country, roots: rootsOf(list.payload), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
-      const { payload } = verified
-      revocations.set(country, { country, seq: payload.seq, expiresAt: payload.expiresAt, dcc: payload.dcc.length, shc: payload.shc.length })
-      revocationEntries.set(country, payload)
-      revocationHeads.set(country, { seq: payload.seq, hash: verified.hash })
+      const verified = await verifyRevocationList(signed, { now: loadTime, country, roots: rootsOf(list), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
+      revocationLists.push({ hash: verified.hash, payload: verified.payload })
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation list of ${country} does not verify`, { cause })
     }
   }
 
   // Partitioned revocations: each index under the root of its country's trusted list (it continues the chain of the
-  // single lists and replaces them), each partition against the index that names it.
+  // single lists and replaces them); its partitions are checked against it when first needed (verifierFromState).
   const docs = revocationDocumentsOf(input)
-  const indexes = new Map<string, VerifiedRevocationIndex>()
+  const revocationIndexes: PreparedVerifierState['revocationIndexes'][number][] = []
   for (const signed of docs.revocationIndexes ?? []) {
     let country: string
     try {
@@ -171,16 +186,77 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     const list = trustedByCountry.get(country)
     if (list === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the bundle holds revocations of ${country}, which it does not trust`)
     try {
-      const verified = await verifyRevocationIndex(signed, { now: loadTime, country, roots: rootsOf(list.payload), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
-      indexes.set(country, verified)
-      revocationEntries.delete(country)
-      const { payload } = verified
-      revocations.set(country, { country, seq: payload.seq, expiresAt: payload.expiresAt, dcc: payload.totals.dcc, shc: payload.totals.shc })
-      revocationHeads.set(country, { seq: payload.seq, hash: verified.hash })
+      const verified = await verifyRevocationIndex(signed, { now: loadTime, country, roots: rootsOf(list), allowExpired: true, clockSkewMs: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER })
+      revocationIndexes.push({ hash: verified.hash, payload: verified.payload })
     } catch (cause) {
       throw new EntenteError('ERR_BUNDLE_INVALID', `the revocation index of ${country} does not verify`, { cause })
     }
   }
+
+  // Equivocation: a country is blocked from the equivocating seq on until a newer list resolves it. A proof counts
+  // only under the root the bundle holds for that country (merge verified it; here it is matched, not re-verified).
+  const blocked: string[] = []
+  for (const list of [...trusted, ...unrecognized]) {
+    const roots = new Set([list.root.thumbprint, list.previousRoot?.thumbprint])
+    const convicted = input.alarms.some(
+      (a) => a.country === list.country && a.seq >= list.seq && a.lists.every((l) => roots.has(decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.root.thumbprint)),
+    )
+    if (convicted) blocked.push(list.country)
+  }
+
+  return {
+    home,
+    syncedAt: input.syncedAt,
+    revocationSeqs: Object.fromEntries(Object.entries(input.revocationSeqs ?? {}).filter((e): e is [string, number] => e[1] !== undefined)),
+    lists: [
+      { role: 'home', payload: homePayload },
+      ...recognized.map((payload) => ({ role: 'recognized' as const, payload })),
+      ...unrecognized.map((payload) => ({ role: 'unrecognized' as const, payload })),
+    ],
+    revocationLists,
+    revocationIndexes,
+    partitions: (docs.revocationPartitions ?? []).map((signed) => payloadTextOf(signed)),
+    blocked,
+  }
+}
+
+/**
+ * The verifier of a prepared state (createVerifier's second half): indexes the signers, the revocations and the
+ * partitions' presence; verifies nothing, so the state must come from prepareVerifierState, directly or kept by sync.
+ */
+export async function verifierFromState(prepared: PreparedVerifierState, options: VerifierOptions = {}): Promise<Verifier> {
+  const state = { home: prepared.home, syncedAt: prepared.syncedAt, revocationSeqs: prepared.revocationSeqs }
+  const graceSeconds = options.graceSeconds ?? 0
+  if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new EntenteError('ERR_USAGE', 'graceSeconds must be a non-negative number')
+  const graceMs = graceSeconds * 1000
+  const clock = () => (options.now instanceof Date ? options.now : (options.now?.() ?? new Date()))
+
+  const heldOf = (role: PreparedVerifierState['lists'][number]['role']): HeldList[] => prepared.lists.filter((l) => l.role === role).map((l) => ({ payload: l.payload }))
+  const [home] = heldOf('home')
+  if (home === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the verifier state holds no ${state.home} list`)
+  const recognized = heldOf('recognized')
+  const unrecognized = heldOf('unrecognized')
+  const recognitions = new Map(home.payload.recognitions.map((r) => [r.country, r]))
+  const trusted = [home, ...recognized]
+  const trustedByCountry = new Map(trusted.map((l) => [l.payload.country, l]))
+
+  const revocations = new Map<string, HeldRevocations>()
+  const revocationEntries = new Map<string, RevocationListPayload>()
+  const revocationHeads = new Map<string, RevocationPosition>()
+  for (const { hash, payload } of prepared.revocationLists) {
+    revocations.set(payload.country, { country: payload.country, seq: payload.seq, expiresAt: payload.expiresAt, dcc: payload.dcc.length, shc: payload.shc.length })
+    revocationEntries.set(payload.country, payload)
+    revocationHeads.set(payload.country, { seq: payload.seq, hash })
+  }
+  const indexes = new Map<string, RevocationIndexPayload>()
+  for (const { hash, payload } of prepared.revocationIndexes) {
+    const country = payload.country
+    indexes.set(country, payload)
+    revocationEntries.delete(country)
+    revocations.set(country, { country, seq: payload.seq, expiresAt: payload.expiresAt, dcc: payload.totals.dcc, shc: payload.totals.shc })
+    revocationHeads.set(country, { seq: payload.seq, hash })
+  }
+
   // A partition is bound by its hash, which the verified index names: a payload whose SHA-256 is a named hash is
   // byte for byte the partition the sync verified in full (signature, content), so only the hash is checked: no
   // signature per partition. Load asks only whether each named partition is held; its bytes are read, hashed, parsed
@@ -188,10 +264,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
   // none, and memory holds only the partitions used. Embedded partitions (mirror files, older states) come first,
   // then the caller's source (files beside the bundle).
   const embedded = new Map<string, string>()
-  for (const signed of docs.revocationPartitions ?? []) {
-    const text = payloadTextOf(signed)
-    embedded.set(sha256Hex(text), text)
-  }
+  for (const text of prepared.partitions) embedded.set(sha256Hex(text), text)
   const source = options.revocationPartition
   const heldBySource = options.revocationPartitionHeld ?? ((hash: string) => source?.(hash) !== undefined)
   const isHeld = (hash: string): boolean => embedded.has(hash) || heldBySource(hash)
@@ -224,7 +297,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
   const lookups = new Map<string, RevocationLookup>()
   const missingPartitions = new Map<string, number>()
   for (const [country, index] of indexes) {
-    const refs = index.payload.partitions
+    const refs = index.partitions
     const absent = refs.filter((ref) => !isHeld(ref.hash)).length
     if (absent > 0) missingPartitions.set(country, absent)
     lookups.set(country, createLazyRevocationLookup(refs.map((ref) => ({ id: ref.id, open: () => openPartition(country, ref) }))))
@@ -251,16 +324,7 @@ export async function createVerifier(bundle: unknown, options: VerifierOptions =
     ).map((gap) => [gap.country, gap]),
   )
 
-  // Equivocation: a country is blocked from the equivocating seq on until a newer list resolves it. A proof counts
-  // only under the root the bundle holds for that country (merge verified it; here it is matched, not re-verified).
-  const blocked = new Set<string>()
-  for (const list of [...trusted, ...unrecognized]) {
-    const roots = new Set([list.payload.root.thumbprint, list.payload.previousRoot?.thumbprint])
-    const convicted = input.alarms.some(
-      (a) => a.country === list.payload.country && a.seq >= list.payload.seq && a.lists.every((l) => roots.has(decodeTrustList(l, Number.MAX_SAFE_INTEGER).payload.root.thumbprint)),
-    )
-    if (convicted) blocked.add(list.payload.country)
-  }
+  const blocked = new Set(prepared.blocked)
 
   // Unrecognized lists are self-signed by anyone: their signers may never shadow a trusted signer's kid.
   const trustedKids = new Set(trusted.flatMap((l) => l.payload.signers.map((s) => (s.format === 'dcc' ? s.kid : shcKeyId(s.issuer, s.kid)))))
@@ -366,8 +430,4 @@ interface HeldRevocations {
 /** A verified list as the verifier keeps it: its payload, without the signed text it was verified from. */
 interface HeldList {
   readonly payload: TrustListPayload
-}
-
-function slim(list: VerifiedTrustList): HeldList {
-  return { payload: list.payload }
 }
