@@ -132,13 +132,13 @@ function problemOf(format: 'dcc' | 'shc', country: string, kid: string, error: u
 class LazyDsc {
   private result: DscInfo | { error: unknown } | undefined
   constructor(
-    readonly certificate: string,
+    readonly certificate: string | Uint8Array,
     readonly kid: string,
   ) {}
   get(): DscInfo | { error: unknown } {
     if (this.result === undefined) {
       try {
-        const der = fromBase64Transient(this.certificate)
+        const der = typeof this.certificate === 'string' ? fromBase64Transient(this.certificate) : this.certificate
         if (der === undefined) throw new TrustEntryError('ERR_DECODE_SIGNER', 'certificate is not base64')
         // The kid is how certificates find their signer: it must be the hash of this very DER, or the entry is unusable.
         const kid = derKid(der)

@@ -8,8 +8,8 @@ export interface DccSigner {
   format: 'dcc'
   /** Standard base64 of the first 8 bytes of SHA-256 of the DER certificate. */
   kid: string
-  /** Base64 DER X.509 certificate. */
-  certificate: string
+  /** Base64 DER X.509 certificate, or the DER itself (a verifier's prepared state keeps the bytes). */
+  certificate: string | Uint8Array
   /** Certificate types this signer may sign (checked in addition to the DSC's own extended key usage). */
   usage: Usage[]
   /** ISO 8601; the trust list's own window for this signer, checked in addition to the X.509 validity. */

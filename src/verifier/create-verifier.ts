@@ -86,13 +86,16 @@ export interface PreparedVerifierState {
   readonly home: string
   readonly syncedAt: string
   readonly revocationSeqs: Readonly<Record<string, number>>
-  readonly lists: readonly { readonly role: 'home' | 'recognized' | 'unrecognized'; readonly payload: TrustListPayload }[]
+  readonly lists: readonly { readonly role: 'home' | 'recognized' | 'unrecognized'; readonly payload: HeldTrustListPayload }[]
   readonly revocationLists: readonly { readonly hash: string; readonly payload: RevocationListPayload }[]
   readonly revocationIndexes: readonly { readonly hash: string; readonly payload: RevocationIndexPayload }[]
   /** Payload texts of the partitions the bundle embeds. */
   readonly partitions: readonly string[]
   readonly blocked: readonly string[]
 }
+
+/** A trust list's payload as a verifier keeps it: a DCC certificate as base64 or, in a prepared state, as DER bytes. */
+export type HeldTrustListPayload = Omit<TrustListPayload, 'signers'> & { readonly signers: readonly Signer[] }
 
 export async function createVerifier(bundle: unknown, options: VerifierOptions = {}): Promise<Verifier> {
   return verifierFromState(await prepareVerifierState(bundle, options), options)
@@ -341,7 +344,7 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
     policy: { vaccines: home.payload.vaccines, ...(home.payload.rules === undefined ? {} : { rules: home.payload.rules }) },
   }
   const base: PreparedTrust = await prepareTrust(material, options.dccSchema === undefined ? {} : { dccSchema: options.dccSchema })
-  const byCountry = new Map<string, TrustListPayload>([...trusted, ...unrecognized].map((l) => [l.payload.country, l.payload]))
+  const byCountry = new Map<string, HeldTrustListPayload>([...trusted, ...unrecognized].map((l) => [l.payload.country, l.payload]))
 
   return {
     home: state.home,
@@ -429,5 +432,5 @@ interface HeldRevocations {
 
 /** A verified list as the verifier keeps it: its payload, without the signed text it was verified from. */
 interface HeldList {
-  readonly payload: TrustListPayload
+  readonly payload: HeldTrustListPayload
 }

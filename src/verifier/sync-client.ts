@@ -18,6 +18,8 @@ import { decodeTrustList } from '../trust-list/decode-trust-list.js'
 import type { RootAnchor } from '../trust-list/trust-list.types.js'
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_PARTITIONS_PER_SYNC, DEFAULT_SYNC_TIMEOUT_MS, MAX_ALARMS, MAX_HOME_CHAIN_LISTS, MAX_SOURCES } from './constants.js'
 import { describeRevocationGap, revocationGap, type RevocationGap, type RevocationPosition } from './revocation-completeness.js'
+import { prepareVerifierState } from './create-verifier.js'
+import { preparedStateDescribes, preparedStatePath, removePreparedState, writePreparedState } from './prepared-state-file.js'
 import {
   heldPartitionHashes,
   partitionDir,
@@ -373,6 +375,12 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
     summary = recordOf(finalState, bundleFile, checkedAt, missing)
   }
   await writeSyncRecord(options.out, summary)
+  // The state verifiers start from (loadVerifier): prepared from the bundle just written, or from the unchanged
+  // bundle when none describes it yet (a first sync after an upgrade, or a deleted file). One that cannot be prepared
+  // is removed: loadVerifier then verifies the bundle itself and says why it fails.
+  const keptState = finalState
+  const prepared = await keepPreparedState(options.out, summary.bundle, keptState === undefined ? load : () => Promise.resolve(keptState), options.now())
+  if (prepared instanceof Error) options.progress?.(`WARNING: ${preparedStatePath(options.out)} not written: ${prepared.message}`)
   if (written && finalState !== undefined) {
     const keep = namedPartitionHashes(finalState)
     if (replacedState !== undefined) for (const hash of namedPartitionHashes(replacedState)) keep.add(hash)
@@ -387,6 +395,18 @@ export async function syncBundle(options: SyncOptions): Promise<SyncResult> {
   )
   if (partitionWrites + partitionRemovals > 0) options.progress?.(`${partitionDir(options.out)}: ${partitionWrites} revocation partition file(s) written, ${partitionRemovals} no longer named removed`)
   return { ...(finalState === undefined ? {} : { state: finalState }), summary, sources: finalReports, written, partitionFiles: { written: partitionWrites, removed: partitionRemovals }, missingRevocations }
+}
+
+/** Writes the prepared state of `bundle` unless the one on disk already describes it; the error when it cannot. */
+async function keepPreparedState(out: string, bundle: SyncRecord['bundle'], state: () => Promise<VerifiedBundle>, now: Date): Promise<Error | undefined> {
+  if (await preparedStateDescribes(out, bundle)) return undefined
+  try {
+    await writePreparedState(out, bundle, await prepareVerifierState(await state(), { now }))
+    return undefined
+  } catch (error) {
+    await removePreparedState(out)
+    return error instanceof Error ? error : new Error(String(error))
+  }
 }
 
 /** A delta that carries nothing: the source has nothing newer than our token. */

@@ -70,8 +70,8 @@ describe('syncBundle', () => {
     expect(result.summary.pinnedRoot).not.toBe(pin)
     // Only handovers are fetched, newest first, following each list's lastHandover pointer back to the first list.
     expect(requests).toEqual(['/v1/bundle', '/v1/trust-lists/GR/2', '/v1/trust-lists/GR/1'])
-    // Temp files renamed away: only the bundle and its sync record are left.
-    expect(readdirSync(path.dirname(out)).sort()).toEqual(['bundle.json', 'bundle.json.sync.json'])
+    // Temp files renamed away: only the bundle, its sync record and the prepared state are left.
+    expect(readdirSync(path.dirname(out)).sort()).toEqual(['bundle.json', 'bundle.json.prepared', 'bundle.json.sync.json'])
 
     // A history that skips the handover proves nothing: the chain from the pin breaks, nothing is trusted.
     const other = path.join(path.dirname(out), 'other.json')

@@ -25,7 +25,8 @@ import {
 import { dccRevocationHash } from '../../src/revocation/parse-revocation-request.js'
 import type { RevocationPartitionPayload } from '../../src/model/schema.types.js'
 import { decodeTrustList } from '../../src/trust-list/decode-trust-list.js'
-import { createVerifier } from '../../src/verifier/create-verifier.js'
+import { createVerifier, prepareVerifierState } from '../../src/verifier/create-verifier.js'
+import { preparedStateDescribes, preparedStatePath, readPreparedState } from '../../src/verifier/prepared-state-file.js'
 import { loadVerifier, partitionFiles, readBundleFile } from '../../src/verifier/load-verifier.js'
 import { partitionDir, writePartitionFile } from '../../src/verifier/state-file.js'
 import { readState, syncBundle } from '../../src/verifier/sync-client.js'
@@ -232,6 +233,112 @@ describe('sync state: what a sync reads, fetches and writes', () => {
     const refused = await syncBundle({ sources: ['http://node.example'], home: 'GR', out, now: () => NOW, fetch: node.fetch }).catch((error: unknown) => error as Error)
     expect(refused).toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
     expect((refused as Error).message).toMatch(/changed since the last sync/)
+  })
+})
+
+describe('the prepared state: verified once at sync, kept beside the bundle, loaded without verifying again', () => {
+  const syncOf = (node: FakeNode, gr: VerifierCountry, out: string) => () =>
+    syncBundle({ sources: ['http://node.example'], home: 'GR', anchor: { thumbprint: gr.thumbprint }, out, now: () => NOW, fetch: node.fetch })
+  // CY's DSC kid swapped for another of the same length inside the signed payload text; the file keeps its size and time.
+  const tamperInPlace = (out: string, kid: string) => {
+    const before = statSync(out)
+    const forged = `${kid.slice(0, 2)}${kid[2] === 'A' ? 'B' : 'A'}${kid.slice(3)}`
+    writeFileSync(out, readFileSync(out, 'utf8').replaceAll(kid, forged))
+    utimesSync(out, before.atime, before.mtime)
+  }
+
+  it('loadVerifier starts from it: the same state, status and verdicts as verifying the bundle, and the bundle is not read', async () => {
+    const { gr, cy, mt, node } = await federation()
+    const out = path.join(tempDir(), 'bundle.json')
+    await syncOf(node, gr, out)()
+    expect(readdirSync(path.dirname(out))).toContain('bundle.json.prepared')
+    // The compact file gives back exactly what verifying the bundle keeps (certificates as their DER bytes).
+    const kept = await readPreparedState(out)
+    const base64 = kept?.lists.map((l) => ({ ...l, payload: { ...l.payload, signers: l.payload.signers.map((s) => (s.format === 'dcc' ? { ...s, certificate: Buffer.from(s.certificate as Uint8Array).toString('base64') } : s)) } }))
+    expect({ ...kept, lists: base64 }).toEqual(await prepareVerifierState(await readBundleFile(out), { now: NOW }))
+    const prepared = await loadVerifier(out, { now: NOW })
+    const reverified = await loadVerifier(out, { now: NOW, reverify: true })
+    expect(prepared.status()).toEqual(reverified.status())
+    for (const qr of [cy.issue(), gr.issue(), mt.issue()]) expect(await prepared.verify(qr)).toEqual(await reverified.verify(qr))
+    expect((await prepared.verify(cy.issue())).valid).toBe(true)
+
+    // The bundle is edited in place (same size and time): the prepared state never reads it; verifying it again refuses it.
+    tamperInPlace(out, cy.dsc.signer.kid)
+    expect((await (await loadVerifier(out, { now: NOW })).verify(cy.issue())).valid).toBe(true)
+    await expect(loadVerifier(out, { now: NOW, reverify: true })).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
+    // A pinned root means the app does not trust its storage: the bundle is verified again.
+    await expect(loadVerifier(out, { now: NOW, expectedRoot: { thumbprint: gr.thumbprint } })).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
+  })
+
+  it('ATTACK: a prepared state is not used when the bundle changed since, when its body is damaged, or when it is not ours', async () => {
+    const { gr, cy, node } = await federation()
+    const out = path.join(tempDir(), 'bundle.json')
+    await syncOf(node, gr, out)()
+    const file = preparedStatePath(out)
+    const good = readFileSync(file)
+    const bundle = readFileSync(out)
+
+    // The bundle was replaced (its time moved): the prepared state describes another file, so the bundle is verified.
+    tamperInPlace(out, cy.dsc.signer.kid)
+    utimesSync(out, new Date(), new Date(Date.now() + 5000))
+    expect(await readPreparedState(out)).toBeUndefined()
+    await expect(loadVerifier(out, { now: NOW })).rejects.toMatchObject({ code: 'ERR_BUNDLE_INVALID' })
+
+    // The bundle back as it was, with a new time: the prepared state no longer names it, the bundle verifies.
+    writeFileSync(out, bundle)
+    const syncedAt = (await loadVerifier(out, { now: NOW })).status().syncedAt
+    // Same size and time again, and a damaged body (one changed character): its hash says so, the bundle is used.
+    const stamp = statSync(out)
+    const header = JSON.parse(good.subarray(0, good.indexOf(10)).toString('utf8')) as { bundle: { mtimeMs: number } }
+    utimesSync(out, stamp.atime, new Date(header.bundle.mtimeMs))
+    expect(await readPreparedState(out)).toBeDefined()
+    const damaged = good.toString('utf8').replace(`"syncedAt":"${syncedAt}"`, `"syncedAt":"${syncedAt.replace(/^2/, '1')}"`)
+    expect(damaged).not.toBe(good.toString('utf8'))
+    writeFileSync(file, damaged)
+    expect(await readPreparedState(out)).toBeUndefined()
+    expect((await loadVerifier(out, { now: NOW })).status().syncedAt).toBe(syncedAt)
+
+    // One changed byte in a DSC's DER: that signer no longer matches its kid, its certificates are refused.
+    const der = Buffer.from(cy.dsc.signer.certificate, 'base64')
+    const at = good.indexOf(der)
+    expect(at).toBeGreaterThan(good.indexOf(10))
+    const flipped = Buffer.from(good)
+    flipped[at + 100] = (flipped[at + 100] as number) ^ 1
+    writeFileSync(file, flipped)
+    expect(await readPreparedState(out)).toBeDefined()
+    const refused = await (await loadVerifier(out, { now: NOW })).verify(cy.issue())
+    expect(refused.valid).toBe(false)
+    expect(refused.reasons.map((r) => r.code)).toContain('ERR_KID_MISMATCH')
+
+    // Another file in its place (not a header of ours), or none: the bundle is verified.
+    writeFileSync(file, `{"type":"something-else","version":1}\n${good.subarray(good.indexOf(10) + 1).toString('utf8')}`)
+    expect(await readPreparedState(out)).toBeUndefined()
+    rmSync(file)
+    expect(await readPreparedState(out)).toBeUndefined()
+    expect((await (await loadVerifier(out, { now: NOW })).verify(cy.issue())).valid).toBe(true)
+  })
+
+  it('sync keeps it current: left alone when nothing changed, prepared again when the bundle changes or the file is gone', async () => {
+    const { gr, cy, node } = await federation()
+    const out = path.join(tempDir(), 'bundle.json')
+    const sync = syncOf(node, gr, out)
+    const first = await sync()
+    expect(await preparedStateDescribes(out, first.summary.bundle)).toBe(true)
+    const written = statSync(preparedStatePath(out)).mtimeMs
+    expect((await sync()).written).toBe(false)
+    expect(statSync(preparedStatePath(out)).mtimeMs).toBe(written)
+
+    rmSync(preparedStatePath(out))
+    const again = await sync()
+    expect(again.written).toBe(false)
+    expect(await preparedStateDescribes(out, again.summary.bundle)).toBe(true)
+
+    const cy2 = await cy.publish()
+    node.publish(cy2)
+    const changed = await sync()
+    expect(changed.written).toBe(true)
+    expect(await preparedStateDescribes(out, changed.summary.bundle)).toBe(true)
+    expect((await loadVerifier(out, { now: NOW })).status().countries.find((c) => c.country === 'CY')?.seq).toBe(2)
   })
 })
 

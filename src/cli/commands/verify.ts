@@ -4,10 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { calculateJwkThumbprint } from 'jose'
 import { loadDccSchema } from '../../config/reference-data.js'
-import { createVerifier } from '../../verifier/create-verifier.js'
-import { partitionFiles } from '../../verifier/load-verifier.js'
-import { readVerifiedBundleFile } from '../../verifier/state-file.js'
-import type { VerifiedBundle } from '../../model/schema.types.js'
+import type { Verifier } from '../../verifier/create-verifier.js'
+import { loadVerifier, type LoadVerifierOptions } from '../../verifier/load-verifier.js'
 import { compileDccSchema } from '../../certificates/dcc/validate-dcc-schema.js'
 import { EntenteError, isEntenteError } from '../../model/errors.js'
 import { reportError } from '../io.js'
@@ -125,14 +123,12 @@ export async function shcSignerEntries(jwks: unknown, issuer: string | undefined
   )
 }
 
-/** A verified bundle as `entente sync` writes it (capped as the sync caps one decompressed bundle). */
-async function readBundle(file: string): Promise<VerifiedBundle> {
-  const read = await readVerifiedBundleFile(file).catch((error: unknown) => {
+/** The verifier of a verified bundle as `entente sync` writes it (capped as the sync caps one decompressed bundle). */
+async function loadBundleVerifier(file: string, options: LoadVerifierOptions): Promise<Verifier> {
+  return loadVerifier(file, options).catch((error: unknown) => {
     if (isEntenteError(error, 'ERR_BUNDLE_INVALID') && error.details?.notJson === true) throw new EntenteError('ERR_BUNDLE_INVALID', `${file}: not JSON`, { cause: error })
     throw error
   })
-  if (read === undefined) throw new EntenteError('ERR_CONFIG_NOT_FOUND', `cannot read ${file}`, { details: { hint: 'entente sync --out FILE writes it' } })
-  return read.state
 }
 
 function parseJson(text: string, name: string, code: 'ERR_KEY_INVALID' | 'ERR_BUNDLE_INVALID' | 'ERR_USAGE' = 'ERR_KEY_INVALID'): unknown {
@@ -256,9 +252,9 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
     const verifier =
       values.bundle === undefined
         ? undefined
-        : await createVerifier(await readBundle(values.bundle), {
-            // Revocation partitions live in their files beside the bundle (BUNDLE.parts/), read when first needed.
-            ...(await partitionFiles(values.bundle)),
+        : // The state sync prepared beside the bundle (or the bundle, verified again); revocation partitions live in
+          // their files beside it (BUNDLE.parts/), read when first needed.
+          await loadBundleVerifier(values.bundle, {
             now: at,
             ...(values.grace === undefined ? {} : { graceSeconds: parseGrace(values.grace) }),
             ...schemaOption,
