@@ -4,7 +4,7 @@
 //   import { createVerifier } from 'entente-trust/core'
 //   const verifier = await createVerifier(bundle, { expectedRoot: { thumbprint } }) // a verified bundle, as stored
 //   const verdict = await verifier.verify('HC1:...')
-export { createVerifier, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
+export { createVerifier, prepareVerifierState, verifierFromState, type PreparedVerifierState, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
 export { mergeBundle, emptyVerifiedBundle, type BundleInput, type MergeOptions, type MergeReport } from './verifier/verify-bundle.js'
 export { prepareTrust, type PreparedTrust, type TrustProblem } from './certificates/prepare-trust.js'
 export { verifyCertificate, detectFormat } from './certificates/verify-certificate.js'

@@ -6,7 +6,7 @@
 import './platform/use-node-platform.js'
 export { createVerifier, type Verifier, type VerifierOptions, type VerifierStatus } from './verifier/create-verifier.js'
 export { mergeBundle, emptyVerifiedBundle, type BundleInput, type MergeOptions, type MergeReport } from './verifier/verify-bundle.js'
-export { loadVerifier } from './verifier/load-verifier.js'
+export { loadVerifier, type LoadVerifierOptions } from './verifier/load-verifier.js'
 export { syncBundle, readState, type SyncOptions, type SyncResult, type SourceReport, type SourceStatus } from './verifier/sync-client.js'
 export type { VerifierErrorCode } from './verifier/error-codes.js'
 export type { Verdict, Reason, Warning, CertificateSummary, Holder } from './certificates/verdict.types.js'
