@@ -1,7 +1,9 @@
 // The verifier SDK: a verified bundle in, `verify(payload)` out. Trust comes only from the bundle: the home list
 // (pinned root), the countries it recognizes (for the recognized scopes), their signers, their revocation lists and
-// the home rules. Every signed document is re-verified on load (a revocation partition by the hash its verified
-// index names); expiry is judged per call, with a grace period.
+// the home rules. createVerifier verifies every signed document of the bundle once (a revocation partition by the
+// hash its verified index names) in prepareVerifierState, whose result verifierFromState indexes: `entente sync`
+// keeps that prepared state beside the bundle, so a verifier need not verify it again at each start. Expiry is judged
+// per call, with a grace period.
 // Pure: no I/O, no network; time is passed in or taken per call.
 import type { DccSchemaValidator } from '../certificates/dcc/validate-dcc-schema.js'
 import { prepareTrust, shcKeyId, type PreparedTrust } from '../certificates/prepare-trust.js'

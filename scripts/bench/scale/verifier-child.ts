@@ -1,7 +1,7 @@
 // Benchmark child process: one verifier step, measured in a process of its own so its CPU and memory are the
 // verifier's alone (the node runs in the parent). Reads one JSON job from argv[2], prints one JSON result line.
 //   sync:  syncBundle from the node into the state file, as `entente sync` does; CPU, wall time and bytes.
-//   load:  reads the state file and runs createVerifier (CPU, heap and RSS), then verdicts per second for each
+//   load:  loads the verifier from the state file as entente verify does (CPU, heap and RSS), then verdicts per second for each
 //          certificate given, each checked against the verdict it must give first.
 // Uses only the package's public entry points (syncBundle, createVerifier).
 import { generateKeyPairSync, sign, verify } from 'node:crypto'
