@@ -418,6 +418,8 @@ describe('partitioned revocations: an index per country, partitions by content h
     const full = await sync()
     expect(full.partitionFiles).toEqual({ written: first.total, removed: 0 })
     expect(files()).toEqual(named(first.parts))
+    // The state verifiers start from holds the verified index (its partitions stay in their files).
+    expect((await readPreparedState(out))?.revocationIndexes.map((i) => i.payload.country)).toEqual(['GR'])
     // The bundle JSON holds the index only.
     const bundleJson = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>
     expect(bundleJson.revocationPartitions).toBeUndefined()
