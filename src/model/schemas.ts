@@ -112,11 +112,7 @@ export function isBase64(text: string): boolean {
   const n = text.length
   if (n % 4 !== 0) return false
   const pad = n === 0 ? 0 : text.charCodeAt(n - 1) !== 61 ? 0 : text.charCodeAt(n - 2) !== 61 ? 1 : 2
-  for (let i = 0; i < n - pad; i++) {
-    const c = text.charCodeAt(i)
-    if (c >= 128 || BASE64_ALPHABET[c] !== 1) return false
-  }
-  return true
+  return inAlphabet(text, n - pad)
 }
 
 /**
@@ -126,7 +122,12 @@ export function isBase64(text: string): boolean {
 export function isBase64Alphabet(text: string): boolean {
   const n = text.length
   const pad = n === 0 || text.charCodeAt(n - 1) !== 61 ? 0 : n === 1 || text.charCodeAt(n - 2) !== 61 ? 1 : 2
-  for (let i = 0; i < n - pad; i++) {
+  return inAlphabet(text, n - pad)
+}
+
+/** Whether the first `end` characters of `text` are all of the standard base64 alphabet. */
+function inAlphabet(text: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i)
     if (c >= 128 || BASE64_ALPHABET[c] !== 1) return false
   }
