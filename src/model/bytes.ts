@@ -135,7 +135,6 @@ export function utf8Text(data: Uint8Array): string {
   return NodeBuffer !== undefined ? view(data).toString('utf8') : lossyDecoder.decode(data)
 }
 
-/** Byte length of `text` in UTF-8, without encoding it (an unpaired surrogate counts as U+FFFD: 3 bytes). */
 // Anything but printable ASCII: control characters are escaped by JSON.stringify, the rest may take several bytes.
 const NOT_PRINTABLE_ASCII = /[^ -~]/
 
@@ -151,6 +150,7 @@ export function jsonStringSize(text: string): number {
   return size
 }
 
+/** Byte length of `text` in UTF-8, without encoding it (an unpaired surrogate counts as U+FFFD: 3 bytes). */
 export function utf8Length(text: string): number {
   if (NodeBuffer !== undefined) return NodeBuffer.byteLength(text)
   let length = text.length
