@@ -124,10 +124,10 @@ function problemOf(format: 'dcc' | 'shc', country: string, kid: string, error: u
   return { format, country, kid, code: problemCode(error), message: error instanceof Error ? error.message : String(error) }
 }
 
-/** One DER, parsed at most once however many entries (countries) list it. */
 /**
- * A DSC as a trust list gives it (base64 DER under a claimed kid), decoded, checked and parsed on first use: at load,
- * 20,000 DSCs cost a Map entry each, not a decode, a hash and a parse.
+ * A DSC as a trust list gives it (base64 DER, or the DER, under a claimed kid), decoded, checked against the kid and
+ * parsed on first use, at most once however many entries (countries) list it: at load, 20,000 DSCs cost a Map entry
+ * each, not a decode, a hash and a parse.
  */
 class LazyDsc {
   private result: DscInfo | { error: unknown } | undefined
