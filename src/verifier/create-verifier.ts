@@ -230,7 +230,6 @@ export async function prepareVerifierState(bundle: unknown, options: Pick<Verifi
  * partitions' presence; verifies nothing, so the state must come from prepareVerifierState, directly or kept by sync.
  */
 export async function verifierFromState(prepared: PreparedVerifierState, options: VerifierOptions = {}): Promise<Verifier> {
-  const state = { home: prepared.home, syncedAt: prepared.syncedAt, revocationSeqs: prepared.revocationSeqs }
   const graceSeconds = options.graceSeconds ?? 0
   if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new EntenteError('ERR_USAGE', 'graceSeconds must be a non-negative number')
   const graceMs = graceSeconds * 1000
@@ -238,7 +237,7 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
 
   const heldOf = (role: PreparedVerifierState['lists'][number]['role']): HeldList[] => prepared.lists.filter((l) => l.role === role).map((l) => ({ payload: l.payload }))
   const [home] = heldOf('home')
-  if (home === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the verifier state holds no ${state.home} list`)
+  if (home === undefined) throw new EntenteError('ERR_BUNDLE_INVALID', `the verifier state holds no ${prepared.home} list`)
   const recognized = heldOf('recognized')
   const unrecognized = heldOf('unrecognized')
   const recognitions = new Map(home.payload.recognitions.map((r) => [r.country, r]))
@@ -339,7 +338,7 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
       ...unrecognized.map((l) => [l.payload.country, (l.payload.signers as Signer[]).filter((s) => !trustedKids.has(s.format === 'dcc' ? s.kid : shcKeyId(s.issuer, s.kid)))] as const),
     ]),
     revokedSigners: [...trusted, ...unrecognized].flatMap((l) => l.payload.revokedSigners.map((r) => ({ ...r, country: l.payload.country }))),
-    home: state.home,
+    home: prepared.home,
     recognition: [...recognitions.values()]
       .filter((r) => trustedByCountry.has(r.country) && !blocked.has(r.country))
       .map((r) => ({ country: r.country, scopes: r.scopes, ...(r.vaccines === undefined ? {} : { vaccines: r.vaccines }) })),
@@ -349,7 +348,7 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
   const byCountry = new Map<string, HeldTrustListPayload>([...trusted, ...unrecognized].map((l) => [l.payload.country, l.payload]))
 
   return {
-    home: state.home,
+    home: prepared.home,
     async verify(payload, callOptions = {}) {
       const now = callOptions.now ?? clock()
       const certificateOptions = { now, ...(callOptions.showHolder === undefined ? {} : { showHolder: callOptions.showHolder }) }
@@ -372,10 +371,10 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
       const stale = (expiresAt: string) => now.getTime() > Date.parse(expiresAt) + graceMs
       // Old trust data fails loudly, as trust data: the certificate itself may be fine.
       if (stale(home.payload.expiresAt)) {
-        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the home trust list of ${state.home} expired at ${home.payload.expiresAt}; sync again` })
+        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the home trust list of ${prepared.home} expired at ${home.payload.expiresAt}; sync again` })
       }
       const issuer = verdict.issuer === undefined ? undefined : byCountry.get(verdict.issuer)
-      if (issuer !== undefined && issuer.country !== state.home && trustedByCountry.has(issuer.country) && stale(issuer.expiresAt)) {
+      if (issuer !== undefined && issuer.country !== prepared.home && trustedByCountry.has(issuer.country) && stale(issuer.expiresAt)) {
         extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the trust list of ${issuer.country} expired at ${issuer.expiresAt}; sync again` })
       }
       const revocationList = verdict.issuer === undefined ? undefined : revocations.get(verdict.issuer)
@@ -391,9 +390,9 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
         verdict.issuer !== undefined &&
         revocationList === undefined &&
         trustedByCountry.has(verdict.issuer) &&
-        (state.revocationSeqs?.[verdict.issuer] ?? 0) > 0
+        (prepared.revocationSeqs[verdict.issuer] ?? 0) > 0
       ) {
-        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the revocation list of ${verdict.issuer} (seq ${state.revocationSeqs?.[verdict.issuer]}) is no longer held; sync again` })
+        extra.push({ code: 'ERR_EXPIRED_TRUST_LIST', message: `the revocation list of ${verdict.issuer} (seq ${prepared.revocationSeqs[verdict.issuer]}) is no longer held; sync again` })
       }
       if (verdict.issuer !== undefined && blocked.has(verdict.issuer)) {
         extra.push({ code: 'ERR_NOT_RECOGNIZED_EQUIVOCATION', message: `${verdict.issuer} signed two different trust lists with one seq; its lists are refused until a newer one resolves it` })
@@ -415,8 +414,8 @@ export async function verifierFromState(prepared: PreparedVerifierState, options
         }
       }
       return {
-        home: state.home,
-        syncedAt: state.syncedAt,
+        home: prepared.home,
+        syncedAt: prepared.syncedAt,
         countries: [row(home, 'home'), ...recognized.map((l) => row(l, 'recognized')), ...unrecognized.map((l) => row(l, 'unrecognized'))],
       }
     },
