@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import type { RunningNode } from '../../../src/node.js'
+import { MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 import { acceptRevocationIndex, acceptRevocationPartition } from '../../../src/store/accept-revocation-index.js'
 import { acceptForeign, nextForeignList, type ForeignCountry } from './federation.js'
 
@@ -23,7 +24,6 @@ async function childJob<T>(script: string, job: object): Promise<T> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { maxBuffer: 1 << 20, timeout: 30 * 60_000 })
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as T
 }
-import { MAX_ENTRIES_PER_REQUEST } from '../../../src/revocation/parse-revocation-request.js'
 
 /** No clamp: a publish is never refused for size (partitions split; a large queue is published in batches). */
 export const MAX_REVOCATIONS: number | undefined = undefined
