@@ -17,6 +17,10 @@
 //   {"type":"revocation-partitions","hashes":[hash, ...]}    {"type":"revocation-partitions","partitions":[SignedRevocationPartition, ...]}
 //     (the partitions with these content hashes that the server holds, within the response budget; peers that
 //     predate partitioned revocations answer an error, which ends only that part of a session)
+//   {"type":"offer","heads":{"GR":4,...}}                    {"type":"offer"}
+//     (sent last: the client's trust-list heads newer than the server's summary named. Gossip cannot carry a list
+//     to a peer whose subscription it has not seen yet, so the server pulls these back in a session of its own;
+//     peers that predate it answer an error, which ends nothing but the offer)
 //   anything else                                            {"type":"error","code":"..."} and the server closes
 //
 // An alarm id is "<country>:<seq>:<hashA>:<hashB>" with the two list hashes in ascending order.
@@ -69,6 +73,7 @@ export type CatchUpRequest =
   | { readonly type: 'revocations'; readonly known: Readonly<Record<string, number>> }
   | { readonly type: 'revocation-indexes'; readonly known: Readonly<Record<string, number>> }
   | { readonly type: 'revocation-partitions'; readonly hashes: readonly string[] }
+  | { readonly type: 'offer'; readonly heads: Readonly<Record<string, number>> }
 
 export type CatchUpResponse =
   | ({ readonly type: 'summary' } & CatchUpSummary)
@@ -81,6 +86,7 @@ export type CatchUpResponse =
   /** Indexes and partitions are opaque here: acceptRevocationIndex / acceptRevocationPartition verify each. */
   | { readonly type: 'revocation-indexes'; readonly indexes: readonly unknown[] }
   | { readonly type: 'revocation-partitions'; readonly partitions: readonly unknown[] }
+  | { readonly type: 'offer' }
   | { readonly type: 'error'; readonly code: string }
 
 /** The largest response either side sends or accepts: room for a page of lists, or one proof of two lists. */
@@ -119,6 +125,15 @@ function parseFrame(bytes: Uint8Array): Record<string, unknown> {
   return value
 }
 
+/** A country → seq map, as every request that names what one side holds carries it. */
+function parseSeqs(value: unknown, what: string): Record<string, number> {
+  if (!isObject(value)) throw malformed(`${what} is not an object`)
+  const entries = Object.entries(value)
+  if (entries.length > CATCH_UP_MAX_SUMMARY_COUNTRIES) throw malformed(`${what}: too many countries`)
+  if (!entries.every(([country, seq]) => COUNTRY.test(country) && isSeq(seq))) throw malformed(`${what}: bad country or seq`)
+  return Object.fromEntries(entries) as Record<string, number>
+}
+
 export function parseRequest(bytes: Uint8Array): CatchUpRequest {
   const value = parseFrame(bytes)
   switch (value.type) {
@@ -137,22 +152,12 @@ export function parseRequest(bytes: Uint8Array): CatchUpRequest {
       if (!ids.every((id) => typeof id === 'string' && ALARM_ID.test(id))) throw malformed('alarms: bad id')
       return { type: 'alarms', ids: ids as string[] }
     }
-    case 'revocations': {
-      const { known } = value
-      if (!isObject(known)) throw malformed('revocations: bad known')
-      const entries = Object.entries(known)
-      if (entries.length > CATCH_UP_MAX_SUMMARY_COUNTRIES) throw malformed('revocations: too many countries')
-      if (!entries.every(([country, seq]) => COUNTRY.test(country) && isSeq(seq))) throw malformed('revocations: bad country or seq')
-      return { type: 'revocations', known: Object.fromEntries(entries) as Record<string, number> }
-    }
-    case 'revocation-indexes': {
-      const { known } = value
-      if (!isObject(known)) throw malformed('revocation-indexes: bad known')
-      const entries = Object.entries(known)
-      if (entries.length > CATCH_UP_MAX_SUMMARY_COUNTRIES) throw malformed('revocation-indexes: too many countries')
-      if (!entries.every(([country, seq]) => COUNTRY.test(country) && isSeq(seq))) throw malformed('revocation-indexes: bad country or seq')
-      return { type: 'revocation-indexes', known: Object.fromEntries(entries) as Record<string, number> }
-    }
+    case 'revocations':
+      return { type: 'revocations', known: parseSeqs(value.known, 'revocations: known') }
+    case 'revocation-indexes':
+      return { type: 'revocation-indexes', known: parseSeqs(value.known, 'revocation-indexes: known') }
+    case 'offer':
+      return { type: 'offer', heads: parseSeqs(value.heads, 'offer: heads') }
     case 'revocation-partitions': {
       const { hashes } = value
       if (!Array.isArray(hashes) || hashes.length === 0 || hashes.length > CATCH_UP_PARTITIONS_PER_REQUEST) throw malformed('revocation-partitions: bad hashes')
@@ -217,6 +222,8 @@ export function parseResponse(bytes: Uint8Array, expected: CatchUpRequest['type'
       if (!Array.isArray(partitions) || partitions.length > CATCH_UP_PARTITIONS_PER_REQUEST) throw malformed('revocation-partitions: bad partitions')
       return { type: 'revocation-partitions', partitions }
     }
+    case 'offer':
+      return { type: 'offer' }
   }
 }
 
@@ -303,6 +310,8 @@ export function answerRequest(store: TrustStore, request: CatchUpRequest, budget
       }
       return { type: 'revocation-partitions', partitions }
     }
+    case 'offer':
+      return { type: 'offer' }
   }
 }
 
@@ -400,6 +409,12 @@ export class CatchUpClient {
     const response = await this.#ask({ type: 'revocation-partitions', hashes })
     if (response.type !== 'revocation-partitions') throw malformed('expected revocation partitions')
     return response.partitions
+  }
+
+  /** Names the client's heads newer than the server's summary; the server may pull them back. */
+  async offer(heads: Readonly<Record<string, number>>): Promise<void> {
+    const response = await this.#ask({ type: 'offer', heads })
+    if (response.type !== 'offer') throw malformed('expected an offer acknowledgement')
   }
 
   async close(): Promise<void> {

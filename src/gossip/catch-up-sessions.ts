@@ -1,6 +1,9 @@
 // Catch-up sessions over /entente/catch-up/1.0.0: pulling what gossip lost from peers (one session per peer at a
 // time, periodic rounds with jitter), and serving peers' requests from the store within a per-peer rate limit.
 // Every pulled item goes through the intake; a peer that answers with proven-invalid data earns a strike.
+// Push-pull: a client ends its session by offering the heads it holds newer than the server's, and a server that
+// sees a client hold something newer (offered heads, or the revocation seqs a client names as known) pulls it back.
+// Gossip alone cannot cover that: a list published before a peer's subscription reached us never reaches it.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { EntenteError } from '../model/errors.js'
 import type { EquivocationProof, SignedRevocationIndex, SignedRevocationList } from '../model/schema.types.js'
@@ -14,6 +17,7 @@ import {
   CATCH_UP_PARTITION_REQUESTS_PER_COUNTRY,
   CATCH_UP_PARTITIONS_PER_REQUEST,
   CATCH_UP_MALFORMED,
+  CATCH_UP_REFUSED,
   CATCH_UP_TOO_LARGE,
   maxResponseBytes,
   serveCatchUp,
@@ -27,6 +31,7 @@ import {
   CATCH_UP_JITTER,
   CATCH_UP_MAX_ALARMS_PER_SESSION,
   CATCH_UP_MAX_PAGES_PER_COUNTRY,
+  CATCH_UP_MAX_SUMMARY_COUNTRIES,
   CATCH_UP_PAGE_LISTS,
   CATCH_UP_PEERS_PER_ROUND,
   CATCH_UP_PROTOCOL,
@@ -46,6 +51,8 @@ import { encodeAlarmMessage, encodeListMessage, encodeRevocationMessage } from '
 const MAX_TIMER_MS = 2 ** 31 - 1
 /** Rate-limit windows remembered at once (bounded like every per-peer table). */
 const MAX_RATE_ENTRIES = 10_000
+/** Per peer, the newer items it named that we pulled back for; beyond this many the memory starts over. */
+const MAX_NAMED_PER_PEER = 4 * 1024
 /** Client-side failures that prove the answer itself bad (a refusal or a timeout does not). */
 const BAD_ANSWER = new Set<string>([CATCH_UP_MALFORMED, CATCH_UP_TOO_LARGE])
 
@@ -78,6 +85,12 @@ export class CatchUpSessions {
   readonly #sessions = new Map<string, { again: boolean; done: Promise<void> }>()
   /** Per peer: start of the current minute window and requests served in it. */
   readonly #served = new Map<string, { since: number; count: number }>()
+  /**
+   * Per peer: newer items ("L:GR:4" a list, "R:" a revocation list, "I:" a revocation index) it named that a pull
+   * back was started for. A pull that could not admit them (a cap, another branch) is not started again for the same
+   * items, so two peers each holding something the other refuses do not pull from each other in a loop.
+   */
+  readonly #named = new Map<string, Set<string>>()
   readonly #abort = new AbortController()
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopping = false
@@ -102,7 +115,7 @@ export class CatchUpSessions {
 
   /** The protocol handler: answers one inbound stream, within the peer's request budget. */
   readonly serve = (stream: Stream, connection: Connection): void => {
-    const peer = connection.remotePeer.toString()
+    const peer = connection.remotePeer
     const budget = maxResponseBytes(this.#init.maxMessageBytes) - 4096
     void serveCatchUp(stream, (request) => this.#answer(peer, request, budget), {
       maxResponseBytes: maxResponseBytes(this.#init.maxMessageBytes),
@@ -113,12 +126,59 @@ export class CatchUpSessions {
     })
   }
 
-  #answer(peer: string, request: CatchUpRequest, budget: number): CatchUpResponse {
+  #answer(peer: PeerId, request: CatchUpRequest, budget: number): CatchUpResponse {
     if (this.#stopping) throw new EntenteError('ERR_HTTP_UNAVAILABLE', 'gossip stopped')
-    if (!this.#withinRate(peer)) {
+    if (!this.#withinRate(peer.toString())) {
       throw new EntenteError('ERR_GOSSIP_RATE_LIMITED', `more than ${this.#init.requestsPerMinute} catch-up requests a minute`)
     }
+    this.#pullBackNewer(peer, this.#newerNamedIn(request))
     return answerRequest(this.#components.store, request, budget, this.#components.revocations)
+  }
+
+  /** What a client's request shows it holds newer than we do, of countries we hold or would admit. */
+  #newerNamedIn(request: CatchUpRequest): string[] {
+    const { store, admission, revocations } = this.#components
+    const newer: string[] = []
+    if (request.type === 'offer') {
+      for (const [country, seq] of Object.entries(request.heads)) {
+        const mine = store.head(country)
+        if (seq > (mine?.seq ?? 0) && (mine !== undefined || admission.wouldAdmit(country) !== 'no')) newer.push(`L:${country}:${seq}`)
+      }
+    } else if (request.type === 'revocations' && revocations !== undefined) {
+      // Revocations of a country are admitted only beside its trust list.
+      for (const [country, seq] of Object.entries(request.known)) {
+        if (seq > (revocations.head(country)?.seq ?? 0) && store.head(country) !== undefined) newer.push(`R:${country}:${seq}`)
+      }
+    } else if (request.type === 'revocation-indexes' && revocations !== undefined) {
+      const held = new Map(revocations.partitions.feed.heads().map((h) => [h.country, h.seq]))
+      for (const [country, seq] of Object.entries(request.known)) {
+        if (seq > (held.get(country) ?? 0) && store.head(country) !== undefined) newer.push(`I:${country}:${seq}`)
+      }
+    }
+    return newer
+  }
+
+  /** Starts a session with the peer unless every item was named (and pulled for) before. */
+  #pullBackNewer(peer: PeerId, items: readonly string[]): void {
+    if (items.length === 0) return
+    const key = peer.toString()
+    let named = this.#named.get(key)
+    if (named === undefined || named.size > MAX_NAMED_PER_PEER) {
+      this.#named.delete(key)
+      named = new Set()
+      this.#named.set(key, named)
+      for (const old of this.#named.keys()) {
+        if (this.#named.size <= MAX_RATE_ENTRIES) break
+        this.#named.delete(old)
+      }
+    }
+    let fresh = false
+    for (const item of items) {
+      if (named.has(item)) continue
+      named.add(item)
+      fresh = true
+    }
+    if (fresh) void this.request(peer)
   }
 
   /** Fixed one-minute windows per peer (real clock): cheap, and enough to bound what one peer makes us read. */
@@ -192,6 +252,7 @@ export class CatchUpSessions {
       }
       await this.#pullAlarms(client, summary.alarms)
       await this.#pullRevocations(client)
+      await this.#offer(client, summary.heads)
       await client.close()
       counters.catchUpSessions.inc({ outcome: 'ok' })
     } catch (error) {
@@ -258,6 +319,26 @@ export class CatchUpSessions {
     // Re-gossip what was new to us, so the rest of a healed partition gets it at gossip speed, not at the next round.
     const republish = accepted.length <= CATCH_UP_REPUBLISH_PER_COUNTRY ? accepted : accepted.slice(-1)
     for (const list of republish) this.#components.publish(TRUST_LIST_TOPIC, encodeListMessage(list.signed))
+  }
+
+  /** Names our heads newer than the peer's summary said it holds; a peer that predates offers refuses, and that is all. */
+  async #offer(client: CatchUpClient, theirs: readonly HeadSummary[]): Promise<void> {
+    const held = new Map(theirs.map((h) => [h.country, h.seq]))
+    const heads: Record<string, number> = {}
+    let count = 0
+    for (const mine of this.#components.store.heads()) {
+      if (count >= CATCH_UP_MAX_SUMMARY_COUNTRIES) break
+      if (mine.seq <= (held.get(mine.country) ?? 0)) continue
+      heads[mine.country] = mine.seq
+      count++
+    }
+    if (count === 0) return
+    try {
+      await client.offer(heads)
+    } catch (error) {
+      if (!(error instanceof EntenteError) || error.code !== CATCH_UP_REFUSED) throw error
+      this.#components.log(`catch-up: offer refused: ${describe(error)}`)
+    }
   }
 
   async #pullOne(client: CatchUpClient, country: string, seq: number, peer: PeerId): Promise<void> {

@@ -3,7 +3,7 @@
 // dial policy, and the peer guard (strikes and bans) behind the connection gater. It never signs lists, never trusts
 // a peer's word for a list, holds only countries its admission gate anchors and never throws at peers.
 import './polyfills.js'
-import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
+import { TopicValidatorResult, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { ConnectionGater, IdentifyResult, PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -61,7 +61,10 @@ export interface GossipServiceInit {
   readonly metrics: NodeMetrics
   /** Periodic catch-up with up to 8 random peers, ±20 % jitter. Default 30 s; 0 or Infinity disables it. */
   readonly catchUpIntervalMs?: number
-  /** Catch up with every newly identified peer. Default true (the benchmark turns it off to measure gossip alone). */
+  /**
+   * Catch up with every newly identified peer, and again once its list-topic subscription arrives. Default true (the
+   * benchmark turns it off to measure gossip alone).
+   */
   readonly catchUpOnConnect?: boolean
   readonly log?: (line: string) => void
   /** Admission: only lists under anchored roots are stored (no first contact: a peer cannot squat a country). */
@@ -160,6 +163,7 @@ export class GossipService {
     if (this.#init.revocations !== undefined) pubsub.topicValidators.set(REVOCATION_TOPIC, (peer, message) => this.#validateRevocation(peer, message))
     await host.handle(CATCH_UP_PROTOCOL, this.#catchUp.serve, { maxInboundStreams: 4, maxOutboundStreams: 4 })
     host.addEventListener('peer:identify', this.#onIdentify)
+    pubsub.addEventListener('subscription-change', this.#onSubscription)
     host.addEventListener('peer:disconnect', this.#refreshGauges)
     try {
       await host.start()
@@ -189,6 +193,7 @@ export class GossipService {
     const sessions = this.#catchUp.stop()
     if (host === undefined) return
     host.removeEventListener('peer:identify', this.#onIdentify)
+    host.services.pubsub.removeEventListener('subscription-change', this.#onSubscription)
     host.removeEventListener('peer:disconnect', this.#refreshGauges)
     await host.stop()
     await sessions
@@ -432,6 +437,16 @@ export class GossipService {
     this.#refreshGauges()
     if (this.#init.catchUpOnConnect === false || this.#stopping) return
     if (!event.detail.protocols.includes(CATCH_UP_PROTOCOL)) return
+    void this.#catchUp.request(event.detail.peerId)
+  }
+
+  /**
+   * A peer's subscription to the list topic: from now on our gossip reaches it, but what we published or re-gossiped
+   * before it arrived did not. A session with it ends with our offer of what it lacks, which it pulls back.
+   */
+  readonly #onSubscription = (event: CustomEvent<SubscriptionChangeData>): void => {
+    if (this.#init.catchUpOnConnect === false || this.#stopping) return
+    if (!event.detail.subscriptions.some((s) => s.subscribe && s.topic === TRUST_LIST_TOPIC)) return
     void this.#catchUp.request(event.detail.peerId)
   }
 

@@ -19,7 +19,7 @@ const codeOf = (fn: () => unknown) => {
 const hash = 'a'.repeat(64)
 
 describe('catch-up frames', () => {
-  it('parses the three requests and caps the page size', () => {
+  it('parses the requests and caps the page size', () => {
     expect(parseRequest(bytes({ type: 'summary' }))).toEqual({ type: 'summary' })
     expect(parseRequest(bytes({ type: 'history', country: 'GR', afterSeq: 0, limit: 10_000 }))).toEqual({
       type: 'history',
@@ -28,6 +28,8 @@ describe('catch-up frames', () => {
       limit: CATCH_UP_PAGE_LISTS,
     })
     expect(parseRequest(bytes({ type: 'alarms', ids: [`GR:2:${hash}:${'b'.repeat(64)}`] })).type).toBe('alarms')
+    expect(parseRequest(bytes({ type: 'offer', heads: { GR: 4, CY: 1 } }))).toEqual({ type: 'offer', heads: { GR: 4, CY: 1 } })
+    expect(parseResponse(bytes({ type: 'offer' }), 'offer')).toEqual({ type: 'offer' })
   })
 
   it.each([
@@ -38,6 +40,9 @@ describe('catch-up frames', () => {
     ['negative seq', { type: 'history', country: 'GR', afterSeq: -1, limit: 1 }],
     ['fractional limit', { type: 'history', country: 'GR', afterSeq: 0, limit: 1.5 }],
     ['too many alarm ids', { type: 'alarms', ids: Array.from({ length: 17 }, () => `GR:2:${hash}:${hash}`) }],
+    ['offer without heads', { type: 'offer' }],
+    ['offer of seq 0', { type: 'offer', heads: { GR: 0 } }],
+    ['offer of a bad country', { type: 'offer', heads: { gr: 1 } }],
   ])('refuses a bad request: %s', (_name, frame) => {
     expect(codeOf(() => parseRequest(frame instanceof Uint8Array ? frame : bytes(frame)))).toBe('ERR_GOSSIP_PROTOCOL')
   })

@@ -191,6 +191,39 @@ describe('gossip federation', () => {
     expect(catchUpAccepted(b)).toBe(1)
   })
 
+  it('a session ends with an offer: the server pulls back the list it lacks, which gossip never carried', async () => {
+    const gr = await TestCountry.create('GR')
+    net.pin(gr)
+    // No connect-time sessions and no rounds: only the one session a runs below.
+    const [a, b] = (await net.nodesNamed(['a', 'b'], { catchUpOnConnect: false })) as [TestGossipNode, TestGossipNode]
+    const list = await gr.next()
+    await acceptTrustList(a.store, list.signed, { now: NOW })
+    await link(a, b)
+    // a pulls from b (nothing to pull) and offers GR seq 1, which b's summary did not name.
+    await a.service.catchUpNow()
+    await waitFor(() => hasList(b, 'GR', 1, list.hash), { what: 'b to pull back what a offered' })
+    expect(catchUpAccepted(b)).toBe(1)
+  })
+
+  it('two peers each offering a list the other refuses pull from each other once, not in a loop', async () => {
+    const [gr, fr] = await Promise.all([TestCountry.create('GR'), TestCountry.create('FR')])
+    net.pin(gr, fr)
+    const [grList, frList] = await Promise.all([gr.next(), fr.next()])
+    // Each holds one country at a cap of one: each would admit the other's country (pinned) but refuses it.
+    const init = { catchUpOnConnect: false, limits: { maxCountries: 1 } }
+    const a = await net.node('a', { ...init, seed: [grList.signed] })
+    const b = await net.node('b', { ...init, seed: [frList.signed] })
+    const sessions = (n: TestGossipNode) => n.metrics.registry.value('entente_catch_up_sessions_total', { outcome: 'ok' })
+    await link(a, b)
+    // a → b (a offers GR) → b pulls back (b offers FR) → a pulls back (offers GR again, already pulled for): quiet.
+    await a.service.catchUpNow()
+    await waitFor(() => sessions(a) === 2 && sessions(b) === 1, { what: 'the two pull-backs' })
+    // A session b starts offers FR again: a pulled for it before, so it does not pull again.
+    await b.service.catchUpNow()
+    expect([sessions(a), sessions(b)]).toEqual([2, 2])
+    expect([headOf(a, 'FR'), headOf(b, 'GR')]).toEqual([undefined, undefined])
+  })
+
   it('dials the node addresses published in accepted lists (private ones only with allowPrivate)', async () => {
     const gr = await TestCountry.create('GR')
     net.pin(gr)

@@ -21,7 +21,7 @@ afterEach(async () => {
 })
 
 /** A relay node whose operator pinned `pinned`'s root, seeded with its lists. */
-async function node(pinned: VerifierCountry, seed: Parameters<typeof acceptTrustList>[1][]) {
+async function node(pinned: VerifierCountry, seed: Parameters<typeof acceptTrustList>[1][], options: { catchUpOnConnect?: boolean } = {}) {
   const store = SqliteStore.open(':memory:')
   const metrics = nodeMetrics()
   const admission = new Admission({ store, limits: DEFAULT_LIMITS, metrics, now: () => NOW })
@@ -37,6 +37,7 @@ async function node(pinned: VerifierCountry, seed: Parameters<typeof acceptTrust
     maxMessageBytes: 256 * 1024,
     metrics,
     catchUpIntervalMs: 0,
+    ...options,
   })
   running.push({ service, store })
   await service.start()
@@ -65,6 +66,20 @@ describe('revocation lists over gossip', () => {
       return false
     }, { what: 'gossip of the next revocation list', intervalMs: 200 })
     expect(b.revocations.head('GR')?.hash).toBe(a.revocations.head('GR')?.hash)
+  })
+
+  it('a client naming a newer revocation list as known makes the server pull it back', async () => {
+    const gr = await VerifierCountry.create('GR')
+    const list = await gr.publish()
+    const r1 = await gr.publishRevocations({ dcc: [{ hashType: 'UCI', hash: 'AAAAAAAAAAAAAAAAAAAAAA==' }], shc: [] })
+    // No connect-time sessions and no rounds: only the one session a runs below.
+    const a = await node(gr, [list], { catchUpOnConnect: false })
+    const b = await node(gr, [list], { catchUpOnConnect: false })
+    expect((await acceptRevocationList({ trust: a.store, revocations: a.revocations }, r1, { now: NOW })).status).toBe('accepted')
+    await a.service.connect(b.addr)
+    // a asks b for revocation lists newer than its own seq 1: b learns a holds one it lacks.
+    await a.service.catchUpNow()
+    await waitFor(() => b.revocations.head('GR')?.seq === 1, { what: 'b to pull back the revocation list' })
   })
 
   it('a forged revocation list is not stored or forwarded', async () => {
