@@ -90,7 +90,11 @@ beforeAll(async () => {
   await waitFor(
     // CY's revocation publish also published CY seq 2, the trust list naming its revocation list.
     () => [gr, cy, xx].every((c) => heldSeq(c.node, 'GR') === 2 && heldSeq(c.node, 'CY') === 2 && heldSeq(c.node, 'XX') === 1) && gr.node.revocations.head('CY')?.seq === 1,
-    { timeoutMs: 20_000, what: 'every node to hold every list and CY revocations' },
+    {
+      timeoutMs: 20_000,
+      what: 'every node to hold every list and CY revocations',
+      state: () => [gr, cy, xx].map((c) => `${c.node.config.country} holds GR ${heldSeq(c.node, 'GR')} CY ${heldSeq(c.node, 'CY')} XX ${heldSeq(c.node, 'XX')}`).join(', ') + `; GR holds CY revocations ${gr.node.revocations.head('CY')?.seq ?? 0}`,
+    },
   )
 }, 60_000)
 
