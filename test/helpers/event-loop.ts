@@ -13,8 +13,13 @@ export interface Hold {
   readonly elapsedMs: number
 }
 
-/** Measures `work` with a drift probe ticking every millisecond; see Hold. */
+/**
+ * Measures `work` with a drift probe ticking every millisecond; see Hold. A full collection runs first: the garbage of
+ * earlier tests in the worker (or of the test's own set-up) is collected before, not inside, the measured work, whose
+ * own allocations and their collections still count.
+ */
 export async function blocking(work: () => Promise<unknown>): Promise<Hold> {
+  collectGarbage()
   const clock = threadCpuClock() ?? (() => performance.now())
   const histogram = monitorEventLoopDelay({ resolution: 2 })
   let maxBlockMs = 0
@@ -51,7 +56,7 @@ export function threadCpuClock(): (() => number) | undefined {
 /**
  * A full garbage collection, run now. A test that allocates a large buffer just before measuring a hold starts a
  * collection whose final pause (proportional to the worker's whole heap, tens of ms after earlier tests) would
- * otherwise land inside the measured work and be counted as the work's hold.
+ * otherwise land inside the measured work and be counted as the work's hold (see blocking).
  */
 export function collectGarbage(): void {
   setFlagsFromString('--expose-gc')
