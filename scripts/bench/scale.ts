@@ -5,6 +5,8 @@
 // A benchmark, not a test: it checks verdicts only so it never times a wrong answer.
 // Run: npm run bench:scale -- [--countries N] [--signers S] [--revocations R] [--revocation-budget SECONDS]
 //      [--verify-ms MS] [--fresh-dscs] [--queue-revocations] [--revoking-countries K] [--write-baseline FILE]
+//      [--cpu-prof DIR]
+// --cpu-prof DIR: each verifier step (sync, load) writes a V8 CPU profile into DIR, to see where its CPU goes.
 // --revoking-countries K: K countries revoke R hashes each (the home country through its operator; K-1 foreign
 // countries build and sign theirs in a process each, and the home node admits them as its gossip and catch-up intake does), so the node
 // and the verifier hold K x R hashes: 10 x 10,000,000 is the federation-wide 100 million.
@@ -38,6 +40,7 @@ const { values: flags } = parseArgs({
     'queue-revocations': { type: 'boolean', default: false },
     'revoking-countries': { type: 'string', default: '1' },
     'write-baseline': { type: 'string' },
+    'cpu-prof': { type: 'string' },
     home: { type: 'string', default: 'GR' },
   },
 })
@@ -93,7 +96,8 @@ function positive(name: string, min: number, max: number): number {
 async function verifierStep<T>(job: object): Promise<T> {
   let stdout: string
   try {
-    ;({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', child, JSON.stringify(job)], {
+    const profile = flags['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`]
+    ;({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', ...profile, child, JSON.stringify(job)], {
       maxBuffer: 64 * 1024 * 1024,
       timeout: 15 * 60_000,
     }))
