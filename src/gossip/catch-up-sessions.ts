@@ -51,8 +51,8 @@ import { encodeAlarmMessage, encodeListMessage, encodeRevocationMessage } from '
 const MAX_TIMER_MS = 2 ** 31 - 1
 /** Rate-limit windows remembered at once (bounded like every per-peer table). */
 const MAX_RATE_ENTRIES = 10_000
-/** Per peer, the newer items it named that we pulled back for; beyond this many the memory starts over. */
-const MAX_NAMED_PER_PEER = 4 * 1024
+/** Peers whose named seqs are remembered (see #named); the oldest is forgotten first, costing at most one more pull. */
+const MAX_NAMING_PEERS = 1024
 /** Client-side failures that prove the answer itself bad (a refusal or a timeout does not). */
 const BAD_ANSWER = new Set<string>([CATCH_UP_MALFORMED, CATCH_UP_TOO_LARGE])
 
@@ -86,11 +86,12 @@ export class CatchUpSessions {
   /** Per peer: start of the current minute window and requests served in it. */
   readonly #served = new Map<string, { since: number; count: number }>()
   /**
-   * Per peer: newer items ("L:GR:4" a list, "R:" a revocation list, "I:" a revocation index) it named that a pull
-   * back was started for. A pull that could not admit them (a cap, another branch) is not started again for the same
-   * items, so two peers each holding something the other refuses do not pull from each other in a loop.
+   * Per peer: the highest seq it named newer than ours, per kind and country ("L:GR" a trust list, "R:GR" a revocation
+   * list, "I:GR" a revocation index), that a pull back was started for. Naming it again starts no pull (one that could
+   * not admit it, because of a cap or another branch, would fail again), so two peers each holding something the other
+   * refuses do not pull from each other in a loop. At most three entries per country a node holds or would admit.
    */
-  readonly #named = new Map<string, Set<string>>()
+  readonly #named = new Map<string, Map<string, number>>()
   readonly #abort = new AbortController()
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopping = false
@@ -136,46 +137,45 @@ export class CatchUpSessions {
   }
 
   /** What a client's request shows it holds newer than we do, of countries we hold or would admit. */
-  #newerNamedIn(request: CatchUpRequest): string[] {
+  #newerNamedIn(request: CatchUpRequest): [string, number][] {
     const { store, admission, revocations } = this.#components
-    const newer: string[] = []
+    const newer: [string, number][] = []
     if (request.type === 'offer') {
       for (const [country, seq] of Object.entries(request.heads)) {
         const mine = store.head(country)
-        if (seq > (mine?.seq ?? 0) && (mine !== undefined || admission.wouldAdmit(country) !== 'no')) newer.push(`L:${country}:${seq}`)
+        if (seq > (mine?.seq ?? 0) && (mine !== undefined || admission.wouldAdmit(country) !== 'no')) newer.push([`L:${country}`, seq])
       }
     } else if (request.type === 'revocations' && revocations !== undefined) {
       // Revocations of a country are admitted only beside its trust list.
       for (const [country, seq] of Object.entries(request.known)) {
-        if (seq > (revocations.head(country)?.seq ?? 0) && store.head(country) !== undefined) newer.push(`R:${country}:${seq}`)
+        if (seq > (revocations.head(country)?.seq ?? 0) && store.head(country) !== undefined) newer.push([`R:${country}`, seq])
       }
     } else if (request.type === 'revocation-indexes' && revocations !== undefined) {
       const held = new Map(revocations.partitions.feed.heads().map((h) => [h.country, h.seq]))
       for (const [country, seq] of Object.entries(request.known)) {
-        if (seq > (held.get(country) ?? 0) && store.head(country) !== undefined) newer.push(`I:${country}:${seq}`)
+        if (seq > (held.get(country) ?? 0) && store.head(country) !== undefined) newer.push([`I:${country}`, seq])
       }
     }
     return newer
   }
 
-  /** Starts a session with the peer unless every item was named (and pulled for) before. */
-  #pullBackNewer(peer: PeerId, items: readonly string[]): void {
+  /** Starts a session with the peer unless it named each of these seqs (or a higher one) before. */
+  #pullBackNewer(peer: PeerId, items: readonly [string, number][]): void {
     if (items.length === 0) return
     const key = peer.toString()
     let named = this.#named.get(key)
-    if (named === undefined || named.size > MAX_NAMED_PER_PEER) {
-      this.#named.delete(key)
-      named = new Set()
+    if (named === undefined) {
+      named = new Map()
       this.#named.set(key, named)
       for (const old of this.#named.keys()) {
-        if (this.#named.size <= MAX_RATE_ENTRIES) break
+        if (this.#named.size <= MAX_NAMING_PEERS) break
         this.#named.delete(old)
       }
     }
     let fresh = false
-    for (const item of items) {
-      if (named.has(item)) continue
-      named.add(item)
+    for (const [item, seq] of items) {
+      if (seq <= (named.get(item) ?? 0)) continue
+      named.set(item, seq)
       fresh = true
     }
     if (fresh) void this.request(peer)
