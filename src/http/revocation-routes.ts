@@ -27,10 +27,20 @@ export function mountRevocationIndexRoutes(app: Hono, held: () => RevocationRepo
     const hash = c.req.param('hash')
     if (!COUNTRY.test(country)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'country must be an ISO 3166-1 alpha-2 code')
     if (!HASH.test(hash)) throw new EntenteError('ERR_HTTP_BAD_REQUEST', 'hash must be 64 lower-case hex digits')
-    const partition = held().partitions.partition(hash)
-    if (partition === undefined || partition.country !== country) throw new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation partition ${hash} of ${country}`)
+    const notHeld = () => new EntenteError('ERR_HTTP_NOT_FOUND', `no revocation partition ${hash} of ${country}`)
+    // Neither parsed nor decoded to text: a full revocation sync asks for thousands, and the node keeps serving.
+    if (held().partitions.partitionCountry(hash) !== country) throw notHeld()
     // Content-addressed: the bytes under a hash never change.
-    return stored(c, hash, () => held().partitions.partitionJson(hash) ?? Buffer.from(JSON.stringify(partition.signed)), 'public, max-age=31536000, immutable')
+    return stored(
+      c,
+      hash,
+      () => {
+        const json = held().partitions.partitionJson(hash)
+        if (json === undefined) throw notHeld()
+        return json
+      },
+      'public, max-age=31536000, immutable',
+    )
   })
 }
 

@@ -124,6 +124,11 @@ export class RevocationPartitionStore {
     return row === undefined ? undefined : toPartition(row)
   }
 
+  /** The country of a held partition, read without its document (serving one needs no parse). */
+  partitionCountry(hash: string): string | undefined {
+    return this.#prepare<[string], { country: string }>('SELECT country FROM revocation_partitions WHERE hash = ?').get(hash)?.country
+  }
+
   /** The stored JSON text of a partition, exactly as served. */
   partitionJson(hash: string): Buffer | undefined {
     return this.#prepare<[string], { jws: Buffer }>('SELECT CAST(jws AS BLOB) AS jws FROM revocation_partitions WHERE hash = ?').get(hash)?.jws
