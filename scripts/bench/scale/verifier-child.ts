@@ -93,7 +93,6 @@ if (job.mode === 'sync') {
     reportedWireBytes: report?.wireBytes,
     requests: wire.requests,
     error: report?.error,
-    
   })
 } else {
   gc()
