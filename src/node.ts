@@ -13,6 +13,8 @@ import { createDiplomatService, type DiplomatService } from './diplomats/diploma
 import { createApp } from './http/app.js'
 import { mountDiplomats } from './http/diplomats/routes.js'
 import { clientAddress } from './http/rate-limit.js'
+import { enforceRequestDeadlines } from './http/request-deadlines.js'
+import { BULK_IMPORT_PATH } from './http/revocation-routes.js'
 import { describeTls, loadTlsCredentials, type TlsCredentials } from './http/tls.js'
 import { nodeMetrics, type NodeMetrics } from './metrics/metrics.js'
 import { EntenteError, isEntenteError } from './model/errors.js'
@@ -204,13 +206,24 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
   }
   node.links.gossip = gossip
   // Built-in TLS, or plain HTTP (loopback, or behind a reverse proxy that terminates TLS).
+  // Header deadlines checked every second (Node's default, 30 s, let a slow client keep a socket 40 s past them).
+  const checking = { connectionsCheckingInterval: 1000 }
   const server = (
     tls === undefined
-      ? createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host })
-      : createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host, createServer: https.createServer, serverOptions: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' } })
+      ? createAdaptorServer({ fetch: node.app.fetch, hostname: config.http.host, serverOptions: checking })
+      : createAdaptorServer({
+          fetch: node.app.fetch,
+          hostname: config.http.host,
+          createServer: https.createServer,
+          serverOptions: { ...checking, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
+        })
   ) as Server
-  // Slow clients must not hold sockets forever.
-  server.requestTimeout = config.limits.requestTimeoutMs
+  // Slow clients must not hold sockets forever: each request arrives whole within the request timeout, a bulk
+  // revocation import (hundreds of MB) keeps arriving at 64 KiB a minute or more; headers within the timeout too.
+  enforceRequestDeadlines(server, {
+    timeoutMs: config.limits.requestTimeoutMs,
+    streaming: { matches: (method, path) => method === 'POST' && path === BULK_IMPORT_PATH, windowMs: Math.max(config.limits.requestTimeoutMs, 60_000), minBytes: 64 * 1024 },
+  })
   server.headersTimeout = Math.min(config.limits.requestTimeoutMs, 60_000)
   const port = options.port ?? config.http.port
   try {

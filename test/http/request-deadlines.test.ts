@@ -1,0 +1,107 @@
+// Request deadlines on a real node:http server on 127.0.0.1, driven by raw sockets: a request must arrive whole within
+// the timeout (also when its route answered without reading the body), while a streaming upload may take as long as
+// it keeps arriving. Every wait is for an event; the client's pacing only ever makes an upload slower.
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { connect, type AddressInfo, type Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { enforceRequestDeadlines } from '../../src/http/request-deadlines.js'
+
+const TIMEOUT_MS = 200
+const WINDOW_MS = 2_000
+const servers: Server[] = []
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+/** POST /upload is streamed (read to the end, then answered with its size); POST /early answers unread. */
+async function serve(): Promise<{ port: number; received: () => number }> {
+  let received = 0
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.url === '/early') {
+      response.end('early')
+      return
+    }
+    let bytes = 0
+    try {
+      for await (const chunk of request) {
+        bytes += (chunk as Buffer).byteLength
+        received = bytes
+      }
+    } catch {
+      return // cut: the socket is gone
+    }
+    response.end(String(bytes))
+  })
+  enforceRequestDeadlines(server, { timeoutMs: TIMEOUT_MS, streaming: { matches: (method, path) => method === 'POST' && path === '/upload', windowMs: WINDOW_MS, minBytes: 1024 } })
+  servers.push(server)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return { port: (server.address() as AddressInfo).port, received: () => received }
+}
+
+async function open(port: number, path: string, length: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`)
+  return socket
+}
+
+/** Resolves when the server closes or resets the connection; collects what it sent. */
+function closed(socket: Socket): Promise<string> {
+  let text = ''
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')))
+  socket.on('error', () => undefined)
+  return new Promise((resolve) => socket.once('close', () => resolve(text)))
+}
+
+const until = async (condition: () => boolean): Promise<void> => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+describe('request deadlines', () => {
+  it('cuts a request whose body stops arriving before the timeout', async () => {
+    const { port, received } = await serve()
+    const socket = await open(port, '/other', 10_000)
+    const done = closed(socket)
+    socket.write(Buffer.alloc(100))
+    await until(() => received() === 100)
+    // The rest never comes: the server destroys the socket, with no answer.
+    expect(await done).toBe('')
+  })
+
+  it('cuts a body dripped after the route answered: the answer holds no socket open', async () => {
+    const { port } = await serve()
+    const socket = await open(port, '/early', 10_000)
+    const done = closed(socket)
+    socket.write(Buffer.alloc(10))
+    expect(await done).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*early$/)
+  })
+
+  it('lets a streaming upload take many timeouts while it keeps arriving, and cuts it once it stalls', async () => {
+    const { port, received } = await serve()
+    const chunk = 4096
+    const chunks = 12
+    const socket = await open(port, '/upload', chunk * chunks)
+    const done = closed(socket)
+    const started = performance.now()
+    for (let i = 1; i <= chunks; i++) {
+      socket.write(Buffer.alloc(chunk))
+      await until(() => received() === i * chunk)
+      // Paced so the whole upload lasts several request timeouts; each gap stays far inside the rate window.
+      await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS / 2))
+    }
+    expect(performance.now() - started).toBeGreaterThan(3 * TIMEOUT_MS)
+    socket.end()
+    expect(await done).toMatch(new RegExp(`200 OK[\\s\\S]*\\r\\n\\r\\n${chunk * chunks}$`))
+
+    // The same upload stalling after one chunk: cut within a window or two.
+    const stalled = await open(port, '/upload', chunk * chunks)
+    const cut = closed(stalled)
+    stalled.write(Buffer.alloc(chunk))
+    expect(await cut).toBe('')
+  }, 30_000)
+})
