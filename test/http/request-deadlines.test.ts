@@ -20,7 +20,7 @@ afterEach(async () => {
 /** POST /upload is streamed (read to the end, then answered with its size); POST /early answers unread. */
 async function serve(): Promise<{ port: number; received: () => number }> {
   let received = 0
-  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+  const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (request.url === '/early') {
       response.end('early')
       return
@@ -35,7 +35,8 @@ async function serve(): Promise<{ port: number; received: () => number }> {
       return // cut: the socket is gone
     }
     response.end(String(bytes))
-  })
+  }
+  const server = createServer((request, response) => void answer(request, response))
   enforceRequestDeadlines(server, { timeoutMs: TIMEOUT_MS, streaming: { matches: (method, path) => method === 'POST' && path === '/upload', windowMs: WINDOW_MS, minBytes: 1024 } })
   servers.push(server)
   server.listen(0, '127.0.0.1')
