@@ -139,24 +139,21 @@ export class CatchUpSessions {
   /** What a client's request shows it holds newer than we do, of countries we hold or would admit. */
   #newerNamedIn(request: CatchUpRequest): [string, number][] {
     const { store, admission, revocations } = this.#components
-    const newer: [string, number][] = []
     if (request.type === 'offer') {
-      for (const [country, seq] of Object.entries(request.heads)) {
-        const mine = store.head(country)
-        if (seq > (mine?.seq ?? 0) && (mine !== undefined || admission.wouldAdmit(country) !== 'no')) newer.push([`L:${country}`, seq])
-      }
-    } else if (request.type === 'revocations' && revocations !== undefined) {
-      // Revocations of a country are admitted only beside its trust list.
-      for (const [country, seq] of Object.entries(request.known)) {
-        if (seq > (revocations.head(country)?.seq ?? 0) && store.head(country) !== undefined) newer.push([`R:${country}`, seq])
-      }
-    } else if (request.type === 'revocation-indexes' && revocations !== undefined) {
-      const held = new Map(revocations.partitions.feed.heads().map((h) => [h.country, h.seq]))
-      for (const [country, seq] of Object.entries(request.known)) {
-        if (seq > (held.get(country) ?? 0) && store.head(country) !== undefined) newer.push([`I:${country}`, seq])
-      }
+      return Object.entries(request.heads)
+        .filter(([country, seq]) => {
+          const mine = store.head(country)
+          return seq > (mine?.seq ?? 0) && (mine !== undefined || admission.wouldAdmit(country) !== 'no')
+        })
+        .map(([country, seq]) => [`L:${country}`, seq])
     }
-    return newer
+    if (revocations === undefined || (request.type !== 'revocations' && request.type !== 'revocation-indexes')) return []
+    // Rows only, no documents: this runs on every such request a peer sends.
+    const [kind, held] = request.type === 'revocations' ? ['R', (c: string) => revocations.headRef(c)] : ['I', (c: string) => revocations.partitions.feed.head(c)]
+    // Revocations of a country are admitted only beside its trust list.
+    return Object.entries(request.known)
+      .filter(([country, seq]) => seq > (held(country)?.seq ?? 0) && store.head(country) !== undefined)
+      .map(([country, seq]) => [`${kind}:${country}`, seq])
   }
 
   /** Starts a session with the peer unless it named each of these seqs (or a higher one) before. */

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3'
 import type { SignedRevocationList } from '../model/schema.types.js'
 import type { RevocationEntries } from '../revocation/build-revocation-list.js'
 import type { VerifiedRevocationList } from '../revocation/revocation-list.types.js'
-import { ChainedDocumentTable, type StoredDocument } from './chained-document-table.js'
+import { ChainedDocumentTable, type StoredDocument, type StoredDocumentRef } from './chained-document-table.js'
 import { RevocationPartitionStore } from './revocation-partition-store.js'
 
 export type StoredRevocationList = StoredDocument<SignedRevocationList>
@@ -33,6 +33,11 @@ export class RevocationRepository {
 
   heads(): StoredRevocationList[] {
     return this.#lists.heads()
+  }
+
+  /** The head of a country's single revocation lists without its document. */
+  headRef(country: string): StoredDocumentRef | undefined {
+    return this.#lists.headRef(country)
   }
 
   get(country: string, seq: number): StoredRevocationList | undefined {
