@@ -45,6 +45,7 @@ import {
 import type { GossipHost } from './gossip-host.js'
 import type { GossipCounters } from './gossip-metrics.js'
 import { describe, type AdmissionGate, type Intake } from './intake.js'
+import { trimOldest } from './peer-guard.js'
 import { encodeAlarmMessage, encodeListMessage, encodeRevocationMessage } from './topics.js'
 
 /** setTimeout's largest delay; longer intervals mean "never" here. */
@@ -164,10 +165,7 @@ export class CatchUpSessions {
     if (named === undefined) {
       named = new Map()
       this.#named.set(key, named)
-      for (const old of this.#named.keys()) {
-        if (this.#named.size <= MAX_NAMING_PEERS) break
-        this.#named.delete(old)
-      }
+      trimOldest(this.#named, MAX_NAMING_PEERS)
     }
     let fresh = false
     for (const [item, seq] of items) {
@@ -186,10 +184,7 @@ export class CatchUpSessions {
       this.#served.delete(peer)
       entry = { since: now, count: 0 }
       this.#served.set(peer, entry)
-      for (const key of this.#served.keys()) {
-        if (this.#served.size <= MAX_RATE_ENTRIES) break
-        this.#served.delete(key)
-      }
+      trimOldest(this.#served, MAX_RATE_ENTRIES)
     }
     entry.count++
     return entry.count <= this.#init.requestsPerMinute

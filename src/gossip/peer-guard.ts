@@ -36,7 +36,7 @@ export class PeerGuard {
     this.#strikes.delete(peer)
     if (current.count < this.#limits.banAfterStrikes) {
       this.#strikes.set(peer, current)
-      trim(this.#strikes)
+      trimOldest(this.#strikes, MAX_ENTRIES)
       return false
     }
     this.#ban(peer, now)
@@ -62,14 +62,14 @@ export class PeerGuard {
   #ban(key: string, now: number): void {
     this.#bans.delete(key)
     this.#bans.set(key, now + this.#limits.banMs)
-    trim(this.#bans)
+    trimOldest(this.#bans, MAX_ENTRIES)
   }
 }
 
-/** Drops the oldest entries (Map keeps insertion order) beyond the bound. */
-function trim(map: Map<string, unknown>): void {
+/** Drops the oldest entries (a Map keeps insertion order) beyond `max`: every per-peer table is bounded by it. */
+export function trimOldest(map: Map<string, unknown>, max: number): void {
   for (const key of map.keys()) {
-    if (map.size <= MAX_ENTRIES) return
+    if (map.size <= max) return
     map.delete(key)
   }
 }
