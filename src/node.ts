@@ -14,7 +14,7 @@ import { createApp } from './http/app.js'
 import { mountDiplomats } from './http/diplomats/routes.js'
 import { clientAddress } from './http/rate-limit.js'
 import { enforceRequestDeadlines } from './http/request-deadlines.js'
-import { BULK_IMPORT_PATH } from './http/revocation-routes.js'
+import { isBulkImport } from './http/revocation-routes.js'
 import { describeTls, loadTlsCredentials, type TlsCredentials } from './http/tls.js'
 import { nodeMetrics, type NodeMetrics } from './metrics/metrics.js'
 import { EntenteError, isEntenteError } from './model/errors.js'
@@ -222,7 +222,7 @@ export async function startNode(config: ResolvedNodeConfig, options: NodeOptions
   // revocation import (hundreds of MB) keeps arriving at 64 KiB a minute or more; headers within the timeout too.
   enforceRequestDeadlines(server, {
     timeoutMs: config.limits.requestTimeoutMs,
-    streaming: { matches: (method, path) => method === 'POST' && path === BULK_IMPORT_PATH, windowMs: Math.max(config.limits.requestTimeoutMs, 60_000), minBytes: 64 * 1024 },
+    streaming: { matches: isBulkImport, windowMs: Math.max(config.limits.requestTimeoutMs, 60_000), minBytes: 64 * 1024 },
   })
   server.headersTimeout = Math.min(config.limits.requestTimeoutMs, 60_000)
   const port = options.port ?? config.http.port

@@ -19,7 +19,7 @@ import { problemResponse } from './problem.js'
 import { operatorBodyLimit } from './body-limits.js'
 import { readJson, readJsonObject } from './read-json.js'
 import { preferredEncoding } from './content-encoding.js'
-import { BULK_IMPORT_PATH, mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
+import { isBulkImport, mountOperatorRevocationQueueRoutes, mountRevocationIndexRoutes } from './revocation-routes.js'
 import { PUBLIC_CORS_HEADERS, publicCors } from './public-cors.js'
 import { defaultWebDir, mountWebVerifier } from './web-routes.js'
 
@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   // problemOf maps hono's 503 to ERR_HTTP_TIMEOUT.
   const timed: MiddlewareHandler = timeout(config.limits.requestTimeoutMs, new HTTPException(503, { message: 'the request took too long' }))
   // A bulk revocation import of millions of records runs for tens of seconds (in slices: the node keeps answering).
-  const timedUnlessImport: MiddlewareHandler = (c, next) => (c.req.method === 'POST' && c.req.path === BULK_IMPORT_PATH ? next() : timed(c, next))
+  const timedUnlessImport: MiddlewareHandler = (c, next) => (isBulkImport(c.req.method, c.req.path) ? next() : timed(c, next))
   app.use('*', timedUnlessImport)
   app.onError((error, c) => problemResponse(c, error))
   // A web verifier on another origin syncs from these (the bundle sets the same headers itself).

@@ -4,11 +4,11 @@ import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { EntenteError } from '../model/errors.js'
 import { BULK_IMPORT_MAX_BYTES } from '../revocation/bulk-revocation-file.js'
+import { isBulkImport } from './revocation-routes.js'
 import { UPLOAD_ENVELOPE_BYTES } from '../trust-list/constants.js'
 
 /** Operator routes that take a signed document as their body. */
 const UPLOAD = /\/(trust-lists|revocation-lists|revocation-indexes|revocation-partitions)$/
-const BULK_IMPORT = /\/certificate-revocations\/import$/
 
 export function operatorBodyLimit(limits: { readonly maxBodyBytes: number; readonly maxTrustListBytes: number }): MiddlewareHandler {
   const capped = (maxSize: number, what: string): MiddlewareHandler =>
@@ -21,7 +21,7 @@ export function operatorBodyLimit(limits: { readonly maxBodyBytes: number; reado
   const upload = capped(Math.max(limits.maxBodyBytes, limits.maxTrustListBytes + UPLOAD_ENVELOPE_BYTES), 'a signed list upload (limits.maxTrustListBytes plus 64 KiB)')
   const other = capped(limits.maxBodyBytes, 'operator requests (limits.maxBodyBytes)')
   const bulk = streamCapped(BULK_IMPORT_MAX_BYTES, 'a bulk revocation import (20 million records)')
-  return (c, next) => (c.req.method === 'POST' && UPLOAD.test(c.req.path) ? upload : c.req.method === 'POST' && BULK_IMPORT.test(c.req.path) ? bulk : other)(c, next)
+  return (c, next) => (c.req.method === 'POST' && UPLOAD.test(c.req.path) ? upload : isBulkImport(c.req.method, c.req.path) ? bulk : other)(c, next)
 }
 
 /**

@@ -45,7 +45,12 @@ export function mountRevocationIndexRoutes(app: Hono, held: () => RevocationRepo
 }
 
 /** The bulk import route: its body is capped by BULK_IMPORT_MAX_BYTES (body-limits.ts) and has no request timeout. */
-export const BULK_IMPORT_PATH = '/v1/operator/certificate-revocations/import'
+const BULK_IMPORT_PATH = '/v1/operator/certificate-revocations/import'
+
+/** Whether a request is the bulk import, which the body cap, the request timeout and the request deadlines treat apart. */
+export function isBulkImport(method: string, path: string): boolean {
+  return method === 'POST' && path === BULK_IMPORT_PATH
+}
 
 export function mountOperatorRevocationQueueRoutes(operator: Hono, service: () => OperatorService): void {
   // Packed records (src/revocation/bulk-revocation-file.ts), published at once: a body, not JSON.
