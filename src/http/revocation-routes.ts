@@ -44,7 +44,7 @@ export function mountRevocationIndexRoutes(app: Hono, held: () => RevocationRepo
   })
 }
 
-/** The bulk import route: its body is capped by BULK_IMPORT_MAX_BYTES (body-limits.ts) and has no request timeout. */
+/** The bulk import route: its body is capped by BULK_IMPORT_MAX_BYTES (body-limits.ts); instead of the request timeout it must keep arriving at a rate (request-deadlines.ts). */
 const BULK_IMPORT_PATH = '/v1/operator/certificate-revocations/import'
 
 /** Whether a request is the bulk import, which the body cap, the request timeout and the request deadlines treat apart. */
