@@ -3,9 +3,10 @@
 // it keeps arriving. Every wait is for an event; the client's pacing only ever makes an upload slower.
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { connect, type AddressInfo, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { enforceRequestDeadlines } from '../../src/http/request-deadlines.js'
+import { rawRequest } from '../helpers/raw-http.js'
 
 const TIMEOUT_MS = 200
 const WINDOW_MS = 2_000
@@ -44,20 +45,8 @@ async function serve(): Promise<{ port: number; received: () => number }> {
   return { port: (server.address() as AddressInfo).port, received: () => received }
 }
 
-async function open(port: number, path: string, length: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`)
-  return socket
-}
-
-/** Resolves when the server closes or resets the connection; collects what it sent. */
-function closed(socket: Socket): Promise<string> {
-  let text = ''
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')))
-  socket.on('error', () => undefined)
-  return new Promise((resolve) => socket.once('close', () => resolve(text)))
-}
+/** A POST whose head (and declared length) is sent; its body comes as the test writes it. */
+const post = (port: number, path: string, length: number) => rawRequest(`http://127.0.0.1:${port}`, 'POST', path, { 'content-length': String(length) })
 
 const until = async (condition: () => boolean): Promise<void> => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
@@ -66,8 +55,7 @@ const until = async (condition: () => boolean): Promise<void> => {
 describe('request deadlines', () => {
   it('cuts a request whose body stops arriving before the timeout', async () => {
     const { port, received } = await serve()
-    const socket = await open(port, '/other', 10_000)
-    const done = closed(socket)
+    const { socket, answer: done } = await post(port, '/other', 10_000)
     socket.write(Buffer.alloc(100))
     await until(() => received() === 100)
     // The rest never comes: the server destroys the socket, with no answer.
@@ -76,8 +64,7 @@ describe('request deadlines', () => {
 
   it('cuts a body dripped after the route answered: the answer holds no socket open', async () => {
     const { port } = await serve()
-    const socket = await open(port, '/early', 10_000)
-    const done = closed(socket)
+    const { socket, answer: done } = await post(port, '/early', 10_000)
     socket.write(Buffer.alloc(10))
     expect(await done).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*early$/)
   })
@@ -86,8 +73,7 @@ describe('request deadlines', () => {
     const { port, received } = await serve()
     const chunk = 4096
     const chunks = 12
-    const socket = await open(port, '/upload', chunk * chunks)
-    const done = closed(socket)
+    const { socket, answer: done } = await post(port, '/upload', chunk * chunks)
     const started = performance.now()
     for (let i = 1; i <= chunks; i++) {
       socket.write(Buffer.alloc(chunk))
@@ -100,8 +86,7 @@ describe('request deadlines', () => {
     expect(await done).toMatch(new RegExp(`200 OK[\\s\\S]*\\r\\n\\r\\n${chunk * chunks}$`))
 
     // The same upload stalling after one chunk: cut within a window or two.
-    const stalled = await open(port, '/upload', chunk * chunks)
-    const cut = closed(stalled)
+    const { socket: stalled, answer: cut } = await post(port, '/upload', chunk * chunks)
     stalled.write(Buffer.alloc(chunk))
     expect(await cut).toBe('')
   }, 30_000)

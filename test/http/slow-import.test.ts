@@ -1,9 +1,7 @@
 // A real node on 127.0.0.1 with a short request timeout: a bulk revocation import uploaded over many timeouts (as
 // hundreds of megabytes over a real link are) is read to the end and published, while an ordinary request whose body
 // stalls is cut and the node keeps serving.
-import { once } from 'node:events'
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
-import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +9,7 @@ import { loadNodeConfig } from '../../src/config/node-config.js'
 import { startNode, type RunningNode } from '../../src/node.js'
 import { packBulkText } from '../../src/revocation/bulk-revocation-file.js'
 import { cli } from '../helpers/cli.js'
+import { rawRequest } from '../helpers/raw-http.js'
 import { vectorPath } from '../helpers/vectors.js'
 
 const TIMEOUT_MS = 300
@@ -34,19 +33,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true })
 })
 
-/** A request with its headers sent and its body to come; `answer` is all the node sent once the connection closed. */
-async function send(method: string, route: string, length: number, type: string, keepAlive = false): Promise<{ socket: Socket; answer: Promise<string> }> {
-  const { hostname, port } = new URL(node.url)
-  const socket = connect(Number(port), hostname)
-  await once(socket, 'connect')
-  let text = ''
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')))
-  socket.on('error', () => undefined)
-  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)))
-  const connection = keepAlive ? 'keep-alive' : 'close'
-  socket.write(`${method} ${route} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\nConnection: ${connection}\r\n\r\n`)
-  return { socket, answer }
-}
+/** An operator request whose head is sent; its body comes as the test writes it. */
+const send = (method: string, route: string, length: number, type: string, keepAlive = false) =>
+  rawRequest(node.url, method, route, { authorization: `Bearer ${token}`, 'content-type': type, 'content-length': String(length), connection: keepAlive ? 'keep-alive' : 'close' })
 
 describe('request deadlines on a node', () => {
   it('reads a bulk import uploaded over many request timeouts to the end and publishes it', async () => {
