@@ -275,8 +275,11 @@ export function answerRequest(store: TrustStore, request: CatchUpRequest, budget
     case 'revocations': {
       const lists: unknown[] = []
       let bytes = 0
-      for (const head of revocations?.heads() ?? []) {
-        if (head.seq <= (request.known[head.country] ?? 0)) continue
+      // Rows first, documents only for the heads the client lacks.
+      for (const ref of revocations?.headRefs() ?? []) {
+        if (ref.seq <= (request.known[ref.country] ?? 0)) continue
+        const head = revocations?.head(ref.country)
+        if (head === undefined) continue
         if (lists.length >= CATCH_UP_PAGE_LISTS || (lists.length > 0 && bytes + head.size > budgetBytes)) break
         lists.push(head.signed)
         bytes += head.size

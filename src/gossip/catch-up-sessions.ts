@@ -364,7 +364,7 @@ export class CatchUpSessions {
     if (revocations === undefined) return
     try {
       for (let page = 0; page < CATCH_UP_MAX_PAGES_PER_COUNTRY && !this.#stopping; page++) {
-        const known = Object.fromEntries(revocations.heads().map((h) => [h.country, h.seq]))
+        const known = Object.fromEntries(revocations.headRefs().map((h) => [h.country, h.seq]))
         const lists = await client.revocations(known)
         let progress = false
         for (const list of lists) {

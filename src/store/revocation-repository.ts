@@ -35,6 +35,11 @@ export class RevocationRepository {
     return this.#lists.heads()
   }
 
+  /** The heads of single revocation lists without their documents, by country. */
+  headRefs(): StoredDocumentRef[] {
+    return this.#lists.headRefs()
+  }
+
   /** The head of a country's single revocation lists without its document. */
   headRef(country: string): StoredDocumentRef | undefined {
     return this.#lists.headRef(country)
