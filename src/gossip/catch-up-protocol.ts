@@ -237,8 +237,9 @@ function encode(message: CatchUpRequest | CatchUpResponse): Uint8Array {
 export function answerRequest(store: TrustStore, request: CatchUpRequest, budgetBytes: number, revocations?: RevocationRepository): CatchUpResponse {
   switch (request.type) {
     case 'summary': {
+      // Stored summaries: no list is read to name its head.
       const heads = store
-        .heads()
+        .headSummaries()
         .slice(0, CATCH_UP_MAX_SUMMARY_COUNTRIES)
         .map((h) => ({ country: h.country, seq: h.seq, hash: h.hash, root: h.rootThumbprint }))
       // When there are more proofs than a summary names, name the newest: those are the ones peers likely lack.

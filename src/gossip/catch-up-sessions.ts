@@ -318,7 +318,8 @@ export class CatchUpSessions {
     const held = new Map(theirs.map((h) => [h.country, h.seq]))
     const heads: Record<string, number> = {}
     let count = 0
-    for (const mine of this.#components.store.heads()) {
+    // Summaries, not the lists: this runs at the end of every session.
+    for (const mine of this.#components.store.headSummaries()) {
       if (count >= CATCH_UP_MAX_SUMMARY_COUNTRIES) break
       if (mine.seq <= (held.get(mine.country) ?? 0)) continue
       heads[mine.country] = mine.seq
